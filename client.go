@@ -1,0 +1,584 @@
+package polarlicense
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/aliyun/credentials-go/credentials"
+
+	"github.com/polarlicense/polarlicense-go/internal/sign"
+)
+
+// The API this client speaks.
+const (
+	// APIVersion is the PolarDB OpenAPI version of the six operations.
+	APIVersion = "2017-08-01"
+	// MaxPageSize is the largest PageSize the client sends: the largest page
+	// PolarDB's Describe operations document (30, 50 or 100).
+	MaxPageSize = 100
+)
+
+// Client calls the PolarDB license operations. Make one with NewClient and
+// share it: a *Client is safe for concurrent use and reuses connections.
+type Client struct {
+	scheme    string
+	host      string
+	algorithm SignatureAlgorithm
+	creds     credentialSource
+	http      *http.Client
+	loc       *time.Location
+	maxBody   int64
+	now       func() time.Time
+	nonce     func(dst []byte) []byte
+	retryer   Retryer
+	logger    *slog.Logger
+	// attemptTimeout bounds one attempt, reading the body included.
+	attemptTimeout time.Duration
+	rpc            sign.RPCSigner
+	v3             sign.V3Signer
+}
+
+// NewClient returns a client configured by opts. Without WithEndpoint it
+// calls the endpoint of WithRegion's region (the central endpoint when no
+// region is given); without a credentials option it uses credentials-go's
+// default chain (environment variables, OIDC, the CLI profile, the
+// credentials file, the ECS instance role), resolved when the first call is
+// made.
+func NewClient(opts ...Option) (*Client, error) {
+	s := settings{loc: chinaStandardTime, maxBody: DefaultMaxResponseBytes, now: time.Now, nonce: sign.AppendNonce, timeouts: DefaultTimeouts}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&s); err != nil {
+			return nil, errors.New("polarlicense: NewClient: " + err.Error())
+		}
+	}
+	if s.endpoint == "" {
+		s.endpoint = "https://" + EndpointHost(s.region)
+	}
+	scheme, host, err := parseEndpoint(s.endpoint)
+	if err != nil {
+		return nil, errors.New("polarlicense: NewClient: " + err.Error())
+	}
+	if s.creds == nil {
+		cred, err := credentials.NewCredential(nil)
+		if err != nil {
+			return nil, fmt.Errorf("polarlicense: NewClient: default credentials: %w", err)
+		}
+		s.creds = &providerCredential{cred: cred}
+	}
+	if s.httpClient == nil {
+		s.httpClient = newDefaultHTTPClient(s.timeouts)
+	}
+	if s.retryer == nil {
+		s.retryer = NewStandardRetryer(s.retryPolicy)
+	}
+	return &Client{
+		scheme:    scheme,
+		host:      host,
+		algorithm: s.algorithm,
+		creds:     s.creds,
+		http:      s.httpClient,
+		loc:       s.loc,
+		maxBody:   s.maxBody,
+		now:       s.now,
+		nonce:     s.nonce,
+		retryer:   s.retryer,
+		logger:    s.logger,
+
+		attemptTimeout: s.timeouts.Attempt,
+	}, nil
+}
+
+// String describes the client by its endpoint and algorithm, never its
+// credentials.
+func (c *Client) String() string {
+	return "polarlicense.Client(" + c.scheme + "://" + c.host + ", " + c.algorithm.String() + ")"
+}
+
+// Endpoint returns the URL the client calls, such as "https://polardb.aliyuncs.com".
+func (c *Client) Endpoint() string { return c.scheme + "://" + c.host }
+
+// newDefaultHTTPClient returns the HTTP client used when WithHTTPClient is
+// not given: the default transport's proxy and HTTP/2 behaviour, with
+// timeouts on every stage that could otherwise hang.
+func newDefaultHTTPClient(t Timeouts) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DialContext = (&net.Dialer{Timeout: t.Connect, KeepAlive: 30 * time.Second}).DialContext
+	tr.TLSHandshakeTimeout = t.TLSHandshake
+	tr.ResponseHeaderTimeout = t.ResponseHeader
+	tr.MaxIdleConnsPerHost = 64
+	return &http.Client{Transport: tr}
+}
+
+// credential is one consistent snapshot of signing credentials.
+type credential struct {
+	id, secret, token string
+}
+
+// credentialSource yields the credentials to sign one attempt with. It is
+// held by pointer, so that fmt never prints what it holds.
+type credentialSource interface {
+	retrieve() (credential, error)
+}
+
+// staticCredential is a fixed AccessKey pair or STS token.
+type staticCredential struct{ c credential }
+
+func (s *staticCredential) retrieve() (credential, error) { return s.c, nil }
+
+// providerCredential fetches snapshots from a credentials-go Credential.
+// credentials-go's caching providers are not safe for concurrent first use,
+// so fetches are serialised: one goroutine refreshes while the others wait
+// and then read the refreshed cache.
+type providerCredential struct {
+	mu   sync.Mutex
+	cred credentials.Credential
+}
+
+func (p *providerCredential) retrieve() (credential, error) {
+	p.mu.Lock()
+	m, err := p.cred.GetCredential()
+	p.mu.Unlock()
+	if err != nil {
+		return credential{}, &credentialError{err: err}
+	}
+	var c credential
+	if m != nil {
+		c = credential{id: deref(m.AccessKeyId), secret: deref(m.AccessKeySecret), token: deref(m.SecurityToken)}
+	}
+	if c.id == "" || c.secret == "" {
+		return credential{}, &credentialError{err: errors.New("the provider returned no AccessKey")}
+	}
+	return c, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// credentialError is a failure to obtain credentials.
+type credentialError struct{ err error }
+
+func (e *credentialError) Error() string { return "credentials: " + e.err.Error() }
+func (e *credentialError) Unwrap() error { return e.err }
+
+// request is a request struct of one operation: it checks itself and
+// appends its parameters.
+type request interface {
+	appendParams(p []sign.Param) ([]sign.Param, *ValidationError)
+}
+
+// operation describes one API action.
+type operation struct {
+	name string
+	// idempotent tells whether repeating the call cannot repeat its effect,
+	// so a retry after an ambiguous failure is safe.
+	idempotent bool
+}
+
+// call is the one path every operation takes: build the parameters (which
+// validates them), then send, classify and decode.
+func call[Resp any, PResp interface {
+	*Resp
+	memberDecoder
+}, Req any, PReq interface {
+	*Req
+	request
+}](ctx context.Context, c *Client, op *operation, req PReq) (*Resp, error) {
+	if req == nil {
+		req = new(Req)
+	}
+	b := builders.Get().(*builder)
+	defer builders.Put(b)
+	params, verr := req.appendParams(b.params[:0])
+	b.params = params
+	if verr != nil {
+		verr.Operation = op.name
+		return nil, verr
+	}
+	out := PResp(new(Resp))
+	if err := c.send(ctx, op, b, out); err != nil {
+		return nil, err
+	}
+	return (*Resp)(out), nil
+}
+
+// builder holds the scratch space of one call, reused across calls.
+type builder struct {
+	params  []sign.Param
+	buf     []byte
+	sig     []byte
+	headers []sign.Param
+}
+
+var builders = sync.Pool{New: func() any {
+	return &builder{params: make([]sign.Param, 0, 24), buf: make([]byte, 0, 512), sig: make([]byte, 0, 64), headers: make([]sign.Param, 0, 8)}
+}}
+
+// send makes the call, retrying as the retry rules and the Retryer allow,
+// and returns nil with out filled, or an *OperationError.
+func (c *Client) send(ctx context.Context, op *operation, b *builder, out memberDecoder) error {
+	if err := ctx.Err(); err != nil {
+		return &OperationError{Operation: op.name, Err: err}
+	}
+	for attempt := 1; ; attempt++ {
+		start := time.Now()
+		res := c.attempt(ctx, op, b, out)
+		err := res.err
+		if err == nil {
+			c.logAttempt(ctx, op, attempt, &res, start, "done")
+			c.retryer.Finished(attempt, nil)
+			return nil
+		}
+		wait, retry, decision := c.decide(ctx, op, attempt, &res)
+		c.logAttempt(ctx, op, attempt, &res, start, decision)
+		if !retry {
+			if uncertain(op, &res) {
+				err = &uncertainError{err: err}
+			}
+			c.retryer.Finished(attempt, err)
+			return &OperationError{Operation: op.name, Attempts: attempt, Err: err}
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			err = fmt.Errorf("%w (while waiting to retry after: %w)", ctx.Err(), err)
+			c.retryer.Finished(attempt, err)
+			return &OperationError{Operation: op.name, Attempts: attempt, Err: err}
+		case <-timer.C:
+		}
+	}
+}
+
+// decide returns whether a failed attempt is retried, after how long, and
+// the decision in words for the log.
+func (c *Client) decide(ctx context.Context, op *operation, attempt int, res *attemptResult) (time.Duration, bool, string) {
+	if ctx.Err() != nil {
+		return 0, false, "give up: context ended"
+	}
+	retry, rejected := retryable(res.err)
+	if !retry {
+		return 0, false, "give up: not retryable"
+	}
+	if !op.idempotent && res.sent && !rejected {
+		return 0, false, "give up: not idempotent and the request may have been processed"
+	}
+	wait, ok := c.retryer.Retry(attempt, res.err)
+	if !ok {
+		return 0, false, "give up: retryer declined"
+	}
+	return wait, true, "retry in " + wait.String()
+}
+
+// uncertain reports whether a failed attempt leaves the outcome of an
+// operation that is not idempotent unknown: the request was sent, and no
+// definite answer came back. A 4xx or throttling answer is definite; a 5xx,
+// a lost or unreadable response, a timeout or a cancellation is not.
+func uncertain(op *operation, res *attemptResult) bool {
+	if op.idempotent || !res.sent {
+		return false
+	}
+	var apiErr *APIError
+	if errors.As(res.err, &apiErr) {
+		retry, rejected := retryable(apiErr)
+		return retry && !rejected
+	}
+	return true
+}
+
+// logAttempt writes one debug record about an attempt, if a logger wants it.
+// It names no secret: operation, attempt, status, request id, latency and
+// the retry decision.
+func (c *Client) logAttempt(ctx context.Context, op *operation, attempt int, res *attemptResult, start time.Time, decision string) {
+	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("operation", op.name),
+		slog.Int("attempt", attempt),
+		slog.Int("status", res.status),
+		slog.String("request_id", res.requestID),
+		slog.Duration("latency", time.Since(start)),
+		slog.String("decision", decision),
+	}
+	if res.err != nil {
+		attrs = append(attrs, slog.String("error", res.err.Error()))
+	}
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "polarlicense attempt", attrs...)
+}
+
+// attemptResult is what one attempt learned.
+type attemptResult struct {
+	err       error
+	status    int    // HTTP status, 0 when no answer came
+	requestID string // from the body or the x-acs-request-id header
+	// sent is true unless the request provably never reached the service:
+	// the connection could not be made, or writing the request failed
+	// partway. It is tracked only for operations that are not idempotent.
+	sent bool
+}
+
+// attempt sends the request once: fresh credentials, nonce and timestamp,
+// signed, under the per-attempt timeout; then reads, classifies and decodes
+// the answer.
+func (c *Client) attempt(ctx context.Context, op *operation, b *builder, out memberDecoder) (res attemptResult) {
+	cred, err := c.creds.retrieve()
+	if err != nil {
+		res.err = err
+		return res
+	}
+	if c.attemptTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.attemptTimeout)
+		defer cancel()
+	}
+	var writeFailed atomic.Bool
+	if !op.idempotent {
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			WroteRequest: func(info httptrace.WroteRequestInfo) { writeFailed.Store(info.Err != nil) },
+		})
+	}
+	req, err := c.newHTTPRequest(ctx, op, b, cred)
+	if err != nil {
+		res.err = err
+		return res
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		res.sent = !op.idempotent && !writeFailed.Load() && !connectFailed(err)
+		res.err = transportError(err, req.URL.RawQuery, req.Header.Get("Authorization"), cred.token, cred.secret)
+		return res
+	}
+	res.sent = !op.idempotent
+	res.status = resp.StatusCode
+	res.requestID = resp.Header.Get("x-acs-request-id")
+	body, err := readBody(resp, c.maxBody)
+	if err != nil {
+		res.err = err
+		return res
+	}
+	d := decoder{loc: c.loc}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		e := decodeAPIError(&d, resp.StatusCode, body, res.requestID)
+		if e.Throttled() {
+			e.ThrottleWait = throttleWait(resp.Header)
+		}
+		res.requestID = e.RequestID
+		res.err = e
+		return res
+	}
+	// The body is never written again: the decoded strings may share it.
+	if err := d.decode(unsafe.String(unsafe.SliceData(body), len(body)), out); err != nil {
+		de := err.(*DecodeError)
+		de.StatusCode = resp.StatusCode
+		de.RequestID = res.requestID
+		if d.requestID != "" {
+			de.RequestID = d.requestID
+		}
+		res.err = de
+	}
+	if d.requestID != "" {
+		res.requestID = d.requestID
+	}
+	return res
+}
+
+// newHTTPRequest builds and signs the request of one attempt.
+func (c *Client) newHTTPRequest(ctx context.Context, op *operation, b *builder, cred credential) (*http.Request, error) {
+	n := len(b.params) // the business parameters; what follows is per attempt
+	defer func() { b.params = b.params[:n] }()
+	now := c.now().UTC()
+	var stamp [20]byte
+	date := string(now.AppendFormat(stamp[:0], sign.TimeFormat))
+	b.sig = c.nonce(b.sig[:0])
+	nonce := string(b.sig)
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	req.URL.Scheme, req.URL.Host, req.URL.Path = c.scheme, c.host, "/"
+	req.Host = c.host
+	h := req.Header
+
+	if c.algorithm == SignatureRPC {
+		b.params = append(b.params,
+			sign.Param{Key: "Action", Value: op.name},
+			sign.Param{Key: "Version", Value: APIVersion},
+			sign.Param{Key: "Format", Value: "JSON"},
+			sign.Param{Key: "AccessKeyId", Value: cred.id},
+			sign.Param{Key: "SignatureMethod", Value: "HMAC-SHA1"},
+			sign.Param{Key: "SignatureVersion", Value: "1.0"},
+			sign.Param{Key: "SignatureNonce", Value: nonce},
+			sign.Param{Key: "Timestamp", Value: date},
+		)
+		if cred.token != "" {
+			b.params = append(b.params, sign.Param{Key: "SecurityToken", Value: cred.token})
+		}
+		sign.SortParams(b.params)
+		b.buf = sign.AppendCanonicalQuery(b.buf[:0], b.params)
+		b.sig = c.rpc.Sign(b.sig[:0], http.MethodPost, b.buf, cred.secret)
+		b.buf = append(b.buf, "&Signature="...)
+		b.buf = sign.AppendEscape(b.buf, unsafe.String(unsafe.SliceData(b.sig), len(b.sig)))
+		req.URL.RawQuery = string(b.buf)
+		h["Accept"] = []string{"application/json"}
+		return req, nil
+	}
+
+	sign.SortParams(b.params)
+	b.buf = sign.AppendCanonicalQuery(b.buf[:0], b.params)
+	query := string(b.buf)
+	// Canonical headers, already in name order.
+	hs := append(b.headers[:0],
+		sign.Param{Key: "host", Value: c.host},
+		sign.Param{Key: "x-acs-action", Value: op.name},
+		sign.Param{Key: "x-acs-content-sha256", Value: sign.EmptyPayloadHash},
+		sign.Param{Key: "x-acs-date", Value: date},
+	)
+	if cred.token != "" {
+		hs = append(hs, sign.Param{Key: "x-acs-security-token", Value: cred.token})
+	}
+	hs = append(hs,
+		sign.Param{Key: "x-acs-signature-nonce", Value: nonce},
+		sign.Param{Key: "x-acs-version", Value: APIVersion},
+	)
+	b.headers = hs
+	b.sig = c.v3.Sign(b.sig[:0], http.MethodPost, "/", b.buf, hs, sign.EmptyPayloadHash, cred.secret)
+	b.buf = sign.AppendAuthorization(b.buf[:0], cred.id, hs, b.sig)
+	// One backing array for every header value; host travels as req.Host.
+	vals := make([]string, len(hs)+1)
+	for i, p := range hs[1:] {
+		vals[i] = p.Value
+		h[canonicalHeaderKey(p.Key)] = vals[i : i+1 : i+1]
+	}
+	vals[len(hs)-1] = "application/json"
+	h["Accept"] = vals[len(hs)-1 : len(hs) : len(hs)]
+	vals[len(hs)] = string(b.buf)
+	h["Authorization"] = vals[len(hs):]
+	req.URL.RawQuery = query
+	return req, nil
+}
+
+// connectFailed reports whether err proves that no connection was made, so
+// the request cannot have reached the service: a failed dial or name lookup.
+func connectFailed(err error) bool {
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr) || errors.As(err, &opErr) && opErr.Op == "dial"
+}
+
+// canonicalHeaderKey returns the wire form of the lower-case names V3 signs,
+// without the allocation of http.CanonicalHeaderKey.
+func canonicalHeaderKey(name string) string {
+	switch name {
+	case "x-acs-action":
+		return "X-Acs-Action"
+	case "x-acs-content-sha256":
+		return "X-Acs-Content-Sha256"
+	case "x-acs-date":
+		return "X-Acs-Date"
+	case "x-acs-security-token":
+		return "X-Acs-Security-Token"
+	case "x-acs-signature-nonce":
+		return "X-Acs-Signature-Nonce"
+	case "x-acs-version":
+		return "X-Acs-Version"
+	}
+	return http.CanonicalHeaderKey(name)
+}
+
+// readBody reads the whole body, up to limit bytes, and closes it. A body
+// over the limit is an error; the connection is then not reused.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	defer resp.Body.Close()
+	if n := resp.ContentLength; n >= 0 {
+		if n > limit {
+			return nil, errBodyTooLarge
+		}
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	var bb bytes.Buffer
+	if _, err := bb.ReadFrom(io.LimitReader(resp.Body, limit+1)); err != nil {
+		return nil, err
+	}
+	if int64(bb.Len()) > limit {
+		return nil, errBodyTooLarge
+	}
+	return bb.Bytes(), nil
+}
+
+// transportError strips the *url.Error that net/http wraps around failures
+// (its text holds the request URL, and with the RPC signature that URL holds
+// the signature and any security token), then makes sure the remaining text
+// holds none of the request's secrets either, for a transport of the user's
+// may quote the request. The original error stays reachable by errors.Is and
+// errors.As.
+func transportError(err error, secrets ...string) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	msg := err.Error()
+	clean := msg
+	for _, s := range secrets {
+		if s != "" {
+			clean = strings.ReplaceAll(clean, s, redacted)
+		}
+	}
+	if clean == msg {
+		return err
+	}
+	return &redactedError{err: err, msg: clean}
+}
+
+// redactedError is an error whose text had secrets taken out.
+type redactedError struct {
+	err error
+	msg string
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// throttleWait reads the TimeLeft, in milliseconds, of a throttled answer's
+// x-ratelimit-user-api or x-ratelimit-user header, such as
+// "Limit:1,Remain:0,TimeLeft:2000,Reset:1234".
+func throttleWait(h http.Header) time.Duration {
+	for _, name := range [...]string{"X-Ratelimit-User-Api", "X-Ratelimit-User"} {
+		v := h.Get(name)
+		for part := range strings.SplitSeq(v, ",") {
+			k, val, ok := strings.Cut(strings.TrimSpace(part), ":")
+			if !ok || !strings.EqualFold(strings.TrimSpace(k), "TimeLeft") {
+				continue
+			}
+			if ms, err := strconv.ParseInt(strings.TrimSpace(val), 10, 64); err == nil && ms > 0 {
+				return time.Duration(ms) * time.Millisecond
+			}
+		}
+	}
+	return 0
+}

@@ -1,0 +1,29 @@
+// Package polarlicense is a typed client for the license operations of the
+// Alibaba Cloud PolarDB OpenAPI (product polardb, version 2017-08-01): license
+// orders, virtual orders and the activation codes that carry PolarDB license
+// files.
+//
+// Make one Client and share it:
+//
+//	client, err := polarlicense.NewClient(polarlicense.WithRegion("cn-hangzhou"))
+//	out, err := client.DescribeLicenseOrders(ctx, &polarlicense.DescribeLicenseOrdersRequest{PageSize: 30})
+//
+// Every operation is a method taking a context and a request struct and
+// returning a response struct. Requests are checked before anything is sent
+// (a *ValidationError names the field), signed with the V3 signature
+// (ACS3-HMAC-SHA256) or, with WithSignatureAlgorithm(SignatureRPC), the RPC
+// signature (HMAC-SHA1), with fresh credentials, nonce and timestamp on every
+// attempt. Failures come back as *OperationError wrapping an *APIError, a
+// *DecodeError or the transport's error; see errors.go.
+//
+// # Times
+//
+// The service writes times as "YYYY-MM-DD hh:mm:ss" with no zone. They are
+// read in China Standard Time (UTC+08:00) unless WithTimeZone says otherwise.
+//
+// # Secrets
+//
+// The AccessKeySecret, security tokens, signatures and license contents
+// (CertContent) never appear in an error, a log record or the fmt output of
+// any type of this package.
+package polarlicense

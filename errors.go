@@ -1,0 +1,215 @@
+package polarlicense
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/alibabacloud-go/tea/tea"
+)
+
+// Errors. Every error a Client method returns is one of:
+//   - *ValidationError: the request was refused before anything was sent.
+//   - *OperationError: the call was made and failed. It wraps the cause,
+//     which errors.As and errors.Is reach: an *APIError (the service or a
+//     proxy answered with an error), a *DecodeError (a success status with a
+//     body that could not be read), or a transport error such as
+//     context.DeadlineExceeded, context.Canceled or a *net.OpError.
+//
+// No error text holds the AccessKeySecret, a security token, a signature or
+// license content.
+
+// APIError is an error answer from the service, or from a proxy in front of
+// it. errors.As also reaches it as a *tea.SDKError, so code written against
+// Alibaba's official SDK keeps working.
+type APIError struct {
+	// StatusCode is the HTTP status of the answer.
+	StatusCode int
+	// Code is the service's error code, such as "InvalidParameter" or
+	// "Throttling.User"; empty when the body was not an Alibaba error body.
+	Code string
+	// Message is the service's explanation. When the body was not an
+	// Alibaba error body (an HTML page from a proxy, an empty or truncated
+	// body), it is a short, bounded excerpt of it. A SignatureDoesNotMatch
+	// message has the server's string-to-sign removed.
+	Message string
+	// RequestID identifies the call in Alibaba Cloud's logs: quote it to support.
+	RequestID string
+	// HostID is the host that answered, as the service names it.
+	HostID string
+	// Recommend is the service's link to a diagnosis page, when it gives one.
+	Recommend string
+	// ThrottleWait is how long the service asked the caller to wait before
+	// trying again (from the x-ratelimit-user-api or x-ratelimit-user
+	// header's TimeLeft); zero when it did not say.
+	ThrottleWait time.Duration
+}
+
+// Error returns the code, message, status and request id on one line.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("api error")
+	if e.Code != "" {
+		b.WriteString(" ")
+		b.WriteString(e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	b.WriteString(" (status ")
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	if e.RequestID != "" {
+		b.WriteString(", request id ")
+		b.WriteString(e.RequestID)
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// As lets errors.As fill a **tea.SDKError, the error type of Alibaba's
+// official Go SDK, with this error's code, status, message and request id.
+func (e *APIError) As(target any) bool {
+	t, ok := target.(**tea.SDKError)
+	if !ok {
+		return false
+	}
+	msg := e.Message
+	if e.RequestID != "" {
+		msg += " request id: " + e.RequestID
+	}
+	status := e.StatusCode
+	data := `{"statusCode":` + strconv.Itoa(status) + `,"requestId":` + strconv.Quote(e.RequestID) +
+		`,"code":` + strconv.Quote(e.Code) + `,"message":` + strconv.Quote(e.Message) + `}`
+	*t = tea.NewSDKError(map[string]any{
+		"code":       e.Code,
+		"statusCode": status,
+		"message":    msg,
+		"data":       data,
+	})
+	return true
+}
+
+// Throttled reports whether the service asked the caller to slow down.
+func (e *APIError) Throttled() bool {
+	return e.StatusCode == 429 || strings.Contains(e.Code, "Throttling")
+}
+
+// ValidationError is a request refused before anything was sent: a required
+// field missing or a value out of range. It names the operation and the field.
+type ValidationError struct {
+	// Operation is the API operation, such as "CreateActivationCode".
+	Operation string
+	// Field is the request field at fault, by its Go name.
+	Field string
+	// Reason says what is wrong with it.
+	Reason string
+}
+
+// Error says which field is wrong and why.
+func (e *ValidationError) Error() string {
+	return "polarlicense: " + e.Operation + ": invalid " + e.Field + ": " + e.Reason
+}
+
+// DecodeError is a success answer whose body could not be read as the
+// operation's response. It never quotes the body, which may hold a license.
+type DecodeError struct {
+	// StatusCode is the HTTP status of the answer.
+	StatusCode int
+	// RequestID is the request id from the body or the x-acs-request-id
+	// header, when either had one.
+	RequestID string
+	// Field is the response field being read, when the fault is in one.
+	Field string
+	// Err is the fault: a syntax error or a value of the wrong type, with its
+	// byte offset.
+	Err error
+}
+
+// Error says what could not be read, with the status and request id.
+func (e *DecodeError) Error() string {
+	var b strings.Builder
+	b.WriteString("cannot decode response")
+	if e.Field != "" {
+		b.WriteString(" field ")
+		b.WriteString(e.Field)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Err.Error())
+	b.WriteString(" (status ")
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	if e.RequestID != "" {
+		b.WriteString(", request id ")
+		b.WriteString(e.RequestID)
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// Unwrap returns the underlying fault.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// OperationError is a call that was sent and failed. It names the operation
+// and how many attempts were made, and wraps the last attempt's cause.
+type OperationError struct {
+	// Operation is the API operation, such as "DescribeLicenseOrders".
+	Operation string
+	// Attempts is how many times the request was sent.
+	Attempts int
+	// Err is the last attempt's cause.
+	Err error
+}
+
+// Error names the operation, the attempts and the cause.
+func (e *OperationError) Error() string {
+	s := "polarlicense: " + e.Operation
+	if e.Attempts > 1 {
+		s += " (" + strconv.Itoa(e.Attempts) + " attempts)"
+	}
+	return s + ": " + e.Err.Error()
+}
+
+// Unwrap returns the last attempt's cause.
+func (e *OperationError) Unwrap() error { return e.Err }
+
+// errBodyTooLarge is the cause when a response body exceeds the read cap.
+var errBodyTooLarge = errors.New("response body exceeds the size limit")
+
+// excerptLimit bounds how much of a non-Alibaba error body an APIError quotes.
+const excerptLimit = 256
+
+// excerpt returns a short, printable excerpt of body for an error message:
+// at most excerptLimit bytes, control characters and invalid UTF-8 replaced,
+// runs of white space folded.
+func excerpt(body []byte) string {
+	if len(body) == 0 {
+		return "empty body"
+	}
+	var b strings.Builder
+	space := false
+	for i := 0; i < len(body) && b.Len() < excerptLimit; {
+		r, n := utf8.DecodeRune(body[i:])
+		i += n
+		switch {
+		case r == ' ' || r == '\t' || r == '\n' || r == '\r':
+			space = b.Len() > 0
+			continue
+		case r == utf8.RuneError || r < 0x20 || r == 0x7f:
+			r = '?'
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	if b.Len() == 0 {
+		return "blank body"
+	}
+	if b.Len() >= excerptLimit {
+		b.WriteString("…")
+	}
+	return b.String()
+}

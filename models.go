@@ -1,0 +1,330 @@
+package polarlicense
+
+import (
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// Engine is a PolarDB database engine, as used by license orders. The
+// constants are the documented values; any other value the service sends is
+// kept as it is.
+type Engine string
+
+// The documented engines.
+const (
+	EnginePG     Engine = "PG"
+	EngineOracle Engine = "Oracle"
+	EngineMySQL  Engine = "MySQL"
+)
+
+// PackageType is the plan of a license order. The constants are the
+// documented values; the set is open, and a value the service adds later is
+// kept as it is.
+type PackageType string
+
+// The documented package types.
+const (
+	PackageSingleNodeSubscribe    PackageType = "single_node_subscribe"    // single node, subscription
+	PackageSingleNodeLongTerm     PackageType = "single_node_long_term"    // single node, long-term
+	PackagePrimaryBackupSubscribe PackageType = "primary_backup_subscribe" // primary/standby, subscription
+	PackagePrimaryBackupLongTerm  PackageType = "primary_backup_long_term" // primary/standby, long-term
+	PackagePreGenerationLongTerm  PackageType = "pre_generation_long_term" // pre-generated, long-term
+)
+
+// PurchaseChannel is where a license order was bought. The constants are the
+// documented values; other values are kept as they are.
+type PurchaseChannel string
+
+// The documented purchase channels.
+const (
+	ChannelMarketplace PurchaseChannel = "aliyun_market" // Alibaba Cloud Marketplace
+	ChannelPublic      PurchaseChannel = "aliyun_public" // the standard purchase page
+)
+
+// Bool returns a pointer to v, for optional request fields such as
+// DescribeLicenseOrdersRequest.VirtualOrder where false is a real choice and
+// nil means "not sent".
+func Bool(v bool) *bool { return &v }
+
+// AccountScope holds the account-scoping parameters every operation accepts.
+// They are rarely needed: the signing credentials already name the account.
+// Zero values are not sent.
+type AccountScope struct {
+	OwnerID              int64
+	OwnerAccount         string
+	ResourceOwnerID      int64
+	ResourceOwnerAccount string
+}
+
+// Times. The service writes times as "YYYY-MM-DD hh:mm:ss" with no zone. The
+// client reads them in the zone set by WithTimeZone, China Standard Time
+// (UTC+08:00) by default, the zone of the service's console; texts that carry
+// a zone of their own (RFC 3339) keep it. A missing or empty time is the zero
+// time.Time.
+
+// LicenseOrder is a PolarDB license order: an order bought from Alibaba Cloud,
+// or a virtual order that pre-generates activation codes. It is the item type
+// of DescribeLicenseOrders and the body of the single-order responses.
+type LicenseOrder struct {
+	// AliyunOrderID is the Alibaba Cloud order ID, or the virtual order ID.
+	AliyunOrderID string
+	// VirtualAliyunOrderID is the ID of the order's virtual order. The list
+	// calls name it VirtualAliyunOrderId; the single-order calls name it
+	// VirtualOrderId and the client fills this field from it too, so a
+	// LicenseOrder is complete whichever call produced it.
+	VirtualAliyunOrderID string
+	// Engine is the database engine the order licenses. CreateOrGetVirtualLicenseOrder
+	// does not return it.
+	Engine Engine
+	// PackageType is the plan.
+	PackageType PackageType
+	// PackageValidity is the plan's validity as the service words it,
+	// typically "1 year" or "30 years".
+	PackageValidity string
+	// PurchaseChannel is where the order was bought.
+	PurchaseChannel PurchaseChannel
+	// ActivationCodeQuota is how many activation codes the order may issue.
+	ActivationCodeQuota int
+	// ActivatedCodeCount is how many it has issued.
+	ActivatedCodeCount int
+	// AllowEmptySystemIdentifier tells whether codes may be created without a
+	// SystemIdentifier.
+	AllowEmptySystemIdentifier bool
+	// IsVirtualOrder tells whether this is a virtual order.
+	IsVirtualOrder bool
+	// IsVirtualOrderFrozen tells whether the virtual order is frozen: a frozen
+	// order issues no more codes.
+	IsVirtualOrderFrozen bool
+	// GmtCreated and GmtModified are when the order was created and last
+	// changed (see the package notes on time zones).
+	GmtCreated  time.Time
+	GmtModified time.Time
+}
+
+// RemainingQuota returns how many more activation codes the order may issue,
+// never less than zero.
+func (o *LicenseOrder) RemainingQuota() int {
+	return max(o.ActivationCodeQuota-o.ActivatedCodeCount, 0)
+}
+
+// ActivationCode is an activation code of a license order, without its
+// license content. It is the item type of DescribeActivationCodes and the body
+// of the single-code responses.
+type ActivationCode struct {
+	// ID identifies the code within its order.
+	ID int64
+	// Name is the code's name: letters, digits, "_" and "-".
+	Name string
+	// Description is free text given when the code was created.
+	Description string
+	// MacAddress is the MAC address of the machine the code is bound to.
+	MacAddress string
+	// SystemIdentifier is the database's unique system identifier, when the
+	// code is bound to one.
+	SystemIdentifier string
+	// ActivateAt and ExpireAt bound the code's validity.
+	ActivateAt time.Time
+	ExpireAt   time.Time
+	// GmtCreated and GmtModified are when the code was created and last changed.
+	GmtCreated  time.Time
+	GmtModified time.Time
+}
+
+// Expired reports whether the code has an expiry time and it is not after t.
+func (c *ActivationCode) Expired(t time.Time) bool {
+	return !c.ExpireAt.IsZero() && !c.ExpireAt.After(t)
+}
+
+// CertContent is a license file's content in base64, as the service sends it
+// in CertContentB64. It is a secret: fmt verbs, slog and this package's errors
+// show it as "[REDACTED]". Reveal returns the text and Decode the license
+// bytes; encoding/json writes the real text, so that explicit serialisation
+// loses no data.
+type CertContent string
+
+// Reveal returns the base64 text itself.
+func (c CertContent) Reveal() string { return string(c) }
+
+// Decode returns the license file's bytes: the base64 text decoded, white
+// space (the service may wrap lines) ignored, padded or not.
+func (c CertContent) Decode() ([]byte, error) {
+	s := strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\t', '\r', '\n':
+			return -1
+		}
+		return r
+	}, string(c))
+	s = strings.TrimRight(s, "=")
+	b, err := base64.RawStdEncoding.DecodeString(s)
+	if err != nil {
+		// The error from encoding/base64 holds only an offset, never content.
+		return nil, fmt.Errorf("polarlicense: CertContentB64 is not valid base64: %w", err)
+	}
+	return b, nil
+}
+
+// redacted is what a secret prints as.
+const redacted = "[REDACTED]"
+
+// Format prints "[REDACTED]" for every verb, so that %v, %+v, %#v, %s, %q and
+// %x of a response never show the license.
+func (c CertContent) Format(f fmt.State, verb rune) {
+	_, _ = f.Write([]byte(redacted))
+}
+
+// LogValue keeps the license out of slog records.
+func (c CertContent) LogValue() slog.Value { return slog.StringValue(redacted) }
+
+// CreateOrGetVirtualLicenseOrderRequest asks for the virtual license order of
+// an engine, creating it on first use.
+type CreateOrGetVirtualLicenseOrderRequest struct {
+	// Engine is required: EnginePG, EngineOracle or EngineMySQL.
+	Engine Engine
+	AccountScope
+}
+
+// CreateOrGetVirtualLicenseOrderResponse is the engine's virtual order.
+type CreateOrGetVirtualLicenseOrderResponse struct {
+	// RequestID identifies the call in Alibaba Cloud's logs.
+	RequestID string
+	LicenseOrder
+	// VirtualOrderID is the virtual order's ID (also in
+	// LicenseOrder.VirtualAliyunOrderID).
+	VirtualOrderID string
+}
+
+// DescribeLicenseOrderDetailsRequest asks for one license order.
+type DescribeLicenseOrderDetailsRequest struct {
+	// AliyunOrderID is required: an Alibaba Cloud order ID or a virtual order ID.
+	AliyunOrderID string
+	AccountScope
+}
+
+// DescribeLicenseOrderDetailsResponse is one license order.
+type DescribeLicenseOrderDetailsResponse struct {
+	// RequestID identifies the call in Alibaba Cloud's logs.
+	RequestID string
+	LicenseOrder
+	// VirtualOrderID is the ID of the order's virtual order (also in
+	// LicenseOrder.VirtualAliyunOrderID).
+	VirtualOrderID string
+}
+
+// DescribeLicenseOrdersRequest asks for one page of license orders. Every
+// filter is optional; zero values are not sent.
+type DescribeLicenseOrdersRequest struct {
+	// PageNumber is the page, from 1 (the service's default when 0).
+	PageNumber int
+	// PageSize is the number of orders a page, 1 to MaxPageSize (the
+	// service's default, 30, when 0).
+	PageSize int
+	// AliyunOrderID keeps only this order (an order or virtual order ID).
+	AliyunOrderID string
+	// PurchaseChannel keeps only orders bought through this channel.
+	PurchaseChannel PurchaseChannel
+	// PackageType keeps only orders of this plan.
+	PackageType PackageType
+	// VirtualOrder, when set, keeps only virtual orders (true) or only
+	// bought orders (false). Use Bool to set it.
+	VirtualOrder *bool
+	AccountScope
+}
+
+// DescribeLicenseOrdersResponse is one page of license orders.
+type DescribeLicenseOrdersResponse struct {
+	// RequestID identifies the call in Alibaba Cloud's logs.
+	RequestID string
+	// PageNumber is the page the service answered.
+	PageNumber int
+	// PageRecordCount is the page's size as the service reports it. It is not
+	// always the number of Items: count Items instead.
+	PageRecordCount int
+	// TotalRecordCount is the number of orders across all pages.
+	TotalRecordCount int
+	// Items are the page's orders.
+	Items []LicenseOrder
+}
+
+// DescribeActivationCodeDetailsRequest asks for one activation code with its
+// license content.
+type DescribeActivationCodeDetailsRequest struct {
+	// AliyunOrderID is required: the code's order.
+	AliyunOrderID string
+	// ActivationCodeID is the code's ID; 0 is not sent.
+	ActivationCodeID int64
+	AccountScope
+}
+
+// DescribeActivationCodeDetailsResponse is one activation code with its
+// license.
+type DescribeActivationCodeDetailsResponse struct {
+	// RequestID identifies the call in Alibaba Cloud's logs.
+	RequestID string
+	ActivationCode
+	// CertContentB64 is the license file in base64 (a secret: see CertContent).
+	CertContentB64 CertContent
+}
+
+// DescribeActivationCodesRequest asks for one page of an order's activation
+// codes.
+type DescribeActivationCodesRequest struct {
+	// AliyunOrderID is required: the order whose codes to list.
+	AliyunOrderID string
+	// PageNumber is the page, from 1 (the service's default when 0).
+	PageNumber int
+	// PageSize is the number of codes a page, 1 to MaxPageSize (the
+	// service's default when 0).
+	PageSize int
+	// MacAddress keeps only codes bound to this MAC address.
+	MacAddress string
+	// SystemIdentifier keeps only codes bound to this system identifier.
+	SystemIdentifier string
+	AccountScope
+}
+
+// DescribeActivationCodesResponse is one page of activation codes.
+type DescribeActivationCodesResponse struct {
+	// RequestID identifies the call in Alibaba Cloud's logs.
+	RequestID string
+	// PageNumber is the page the service answered.
+	PageNumber int
+	// PageRecordCount is the page's size as the service reports it; count
+	// Items instead.
+	PageRecordCount int
+	// TotalRecordCount is the number of codes across all pages.
+	TotalRecordCount int
+	// Items are the page's codes.
+	Items []ActivationCode
+}
+
+// CreateActivationCodeRequest asks for a new activation code, which spends
+// one unit of the order's quota. The service has no idempotency token for
+// it: see the package notes on retries.
+type CreateActivationCodeRequest struct {
+	// AliyunOrderID is required: the order to issue the code from.
+	AliyunOrderID string
+	// MacAddress is required: the MAC address of the machine the license is
+	// for, six pairs of hex digits separated by ":" or "-".
+	MacAddress string
+	// Name is required: letters, digits, "_" and "-" only.
+	Name string
+	// SystemIdentifier is the database's system identifier; required unless
+	// the order's AllowEmptySystemIdentifier is true.
+	SystemIdentifier string
+	// Description is optional free text.
+	Description string
+	AccountScope
+}
+
+// CreateActivationCodeResponse is the new code with its license.
+type CreateActivationCodeResponse struct {
+	// RequestID identifies the call in Alibaba Cloud's logs.
+	RequestID string
+	ActivationCode
+	// CertContentB64 is the license file in base64 (a secret: see CertContent).
+	CertContentB64 CertContent
+}

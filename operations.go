@@ -1,0 +1,228 @@
+package polarlicense
+
+import (
+	"context"
+	"math"
+	"strconv"
+
+	"github.com/polarlicense/polarlicense-go/internal/sign"
+)
+
+// The six operations. Each is a description (its name, whether it is
+// idempotent, and its request's parameters and checks) handed to the one
+// request path in client.go.
+
+var (
+	opCreateOrGetVirtualLicenseOrder = operation{name: "CreateOrGetVirtualLicenseOrder", idempotent: true}
+	opDescribeLicenseOrderDetails    = operation{name: "DescribeLicenseOrderDetails", idempotent: true}
+	opDescribeLicenseOrders          = operation{name: "DescribeLicenseOrders", idempotent: true}
+	opDescribeActivationCodeDetails  = operation{name: "DescribeActivationCodeDetails", idempotent: true}
+	opDescribeActivationCodes        = operation{name: "DescribeActivationCodes", idempotent: true}
+	// CreateActivationCode spends quota and has no idempotency token.
+	opCreateActivationCode = operation{name: "CreateActivationCode", idempotent: false}
+)
+
+// CreateOrGetVirtualLicenseOrder returns the virtual license order of an
+// engine, creating it on first use. It is idempotent: every call for the same
+// engine returns the same order.
+func (c *Client) CreateOrGetVirtualLicenseOrder(ctx context.Context, req *CreateOrGetVirtualLicenseOrderRequest) (*CreateOrGetVirtualLicenseOrderResponse, error) {
+	return call[CreateOrGetVirtualLicenseOrderResponse](ctx, c, &opCreateOrGetVirtualLicenseOrder, req)
+}
+
+// DescribeLicenseOrderDetails returns one license order.
+func (c *Client) DescribeLicenseOrderDetails(ctx context.Context, req *DescribeLicenseOrderDetailsRequest) (*DescribeLicenseOrderDetailsResponse, error) {
+	return call[DescribeLicenseOrderDetailsResponse](ctx, c, &opDescribeLicenseOrderDetails, req)
+}
+
+// DescribeLicenseOrders returns one page of license orders. To walk every
+// page, use LicenseOrders or NewDescribeLicenseOrdersPaginator.
+func (c *Client) DescribeLicenseOrders(ctx context.Context, req *DescribeLicenseOrdersRequest) (*DescribeLicenseOrdersResponse, error) {
+	return call[DescribeLicenseOrdersResponse](ctx, c, &opDescribeLicenseOrders, req)
+}
+
+// DescribeActivationCodeDetails returns one activation code with its license.
+func (c *Client) DescribeActivationCodeDetails(ctx context.Context, req *DescribeActivationCodeDetailsRequest) (*DescribeActivationCodeDetailsResponse, error) {
+	return call[DescribeActivationCodeDetailsResponse](ctx, c, &opDescribeActivationCodeDetails, req)
+}
+
+// DescribeActivationCodes returns one page of an order's activation codes.
+// To walk every page, use ActivationCodes or NewDescribeActivationCodesPaginator.
+func (c *Client) DescribeActivationCodes(ctx context.Context, req *DescribeActivationCodesRequest) (*DescribeActivationCodesResponse, error) {
+	return call[DescribeActivationCodesResponse](ctx, c, &opDescribeActivationCodes, req)
+}
+
+// CreateActivationCode issues a new activation code, spending one unit of
+// the order's quota, and returns it with its license.
+//
+// The service has no idempotency token for this call, so the client never
+// repeats it once a request may have reached the service: after an
+// ambiguous failure the code may or may not exist. Check with
+// DescribeActivationCodes filtered by MacAddress or SystemIdentifier before
+// trying again.
+func (c *Client) CreateActivationCode(ctx context.Context, req *CreateActivationCodeRequest) (*CreateActivationCodeResponse, error) {
+	return call[CreateActivationCodeResponse](ctx, c, &opCreateActivationCode, req)
+}
+
+func (r *CreateOrGetVirtualLicenseOrderRequest) appendParams(p []sign.Param) ([]sign.Param, *ValidationError) {
+	if r.Engine == "" {
+		return p, missing("Engine")
+	}
+	p = append(p, sign.Param{Key: "Engine", Value: string(r.Engine)})
+	return r.AccountScope.appendParams(p)
+}
+
+func (r *DescribeLicenseOrderDetailsRequest) appendParams(p []sign.Param) ([]sign.Param, *ValidationError) {
+	if r.AliyunOrderID == "" {
+		return p, missing("AliyunOrderID")
+	}
+	p = append(p, sign.Param{Key: "AliyunOrderId", Value: r.AliyunOrderID})
+	return r.AccountScope.appendParams(p)
+}
+
+func (r *DescribeLicenseOrdersRequest) appendParams(p []sign.Param) ([]sign.Param, *ValidationError) {
+	p, err := appendPage(p, r.PageNumber, r.PageSize)
+	if err != nil {
+		return p, err
+	}
+	p = appendString(p, "AliyunOrderId", r.AliyunOrderID)
+	p = appendString(p, "PurchaseChannel", string(r.PurchaseChannel))
+	p = appendString(p, "PackageType", string(r.PackageType))
+	if r.VirtualOrder != nil {
+		p = append(p, sign.Param{Key: "VirtualOrder", Value: strconv.FormatBool(*r.VirtualOrder)})
+	}
+	return r.AccountScope.appendParams(p)
+}
+
+func (r *DescribeActivationCodeDetailsRequest) appendParams(p []sign.Param) ([]sign.Param, *ValidationError) {
+	if r.AliyunOrderID == "" {
+		return p, missing("AliyunOrderID")
+	}
+	if r.ActivationCodeID < 0 {
+		return p, &ValidationError{Field: "ActivationCodeID", Reason: "must not be negative"}
+	}
+	p = append(p, sign.Param{Key: "AliyunOrderId", Value: r.AliyunOrderID})
+	p = appendInt(p, "ActivationCodeId", r.ActivationCodeID)
+	return r.AccountScope.appendParams(p)
+}
+
+func (r *DescribeActivationCodesRequest) appendParams(p []sign.Param) ([]sign.Param, *ValidationError) {
+	if r.AliyunOrderID == "" {
+		return p, missing("AliyunOrderID")
+	}
+	p, err := appendPage(p, r.PageNumber, r.PageSize)
+	if err != nil {
+		return p, err
+	}
+	p = append(p, sign.Param{Key: "AliyunOrderId", Value: r.AliyunOrderID})
+	p = appendString(p, "MacAddress", r.MacAddress)
+	p = appendString(p, "SystemIdentifier", r.SystemIdentifier)
+	return r.AccountScope.appendParams(p)
+}
+
+func (r *CreateActivationCodeRequest) appendParams(p []sign.Param) ([]sign.Param, *ValidationError) {
+	switch {
+	case r.AliyunOrderID == "":
+		return p, missing("AliyunOrderID")
+	case r.MacAddress == "":
+		return p, missing("MacAddress")
+	case !ValidMacAddress(r.MacAddress):
+		return p, &ValidationError{Field: "MacAddress", Reason: `must be six pairs of hex digits separated by ":" or "-", such as 12:34:56:78:9a:bc`}
+	case r.Name == "":
+		return p, missing("Name")
+	case !validCodeName(r.Name):
+		return p, &ValidationError{Field: "Name", Reason: `may hold only letters, digits, "_" and "-"`}
+	}
+	p = append(p,
+		sign.Param{Key: "AliyunOrderId", Value: r.AliyunOrderID},
+		sign.Param{Key: "MacAddress", Value: r.MacAddress},
+		sign.Param{Key: "Name", Value: r.Name},
+	)
+	p = appendString(p, "SystemIdentifier", r.SystemIdentifier)
+	p = appendString(p, "Description", r.Description)
+	return r.AccountScope.appendParams(p)
+}
+
+func (a *AccountScope) appendParams(p []sign.Param) ([]sign.Param, *ValidationError) {
+	if a.OwnerID < 0 {
+		return p, &ValidationError{Field: "OwnerID", Reason: "must not be negative"}
+	}
+	if a.ResourceOwnerID < 0 {
+		return p, &ValidationError{Field: "ResourceOwnerID", Reason: "must not be negative"}
+	}
+	p = appendInt(p, "OwnerId", a.OwnerID)
+	p = appendString(p, "OwnerAccount", a.OwnerAccount)
+	p = appendInt(p, "ResourceOwnerId", a.ResourceOwnerID)
+	p = appendString(p, "ResourceOwnerAccount", a.ResourceOwnerAccount)
+	return p, nil
+}
+
+// missing is the error of a required field left empty.
+func missing(field string) *ValidationError {
+	return &ValidationError{Field: field, Reason: "is required"}
+}
+
+// appendPage checks and appends PageNumber and PageSize; zero is not sent.
+func appendPage(p []sign.Param, number, size int) ([]sign.Param, *ValidationError) {
+	if number < 0 || number > math.MaxInt32 {
+		return p, &ValidationError{Field: "PageNumber", Reason: "must be from 1 to 2147483647 (or 0 for the first page)"}
+	}
+	if size < 0 || size > MaxPageSize {
+		return p, &ValidationError{Field: "PageSize", Reason: "must be from 1 to " + strconv.Itoa(MaxPageSize) + " (or 0 for the service's default)"}
+	}
+	p = appendInt(p, "PageNumber", int64(number))
+	return appendInt(p, "PageSize", int64(size)), nil
+}
+
+// appendString appends a parameter unless its value is empty.
+func appendString(p []sign.Param, key, value string) []sign.Param {
+	if value == "" {
+		return p
+	}
+	return append(p, sign.Param{Key: key, Value: value})
+}
+
+// appendInt appends a parameter unless its value is zero.
+func appendInt(p []sign.Param, key string, value int64) []sign.Param {
+	if value == 0 {
+		return p
+	}
+	return append(p, sign.Param{Key: key, Value: strconv.FormatInt(value, 10)})
+}
+
+// validCodeName reports whether an activation-code name holds only letters,
+// digits, "_" and "-".
+func validCodeName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// ValidMacAddress reports whether s is a MAC address as CreateActivationCode
+// takes it: six pairs of hex digits separated by ":" or "-" (one separator
+// throughout), such as "12:34:56:78:9a:bc".
+func ValidMacAddress(s string) bool {
+	if len(s) != 17 {
+		return false
+	}
+	sep := s[2]
+	if sep != ':' && sep != '-' {
+		return false
+	}
+	for i := 0; i < 17; i++ {
+		c := s[i]
+		if i%3 == 2 {
+			if c != sep {
+				return false
+			}
+			continue
+		}
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
