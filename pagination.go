@@ -1,0 +1,265 @@
+package polarlicense
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"math"
+	"strconv"
+)
+
+// Pagination. DescribeLicenseOrders and DescribeActivationCodes are paged by
+// PageNumber and PageSize. A Paginator walks the pages one at a time, for
+// callers that want each page's RequestID and TotalRecordCount or their own
+// pacing; Client.LicenseOrders and Client.ActivationCodes walk the items
+// with range-over-func. Both hold one page at a time, so memory stays flat
+// however long the walk.
+//
+// A walk stops at whichever comes first: the items seen reach
+// TotalRecordCount, a page comes back empty, or a page comes back with fewer
+// items than PageSize (PageRecordCount is not trusted: the service's own
+// example contradicts its items). It also stops at the options' MaxItems and
+// MaxPages.
+//
+// A misbehaving service cannot make a walk loop forever or lose data
+// silently. These fail the walk with an error that wraps ErrInconsistentPages:
+// a page that answers a different PageNumber than the one asked for, a page
+// with more items than PageSize, and the same page served twice in a row.
+// Tolerated, by design: TotalRecordCount changing between pages (the newest
+// value counts, as orders and codes may be created during a walk), and a
+// page that brings more items than TotalRecordCount promised (they are all
+// returned, and the walk ends there). A missing or zero TotalRecordCount
+// with items present means "unknown": the walk then relies on the short or
+// empty page.
+
+// DefaultPaginatorPageSize is the page size paginators ask for unless the
+// request or the options say otherwise: MaxPageSize, the largest page
+// PolarDB's Describe operations document, so a walk makes as few calls as
+// it can.
+const DefaultPaginatorPageSize = MaxPageSize
+
+// ErrInconsistentPages is wrapped by the error of a walk that the service's
+// paging answers made unsafe to continue.
+var ErrInconsistentPages = errors.New("inconsistent paging")
+
+// ErrNoMorePages is returned by NextPage after the last page.
+var ErrNoMorePages = errors.New("polarlicense: no more pages")
+
+// PaginatorOptions tune a walk.
+type PaginatorOptions struct {
+	// PageSize is how many items to ask for a page, 1 to MaxPageSize. Zero
+	// means the request's PageSize, or DefaultPaginatorPageSize if that is
+	// zero too.
+	PageSize int
+	// MaxItems, when positive, ends the walk once this many items have been
+	// returned; the page that crosses it is cut short.
+	MaxItems int
+	// MaxPages, when positive, ends the walk after this many pages.
+	MaxPages int
+}
+
+// PageError is the failure of one page of a walk. It wraps the cause: an
+// *OperationError from the call, a *ValidationError, the context's error, or
+// an error wrapping ErrInconsistentPages.
+type PageError struct {
+	// PageNumber is the page that failed.
+	PageNumber int
+	// Err is the cause.
+	Err error
+}
+
+// Error names the page and the cause.
+func (e *PageError) Error() string {
+	return "polarlicense: page " + strconv.Itoa(e.PageNumber) + ": " + e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *PageError) Unwrap() error { return e.Err }
+
+// Paginator walks the pages of one Describe operation. Resp is the
+// operation's response and Item its list item type. A Paginator is not safe
+// for concurrent use; make one per walk.
+type Paginator[Resp any, Item comparable] struct {
+	fetch func(ctx context.Context, pageNumber, pageSize int) (*Resp, error)
+	items func(*Resp) *[]Item
+	info  func(*Resp) (pageNumber, total int)
+
+	opts        PaginatorOptions
+	next        int // the page NextPage asks for
+	size        int
+	pages, seen int
+	first, last Item // of the previous non-empty page
+	done        bool
+}
+
+// DescribeLicenseOrdersPaginator walks the pages of DescribeLicenseOrders.
+type DescribeLicenseOrdersPaginator = Paginator[DescribeLicenseOrdersResponse, LicenseOrder]
+
+// DescribeActivationCodesPaginator walks the pages of DescribeActivationCodes.
+type DescribeActivationCodesPaginator = Paginator[DescribeActivationCodesResponse, ActivationCode]
+
+// NewDescribeLicenseOrdersPaginator returns a paginator over the license
+// orders that req selects, starting at req.PageNumber (default 1). req is
+// copied, never changed; its filters go on every page. A nil req lists every
+// order.
+func NewDescribeLicenseOrdersPaginator(c *Client, req *DescribeLicenseOrdersRequest, optFns ...func(*PaginatorOptions)) *DescribeLicenseOrdersPaginator {
+	var r DescribeLicenseOrdersRequest
+	if req != nil {
+		r = *req
+	}
+	return newPaginator(r.PageNumber, r.PageSize, optFns,
+		func(ctx context.Context, number, size int) (*DescribeLicenseOrdersResponse, error) {
+			page := r
+			page.PageNumber, page.PageSize = number, size
+			return c.DescribeLicenseOrders(ctx, &page)
+		},
+		func(p *DescribeLicenseOrdersResponse) *[]LicenseOrder { return &p.Items },
+		func(p *DescribeLicenseOrdersResponse) (int, int) { return p.PageNumber, p.TotalRecordCount })
+}
+
+// NewDescribeActivationCodesPaginator returns a paginator over the
+// activation codes that req selects, starting at req.PageNumber (default
+// 1). req is copied, never changed; its filters go on every page.
+func NewDescribeActivationCodesPaginator(c *Client, req *DescribeActivationCodesRequest, optFns ...func(*PaginatorOptions)) *DescribeActivationCodesPaginator {
+	var r DescribeActivationCodesRequest
+	if req != nil {
+		r = *req
+	}
+	return newPaginator(r.PageNumber, r.PageSize, optFns,
+		func(ctx context.Context, number, size int) (*DescribeActivationCodesResponse, error) {
+			page := r
+			page.PageNumber, page.PageSize = number, size
+			return c.DescribeActivationCodes(ctx, &page)
+		},
+		func(p *DescribeActivationCodesResponse) *[]ActivationCode { return &p.Items },
+		func(p *DescribeActivationCodesResponse) (int, int) { return p.PageNumber, p.TotalRecordCount })
+}
+
+// LicenseOrders returns an iterator over every license order that req
+// selects, fetching pages as the loop needs them:
+//
+//	for order, err := range client.LicenseOrders(ctx, req) {
+//		if err != nil {
+//			return err
+//		}
+//		...
+//	}
+//
+// An error is yielded once, as a *PageError, and ends the loop; breaking out
+// of the loop sends no further request. Each range over the iterator starts
+// a new walk.
+func (c *Client) LicenseOrders(ctx context.Context, req *DescribeLicenseOrdersRequest, optFns ...func(*PaginatorOptions)) iter.Seq2[LicenseOrder, error] {
+	return each(ctx, func() *DescribeLicenseOrdersPaginator { return NewDescribeLicenseOrdersPaginator(c, req, optFns...) })
+}
+
+// ActivationCodes returns an iterator over every activation code that req
+// selects; it behaves as LicenseOrders does.
+func (c *Client) ActivationCodes(ctx context.Context, req *DescribeActivationCodesRequest, optFns ...func(*PaginatorOptions)) iter.Seq2[ActivationCode, error] {
+	return each(ctx, func() *DescribeActivationCodesPaginator {
+		return NewDescribeActivationCodesPaginator(c, req, optFns...)
+	})
+}
+
+func newPaginator[Resp any, Item comparable](pageNumber, pageSize int, optFns []func(*PaginatorOptions),
+	fetch func(context.Context, int, int) (*Resp, error), items func(*Resp) *[]Item, info func(*Resp) (int, int)) *Paginator[Resp, Item] {
+	p := &Paginator[Resp, Item]{fetch: fetch, items: items, info: info, opts: PaginatorOptions{PageSize: pageSize}}
+	for _, fn := range optFns {
+		if fn != nil {
+			fn(&p.opts)
+		}
+	}
+	if p.opts.PageSize == 0 {
+		p.opts.PageSize = pageSize
+	}
+	if p.opts.PageSize == 0 {
+		p.opts.PageSize = DefaultPaginatorPageSize
+	}
+	p.size = p.opts.PageSize
+	p.next = max(pageNumber, 1)
+	return p
+}
+
+// HasMorePages reports whether NextPage has a page to fetch.
+func (p *Paginator[Resp, Item]) HasMorePages() bool { return !p.done }
+
+// PageNumber returns the page the next call to NextPage asks for.
+func (p *Paginator[Resp, Item]) PageNumber() int { return p.next }
+
+// NextPage fetches the next page. On failure it returns a *PageError; the
+// paginator stays on that page, so calling NextPage again retries it,
+// unless the failure wraps ErrInconsistentPages, which ends the walk. After
+// the last page it returns ErrNoMorePages.
+func (p *Paginator[Resp, Item]) NextPage(ctx context.Context) (*Resp, error) {
+	if p.done {
+		return nil, ErrNoMorePages
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, &PageError{PageNumber: p.next, Err: err}
+	}
+	resp, err := p.fetch(ctx, p.next, p.size)
+	if err != nil {
+		return nil, &PageError{PageNumber: p.next, Err: err}
+	}
+	items := p.items(resp)
+	number, total := p.info(resp)
+	n := len(*items)
+	if err := p.check(number, *items); err != nil {
+		p.done = true
+		return nil, &PageError{PageNumber: p.next, Err: err}
+	}
+	if n > 0 {
+		p.first, p.last = (*items)[0], (*items)[n-1]
+	}
+	p.pages++
+	p.seen += n
+	if p.opts.MaxItems > 0 && p.seen >= p.opts.MaxItems {
+		*items = (*items)[:n-(p.seen-p.opts.MaxItems)]
+		p.seen = p.opts.MaxItems
+		p.done = true
+	}
+	switch {
+	case n == 0, n < p.size:
+	case total > 0 && p.seen >= total:
+	case p.opts.MaxPages > 0 && p.pages >= p.opts.MaxPages:
+	case p.next >= math.MaxInt32:
+	default:
+		p.next++
+		return resp, nil
+	}
+	p.done = true
+	return resp, nil
+}
+
+// check looks for paging answers that make the walk unsafe to continue.
+func (p *Paginator[Resp, Item]) check(number int, items []Item) error {
+	if number != 0 && number != p.next {
+		return errors.Join(ErrInconsistentPages, errors.New("the service answered page "+strconv.Itoa(number)+" when asked for page "+strconv.Itoa(p.next)))
+	}
+	if len(items) > p.size {
+		return errors.Join(ErrInconsistentPages, errors.New("the page holds "+strconv.Itoa(len(items))+" items, more than the "+strconv.Itoa(p.size)+" asked for"))
+	}
+	if p.pages > 0 && len(items) > 0 && items[0] == p.first && items[len(items)-1] == p.last {
+		return errors.Join(ErrInconsistentPages, errors.New("the service served the previous page again"))
+	}
+	return nil
+}
+
+// each turns a paginator into an item iterator; every range starts a new walk.
+func each[Resp any, Item comparable](ctx context.Context, newPaginator func() *Paginator[Resp, Item]) iter.Seq2[Item, error] {
+	return func(yield func(Item, error) bool) {
+		p := newPaginator()
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				var zero Item
+				yield(zero, err)
+				return
+			}
+			for _, item := range *p.items(page) {
+				if !yield(item, nil) {
+					return
+				}
+			}
+		}
+	}
+}
