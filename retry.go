@@ -1,0 +1,222 @@
+package polarlicense
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+)
+
+// Retries. A failed attempt is retried only when both hold:
+//
+//   - its error class is retryable: throttling (any code containing
+//     "Throttling", or HTTP 429), a transient server error (InternalError,
+//     ServiceUnavailable, UnknownError, HTTP 500, 502, 503, 504), an attempt
+//     that timed out, or a connection failure (refused, reset, unexpected EOF,
+//     DNS, TLS handshake). Signature, AccessKey, parameter and permission
+//     errors, certificate failures, bad response bodies and the caller's own
+//     cancellation are never retried.
+//   - repeating it cannot repeat its effect. Every operation but
+//     CreateActivationCode is idempotent and is retried freely.
+//     CreateActivationCode spends quota and has no idempotency token, so it is
+//     retried only when the request provably never reached processing: a
+//     throttling answer, or a request that was never fully written. After an
+//     ambiguous failure (a 5xx, a timeout or a reset after the request was
+//     sent) its error wraps ErrUncertainOutcome.
+//
+// The Retryer then decides whether and when; the default is the standard
+// retryer configured by RetryPolicy.
+
+// ErrUncertainOutcome is wrapped by the error of a CreateActivationCode call
+// that failed after its request may have reached the service: the code may or
+// may not have been created. Check with DescribeActivationCodes filtered by
+// MacAddress or SystemIdentifier before trying again.
+var ErrUncertainOutcome = errors.New("the request may have been processed")
+
+// uncertainError marks the cause of an ambiguous CreateActivationCode failure.
+type uncertainError struct{ err error }
+
+func (e *uncertainError) Error() string {
+	return e.err.Error() + "; the activation code may have been created: check with DescribeActivationCodes " +
+		"filtered by MacAddress or SystemIdentifier before trying again"
+}
+func (e *uncertainError) Unwrap() []error { return []error{e.err, ErrUncertainOutcome} }
+
+// Retryer decides whether a retryable failure is retried, and after how long.
+// The client asks it only about failures it has judged safe to retry (see
+// the package notes above). A Retryer must be safe for concurrent use.
+type Retryer interface {
+	// Retry is called after attempt number attempt (from 1) of a call failed
+	// with err. It returns how long to wait before the next attempt, and
+	// false to give up instead.
+	Retry(attempt int, err error) (wait time.Duration, retry bool)
+	// Finished is called once a call ends, with the number of attempts it
+	// made and its final error (nil on success).
+	Finished(attempts int, err error)
+}
+
+// RetryPolicy configures the standard retryer: exponential backoff with full
+// jitter, a floor from the service's throttling headers, and a client-wide
+// retry budget. Zero fields take the defaults shown.
+type RetryPolicy struct {
+	// MaxAttempts is the most attempts a call makes, the first included
+	// (default 3). 1 turns retries off.
+	MaxAttempts int
+	// BaseDelay is the backoff's first step (default 100ms): before retry n
+	// the wait is a random duration from 0 to min(MaxDelay, BaseDelay·2ⁿ⁻¹).
+	BaseDelay time.Duration
+	// MaxDelay caps the backoff (default 5s). When the service asks for a
+	// longer wait than this (a throttling answer's TimeLeft), the call gives
+	// up instead of retrying early.
+	MaxDelay time.Duration
+	// Budget is the client's retry budget in tokens (default 500). A retry
+	// costs 5 tokens, or 10 after a timeout; a call that succeeds at once
+	// returns 1 token and one that succeeds on a retry returns that retry's
+	// cost. With the budget spent, failures are returned without retrying,
+	// so a service outage does not become a retry storm.
+	Budget int
+}
+
+// Retry budget costs, as in aws-sdk-go-v2's standard retryer.
+const (
+	retryCost        = 5
+	timeoutRetryCost = 10
+	noRetryIncrement = 1
+)
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p.MaxAttempts <= 0 {
+		p.MaxAttempts = 3
+	}
+	if p.BaseDelay <= 0 {
+		p.BaseDelay = 100 * time.Millisecond
+	}
+	if p.MaxDelay <= 0 {
+		p.MaxDelay = 5 * time.Second
+	}
+	if p.MaxDelay < p.BaseDelay {
+		p.MaxDelay = p.BaseDelay
+	}
+	if p.Budget <= 0 {
+		p.Budget = 500
+	}
+	return p
+}
+
+// NewStandardRetryer returns the client's default Retryer configured by p.
+func NewStandardRetryer(p RetryPolicy) Retryer {
+	p = p.withDefaults()
+	r := &standardRetryer{policy: p}
+	r.tokens.Store(int64(p.Budget))
+	return r
+}
+
+// standardRetryer implements RetryPolicy. Its budget is one atomic counter,
+// so the success path takes no lock.
+type standardRetryer struct {
+	policy RetryPolicy
+	tokens atomic.Int64
+}
+
+func (r *standardRetryer) Retry(attempt int, err error) (time.Duration, bool) {
+	if attempt >= r.policy.MaxAttempts {
+		return 0, false
+	}
+	floor := throttleFloor(err)
+	if floor > r.policy.MaxDelay {
+		return 0, false
+	}
+	cost := int64(retryCost)
+	if errors.Is(err, context.DeadlineExceeded) {
+		cost = timeoutRetryCost
+	}
+	for {
+		t := r.tokens.Load()
+		if t < cost {
+			return 0, false
+		}
+		if r.tokens.CompareAndSwap(t, t-cost) {
+			break
+		}
+	}
+	ceiling := r.policy.BaseDelay << min(attempt-1, 30)
+	if ceiling <= 0 || ceiling > r.policy.MaxDelay {
+		ceiling = r.policy.MaxDelay
+	}
+	wait := time.Duration(rand.Int64N(int64(ceiling) + 1))
+	return max(wait, floor), true
+}
+
+func (r *standardRetryer) Finished(attempts int, err error) {
+	if err != nil {
+		return
+	}
+	refund := int64(noRetryIncrement)
+	if attempts > 1 {
+		refund = retryCost
+	}
+	for {
+		t := r.tokens.Load()
+		if t >= int64(r.policy.Budget) {
+			return
+		}
+		if r.tokens.CompareAndSwap(t, min(t+refund, int64(r.policy.Budget))) {
+			return
+		}
+	}
+}
+
+// noRetryer never retries.
+type noRetryer struct{}
+
+func (noRetryer) Retry(int, error) (time.Duration, bool) { return 0, false }
+func (noRetryer) Finished(int, error)                    {}
+
+// throttleFloor is the wait a throttling answer asked for, or zero.
+func throttleFloor(err error) time.Duration {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ThrottleWait
+	}
+	return 0
+}
+
+// retryable reports whether err is of a class worth retrying, and whether it
+// proves the request was rejected before processing (a throttling answer).
+func retryable(err error) (retry, rejectedBeforeProcessing bool) {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		if apiErr.Throttled() {
+			return true, true
+		}
+		switch apiErr.Code {
+		case "InternalError", "ServiceUnavailable", "UnknownError":
+			return true, false
+		}
+		switch apiErr.StatusCode {
+		case 500, 502, 503, 504:
+			return true, false
+		}
+		return false, false
+	}
+	var (
+		ve       *ValidationError
+		de       *DecodeError
+		ce       *credentialError
+		unknownA x509.UnknownAuthorityError
+		invalid  x509.CertificateInvalidError
+		hostname x509.HostnameError
+		verify   *tls.CertificateVerificationError
+	)
+	switch {
+	case errors.As(err, &ve), errors.As(err, &de), errors.As(err, &ce),
+		errors.Is(err, errBodyTooLarge), errors.Is(err, context.Canceled),
+		errors.As(err, &unknownA), errors.As(err, &invalid), errors.As(err, &hostname), errors.As(err, &verify):
+		return false, false
+	}
+	// Timeouts and connection failures: refused, reset, EOF, DNS, TLS.
+	return true, false
+}
