@@ -2,6 +2,7 @@ package polarlicense
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -209,6 +210,10 @@ func call[Resp any, PResp interface {
 	}
 	b := builders.Get().(*builder)
 	defer builders.Put(b)
+	b.listHint = 0
+	if p, ok := any(req).(pagedRequest); ok {
+		b.listHint = cmp.Or(p.pageSize(), serviceDefaultPageSize)
+	}
 	params, verr := req.appendParams(b.params[:0])
 	b.params = params
 	if verr != nil {
@@ -222,12 +227,22 @@ func call[Resp any, PResp interface {
 	return (*Resp)(out), nil
 }
 
+// pagedRequest is a request for one page of a list.
+type pagedRequest interface {
+	// pageSize is the page size asked for, 0 for the service's default.
+	pageSize() int
+}
+
+// serviceDefaultPageSize is the page size the service uses when none is sent.
+const serviceDefaultPageSize = 30
+
 // builder holds the scratch space of one call, reused across calls.
 type builder struct {
-	params  []sign.Param
-	buf     []byte
-	sig     []byte
-	headers []sign.Param
+	listHint int // the page size asked for, to size the decoded list
+	params   []sign.Param
+	buf      []byte
+	sig      []byte
+	headers  []sign.Param
 }
 
 var builders = sync.Pool{New: func() any {
@@ -377,7 +392,7 @@ func (c *Client) attempt(ctx context.Context, op *operation, b *builder, out mem
 		res.err = err
 		return res
 	}
-	d := decoder{loc: c.loc}
+	d := decoder{loc: c.loc, listHint: b.listHint}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		e := decodeAPIError(&d, resp.StatusCode, body, res.requestID)
 		if e.Throttled() {

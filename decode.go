@@ -32,6 +32,7 @@ type decoder struct {
 	field     string // the member being read, for errors
 	err       error  // the first fault found outside the reader (a bad time)
 	requestID string // the body's RequestId, once read
+	listHint  int    // the expected number of list items: the page size asked for
 }
 
 // readRequestID reads a RequestId member and remembers it for errors.
@@ -88,6 +89,9 @@ func decodeList[T any, PT interface {
 }](d *decoder, list *[]T) {
 	if !d.r.Array() {
 		return
+	}
+	if *list == nil && d.listHint > 0 {
+		*list = make([]T, 0, d.listHint)
 	}
 	field := d.field
 	for d.r.Next() {

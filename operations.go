@@ -226,3 +226,6 @@ func ValidMacAddress(s string) bool {
 	}
 	return true
 }
+
+func (r *DescribeLicenseOrdersRequest) pageSize() int   { return r.PageSize }
+func (r *DescribeActivationCodesRequest) pageSize() int { return r.PageSize }
