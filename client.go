@@ -238,15 +238,16 @@ const serviceDefaultPageSize = 30
 
 // builder holds the scratch space of one call, reused across calls.
 type builder struct {
-	listHint int // the page size asked for, to size the decoded list
-	params   []sign.Param
+	listHint int          // the page size asked for, to size the decoded list
+	params   []sign.Param // the business parameters
+	signed   []sign.Param // one RPC attempt's parameters: the business ones and the common ones
 	buf      []byte
 	sig      []byte
 	headers  []sign.Param
 }
 
 var builders = sync.Pool{New: func() any {
-	return &builder{params: make([]sign.Param, 0, 24), buf: make([]byte, 0, 512), sig: make([]byte, 0, 64), headers: make([]sign.Param, 0, 8)}
+	return &builder{params: make([]sign.Param, 0, 16), signed: make([]sign.Param, 0, 32), buf: make([]byte, 0, 512), sig: make([]byte, 0, 64), headers: make([]sign.Param, 0, 8)}
 }}
 
 // send makes the call, retrying as the retry rules and the Retryer allow,
@@ -420,8 +421,6 @@ func (c *Client) attempt(ctx context.Context, op *operation, b *builder, out mem
 
 // newHTTPRequest builds and signs the request of one attempt.
 func (c *Client) newHTTPRequest(ctx context.Context, op *operation, b *builder, cred credential) (*http.Request, error) {
-	n := len(b.params) // the business parameters; what follows is per attempt
-	defer func() { b.params = b.params[:n] }()
 	now := c.now().UTC()
 	var stamp [20]byte
 	date := string(now.AppendFormat(stamp[:0], sign.TimeFormat))
@@ -437,7 +436,10 @@ func (c *Client) newHTTPRequest(ctx context.Context, op *operation, b *builder, 
 	h := req.Header
 
 	if c.algorithm == SignatureRPC {
-		b.params = append(b.params,
+		// The business parameters stay as they are for the next attempt;
+		// this attempt's full set is built in scratch space.
+		all := append(b.signed[:0], b.params...)
+		all = append(all,
 			sign.Param{Key: "Action", Value: op.name},
 			sign.Param{Key: "Version", Value: APIVersion},
 			sign.Param{Key: "Format", Value: "JSON"},
@@ -448,10 +450,11 @@ func (c *Client) newHTTPRequest(ctx context.Context, op *operation, b *builder, 
 			sign.Param{Key: "Timestamp", Value: date},
 		)
 		if cred.token != "" {
-			b.params = append(b.params, sign.Param{Key: "SecurityToken", Value: cred.token})
+			all = append(all, sign.Param{Key: "SecurityToken", Value: cred.token})
 		}
-		sign.SortParams(b.params)
-		b.buf = sign.AppendCanonicalQuery(b.buf[:0], b.params)
+		b.signed = all
+		sign.SortParams(all)
+		b.buf = sign.AppendCanonicalQuery(b.buf[:0], all)
 		b.sig = c.rpc.Sign(b.sig[:0], http.MethodPost, b.buf, cred.secret)
 		b.buf = append(b.buf, "&Signature="...)
 		b.buf = sign.AppendEscape(b.buf, unsafe.String(unsafe.SliceData(b.sig), len(b.sig)))

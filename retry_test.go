@@ -378,3 +378,29 @@ func TestCredentialFetchIsSerialised(t *testing.T) {
 	assert.Equal(t, 1, cred.fetches)
 	assert.Equal(t, 64, m.sent())
 }
+
+func TestRetryResendsTheSameParameters(t *testing.T) {
+	for _, alg := range []SignatureAlgorithm{SignatureRPC, SignatureV3} {
+		t.Run(alg.String(), func(t *testing.T) {
+			m := newMockAPI(t, WithSignatureAlgorithm(alg), WithRetryer(&recordingRetryer{inner: NewStandardRetryer(RetryPolicy{})}))
+			m.handle = sequence("503", "503", "ok")
+			_, err := m.client.DescribeLicenseOrders(context.Background(), &DescribeLicenseOrdersRequest{
+				PageNumber: 2, PageSize: 7, AliyunOrderID: "o-1", PackageType: PackageSingleNodeLongTerm, VirtualOrder: Bool(true),
+			})
+			require.NoError(t, err)
+			require.Len(t, m.reqs, 3)
+			for i, r := range m.reqs {
+				q := r.URL.Query()
+				assert.Equal(t, "2", q.Get("PageNumber"), "attempt %d", i+1)
+				assert.Equal(t, "7", q.Get("PageSize"), "attempt %d", i+1)
+				assert.Equal(t, "o-1", q.Get("AliyunOrderId"), "attempt %d", i+1)
+				assert.Equal(t, "single_node_long_term", q.Get("PackageType"), "attempt %d", i+1)
+				assert.Equal(t, "true", q.Get("VirtualOrder"), "attempt %d", i+1)
+				if alg == SignatureRPC {
+					assert.Len(t, q["Signature"], 1, "attempt %d", i+1)
+					assert.Len(t, q["Action"], 1, "attempt %d", i+1)
+				}
+			}
+		})
+	}
+}
