@@ -306,9 +306,12 @@ func decodeAPIError(d *decoder, status int, body []byte, headerRequestID string)
 	e := &APIError{StatusCode: status, RequestID: headerRequestID}
 	var eb errorBody
 	if d.decode(string(body), &eb) == nil && (eb.code != "" || eb.message != "") {
-		e.Code, e.Message, e.HostID, e.Recommend = eb.code, redactStringToSign(eb.message), eb.hostID, eb.recommend
+		e.Code = printable(eb.code, fieldLimit)
+		e.Message = printable(redactStringToSign(eb.message), fieldLimit)
+		e.HostID = printable(eb.hostID, fieldLimit)
+		e.Recommend = printable(eb.recommend, fieldLimit)
 		if eb.requestID != "" {
-			e.RequestID = eb.requestID
+			e.RequestID = printable(eb.requestID, fieldLimit)
 		}
 		return e
 	}

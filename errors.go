@@ -180,23 +180,46 @@ var errBodyTooLarge = errors.New("response body exceeds the size limit")
 // excerptLimit bounds how much of a non-Alibaba error body an APIError quotes.
 const excerptLimit = 256
 
-// excerpt returns a short, printable excerpt of body for an error message:
-// at most excerptLimit bytes, control characters and invalid UTF-8 replaced,
-// runs of white space folded.
+// fieldLimit bounds each text field of an APIError taken from the service.
+const fieldLimit = 1024
+
+// excerpt returns a short, printable excerpt of an error body that is not an
+// Alibaba error body.
 func excerpt(body []byte) string {
 	if len(body) == 0 {
 		return "empty body"
 	}
+	if s := printable(redactStringToSign(string(body)), excerptLimit); s != "" {
+		return s
+	}
+	return "blank body"
+}
+
+// printable returns s made safe for one line of an error message or a
+// terminal: at most limit bytes (then "…"), control characters and invalid
+// UTF-8 replaced by "?", runs of white space folded into one space, leading
+// and trailing white space dropped.
+func printable(s string, limit int) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean && len(s) <= limit && !strings.Contains(s, "  ") && strings.TrimSpace(s) == s {
+		return s
+	}
 	var b strings.Builder
 	space := false
-	for i := 0; i < len(body) && b.Len() < excerptLimit; {
-		r, n := utf8.DecodeRune(body[i:])
+	for i := 0; i < len(s) && b.Len() < limit; {
+		r, n := utf8.DecodeRuneInString(s[i:])
 		i += n
 		switch {
 		case r == ' ' || r == '\t' || r == '\n' || r == '\r':
 			space = b.Len() > 0
 			continue
-		case r == utf8.RuneError || r < 0x20 || r == 0x7f:
+		case r == utf8.RuneError || r < 0x20 || r >= 0x7f && r < 0xa0:
 			r = '?'
 		}
 		if space {
@@ -205,10 +228,7 @@ func excerpt(body []byte) string {
 		}
 		b.WriteRune(r)
 	}
-	if b.Len() == 0 {
-		return "blank body"
-	}
-	if b.Len() >= excerptLimit {
+	if b.Len() >= limit {
 		b.WriteString("…")
 	}
 	return b.String()
