@@ -1,0 +1,128 @@
+package polarlicensetest
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// The emulator as a process of its own (cmd/polarlicense-emulator), for
+// programs and tests in other languages.
+
+// Serve runs an emulator configured by opts on listenAddr ("127.0.0.1:0",
+// a free loopback port, when empty) until ctx ends, then shuts it down
+// gracefully. Once it listens it writes to stdout, one per line: the URL,
+// then ALIBABA_CLOUD_ACCESS_KEY_ID=…, ALIBABA_CLOUD_ACCESS_KEY_SECRET=… and,
+// with WithSecurityToken, ALIBABA_CLOUD_SECURITY_TOKEN=… — lines a shell can
+// eval after the first. It returns nil when stopped by ctx, or the error that
+// stopped it.
+func Serve(ctx context.Context, listenAddr string, stdout io.Writer, opts ...Option) error {
+	if listenAddr == "" {
+		listenAddr = "127.0.0.1:0"
+	}
+	h := NewHandler(opts...)
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", listenAddr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	id, secret, token := h.Credentials()
+	banner := serverURL(ln.Addr()) + "\nALIBABA_CLOUD_ACCESS_KEY_ID=" + id + "\nALIBABA_CLOUD_ACCESS_KEY_SECRET=" + secret + "\n"
+	if token != "" {
+		banner += "ALIBABA_CLOUD_SECURITY_TOKEN=" + token + "\n"
+	}
+	if _, err := io.WriteString(stdout, banner); err != nil {
+		_ = srv.Close()
+		return err
+	}
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		_ = srv.Close()
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// serverURL is the URL clients use for a listener's address: an unspecified
+// address (0.0.0.0, ::) is reached on the loopback address.
+func serverURL(addr net.Addr) string {
+	if ta, ok := addr.(*net.TCPAddr); ok && ta.IP.IsUnspecified() {
+		return "http://" + net.JoinHostPort("127.0.0.1", fmt.Sprint(ta.Port))
+	}
+	return "http://" + addr.String()
+}
+
+// Run is the emulator command: it parses args (the command line after the
+// program name) and calls Serve until ctx ends. Flags:
+//
+//	--listen addr             address to listen on (default 127.0.0.1:0, a free port)
+//	--access-key-id id        AccessKey ID to accept (default: made up)
+//	--access-key-secret s     its secret (required with --access-key-id)
+//	--security-token t        require this STS token
+//	--empty                   start with no orders instead of the demo data
+//	--virtual-order-quota n   quota of the virtual orders it creates (default 10)
+//	--log                     log one line per request to stderr
+//
+// It returns flag.ErrHelp after printing the usage for -h, and the flag
+// error (usage printed to stderr) for a bad command line.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("polarlicense-emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:0", "`address` to listen on")
+	id := fs.String("access-key-id", "", "AccessKey `ID` to accept (default: made up)")
+	secret := fs.String("access-key-secret", "", "AccessKey `secret` to accept (required with --access-key-id)")
+	token := fs.String("security-token", "", "require this STS `token` on every request")
+	empty := fs.Bool("empty", false, "start with no orders instead of the demo data")
+	quota := fs.Int("virtual-order-quota", DefaultVirtualOrderQuota, "ActivationCodeQuota of the virtual orders it creates")
+	logRequests := fs.Bool("log", false, "log one line per request to stderr")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: polarlicense-emulator [flags]\n\n"+
+			"Serves an emulator of the PolarDB license API until interrupted. It prints\n"+
+			"its URL on the first line of standard output, then the credentials as\n"+
+			"ALIBABA_CLOUD_ACCESS_KEY_ID=... and ALIBABA_CLOUD_ACCESS_KEY_SECRET=... lines.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if (*id == "") != (*secret == "") {
+		return errors.New("--access-key-id and --access-key-secret go together")
+	}
+	if *quota < 0 {
+		return errors.New("--virtual-order-quota must not be negative")
+	}
+	opts := []Option{WithVirtualOrderQuota(*quota), WithSecurityToken(*token)}
+	if *id != "" {
+		opts = append(opts, WithAccessKey(*id, *secret))
+	}
+	if *empty {
+		opts = append(opts, WithoutDemoData())
+	}
+	if *logRequests {
+		opts = append(opts, WithLogger(slog.New(slog.NewTextHandler(stderr, nil))))
+	}
+	return Serve(ctx, *listen, stdout, opts...)
+}

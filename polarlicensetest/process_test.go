@@ -1,0 +1,83 @@
+package polarlicensetest_test
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	polarlicense "github.com/polarlicense/polarlicense-go"
+	"github.com/polarlicense/polarlicense-go/polarlicensetest"
+)
+
+func TestRun(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	var stderr syncBuffer
+	go func() {
+		done <- polarlicensetest.Run(ctx, []string{"--listen", "127.0.0.1:0", "--security-token", "tok", "--empty", "--log"}, pw, &stderr)
+		pw.Close()
+	}()
+	lines := bufio.NewScanner(pr)
+	var got []string
+	for len(got) < 4 && lines.Scan() {
+		got = append(got, lines.Text())
+	}
+	require.Len(t, got, 4)
+	url := got[0]
+	assert.Regexp(t, `^http://127\.0\.0\.1:\d+$`, url)
+	id, ok := strings.CutPrefix(got[1], "ALIBABA_CLOUD_ACCESS_KEY_ID=")
+	require.True(t, ok, got[1])
+	secret, ok := strings.CutPrefix(got[2], "ALIBABA_CLOUD_ACCESS_KEY_SECRET=")
+	require.True(t, ok, got[2])
+	assert.Equal(t, "ALIBABA_CLOUD_SECURITY_TOKEN=tok", got[3])
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+
+	c, err := polarlicense.NewClient(polarlicense.WithEndpoint(url), polarlicense.WithSTSToken(id, secret, "tok"))
+	require.NoError(t, err)
+	out, err := c.DescribeLicenseOrders(context.Background(), nil)
+	require.NoError(t, err)
+	assert.Zero(t, out.TotalRecordCount, "--empty")
+	v, err := c.CreateOrGetVirtualLicenseOrder(context.Background(), &polarlicense.CreateOrGetVirtualLicenseOrderRequest{Engine: polarlicense.EnginePG})
+	require.NoError(t, err)
+	assert.Equal(t, polarlicensetest.DefaultVirtualOrderQuota, v.ActivationCodeQuota)
+
+	cancel()
+	select {
+	case err := <-done:
+		assert.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not stop")
+	}
+	assert.Contains(t, stderr.String(), "operation=DescribeLicenseOrders")
+	assert.NotContains(t, stderr.String(), secret)
+}
+
+func TestRunFlags(t *testing.T) {
+	ctx := context.Background()
+	var out, errOut strings.Builder
+	assert.ErrorIs(t, polarlicensetest.Run(ctx, []string{"-h"}, &out, &errOut), flag.ErrHelp)
+	assert.Contains(t, errOut.String(), "-listen")
+	assert.Error(t, polarlicensetest.Run(ctx, []string{"--access-key-id", "x"}, &out, &errOut))
+	assert.Error(t, polarlicensetest.Run(ctx, []string{"--bogus"}, &out, &errOut))
+	assert.Error(t, polarlicensetest.Run(ctx, []string{"extra"}, &out, &errOut))
+	assert.Error(t, polarlicensetest.Run(ctx, []string{"--listen", "256.0.0.1:bad"}, &out, &errOut))
+	assert.Empty(t, out.String())
+}
+
+func TestServeStopsOnContext(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	var out syncBuffer
+	err := polarlicensetest.Serve(ctx, "", &out, polarlicensetest.WithAccessKey("id", "secret"))
+	require.NoError(t, err)
+	assert.Regexp(t, `^http://127\.0\.0\.1:\d+\nALIBABA_CLOUD_ACCESS_KEY_ID=id\nALIBABA_CLOUD_ACCESS_KEY_SECRET=secret\n$`, out.String())
+}
