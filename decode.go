@@ -307,7 +307,7 @@ func decodeAPIError(d *decoder, status int, body []byte, headerRequestID string)
 	var eb errorBody
 	if d.decode(string(body), &eb) == nil && (eb.code != "" || eb.message != "") {
 		e.Code = printable(eb.code, fieldLimit)
-		e.Message = printable(redactStringToSign(eb.message), fieldLimit)
+		e.Message = redactStringToSign(printable(eb.message, fieldLimit))
 		e.HostID = printable(eb.hostID, fieldLimit)
 		e.Recommend = printable(eb.recommend, fieldLimit)
 		if eb.requestID != "" {

@@ -189,7 +189,7 @@ func excerpt(body []byte) string {
 	if len(body) == 0 {
 		return "empty body"
 	}
-	if s := printable(redactStringToSign(string(body)), excerptLimit); s != "" {
+	if s := redactStringToSign(printable(string(body), excerptLimit)); s != "" {
 		return s
 	}
 	return "blank body"
