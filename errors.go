@@ -59,13 +59,7 @@ func (e *APIError) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.Message)
 	}
-	b.WriteString(" (status ")
-	b.WriteString(strconv.Itoa(e.StatusCode))
-	if e.RequestID != "" {
-		b.WriteString(", request id ")
-		b.WriteString(e.RequestID)
-	}
-	b.WriteString(")")
+	writeStatus(&b, e.StatusCode, e.RequestID)
 	return b.String()
 }
 
@@ -138,14 +132,19 @@ func (e *DecodeError) Error() string {
 	}
 	b.WriteString(": ")
 	b.WriteString(e.Err.Error())
+	writeStatus(&b, e.StatusCode, e.RequestID)
+	return b.String()
+}
+
+// writeStatus ends an error message with " (status N, request id R)".
+func writeStatus(b *strings.Builder, status int, requestID string) {
 	b.WriteString(" (status ")
-	b.WriteString(strconv.Itoa(e.StatusCode))
-	if e.RequestID != "" {
+	b.WriteString(strconv.Itoa(status))
+	if requestID != "" {
 		b.WriteString(", request id ")
-		b.WriteString(e.RequestID)
+		b.WriteString(requestID)
 	}
 	b.WriteString(")")
-	return b.String()
 }
 
 // Unwrap returns the underlying fault.
