@@ -157,14 +157,14 @@ func (p *providerCredential) retrieve() (credential, error) {
 	m, err := p.cred.GetCredential()
 	p.mu.Unlock()
 	if err != nil {
-		return credential{}, &credentialError{err: err}
+		return credential{}, newCredentialError(err.Error())
 	}
 	var c credential
 	if m != nil {
 		c = credential{id: deref(m.AccessKeyId), secret: deref(m.AccessKeySecret), token: deref(m.SecurityToken)}
 	}
 	if c.id == "" || c.secret == "" {
-		return credential{}, &credentialError{err: errors.New("the provider returned no AccessKey")}
+		return credential{}, &CredentialError{Reason: "the provider returned no AccessKey"}
 	}
 	return c, nil
 }
@@ -175,12 +175,6 @@ func deref(s *string) string {
 	}
 	return *s
 }
-
-// credentialError is a failure to obtain credentials.
-type credentialError struct{ err error }
-
-func (e *credentialError) Error() string { return "credentials: " + e.err.Error() }
-func (e *credentialError) Unwrap() error { return e.err }
 
 // request is a request struct of one operation: it checks itself and
 // appends its parameters.

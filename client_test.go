@@ -318,8 +318,10 @@ func TestEndpointResolution(t *testing.T) {
 		_, err := NewClient(WithAccessKey("id", "secret"), WithEndpoint(bad))
 		assert.Error(t, err, bad)
 	}
-	_, err := NewClient(WithRegion("cn-hangzhou/evil"))
-	assert.Error(t, err)
+	for _, bad := range []string{"cn-hangzhou/evil", "cn hangzhou", "CN-HANGZHOU", "cn-hangzhou\n"} {
+		_, err := NewClient(WithRegion(bad))
+		assert.Error(t, err, bad)
+	}
 }
 
 func TestOptionErrors(t *testing.T) {

@@ -12,7 +12,8 @@ import (
 
 // Errors. Every error a Client method returns is one of:
 //   - *ValidationError: the request was refused before anything was sent.
-//   - *OperationError: the call was made and failed. It wraps the cause,
+//   - *OperationError: the call was made, or credentials for it could not
+//     be had (a *CredentialError), and it failed. It wraps the cause,
 //     which errors.As and errors.Is reach: an *APIError (the service or a
 //     proxy answered with an error), a *DecodeError (a success status with a
 //     body that could not be read), or a transport error such as
@@ -149,6 +150,38 @@ func writeStatus(b *strings.Builder, status int, requestID string) {
 
 // Unwrap returns the underlying fault.
 func (e *DecodeError) Unwrap() error { return e.Err }
+
+// CredentialError is a failure to obtain credentials from the client's
+// source (a credentials-go provider): nothing was sent. Reason is the
+// provider's explanation, on one line, with anything that could quote a
+// secret withheld; the provider's own error is not kept, because
+// credentials-go quotes a malformed configuration file whole, secrets
+// included.
+type CredentialError struct {
+	// Reason says why no credentials could be had.
+	Reason string
+}
+
+// Error says that no credentials could be had, and why.
+func (e *CredentialError) Error() string { return "credentials: " + e.Reason }
+
+// credentialReasonLimit bounds a CredentialError's Reason.
+const credentialReasonLimit = 300
+
+// newCredentialError makes a CredentialError from a provider's error text:
+// whatever follows a "{" (a dumped JSON file) or an INI parser's "delimiter
+// not found" (a quoted line) is withheld, and the rest folded to one
+// printable, bounded line.
+func newCredentialError(text string) *CredentialError {
+	note := ""
+	for _, marker := range [...]string{"{", "delimiter not found"} {
+		if i := strings.Index(text, marker); i >= 0 {
+			text = strings.TrimRight(text[:i+len(marker)], "{ :")
+			note = " (content withheld)"
+		}
+	}
+	return &CredentialError{Reason: printable(text, credentialReasonLimit) + note}
+}
 
 // OperationError is a call that was sent and failed. It names the operation
 // and how many attempts were made, and wraps the last attempt's cause.

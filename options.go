@@ -63,8 +63,10 @@ type settings struct {
 // client calls (see EndpointHost). WithEndpoint overrides it.
 func WithRegion(region string) Option {
 	return func(s *settings) error {
-		if strings.TrimSpace(region) != region || strings.ContainsAny(region, "/:@?#") {
-			return errors.New("WithRegion: not a region id")
+		for i := 0; i < len(region); i++ {
+			if c := region[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return errors.New("WithRegion: a region id holds only lower-case letters, digits and \"-\", such as cn-hangzhou")
+			}
 		}
 		s.region = region
 		return nil

@@ -205,7 +205,7 @@ func retryable(err error) (retry, rejectedBeforeProcessing bool) {
 	var (
 		ve       *ValidationError
 		de       *DecodeError
-		ce       *credentialError
+		ce       *CredentialError
 		unknownA x509.UnknownAuthorityError
 		invalid  x509.CertificateInvalidError
 		hostname x509.HostnameError

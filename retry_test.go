@@ -136,7 +136,7 @@ func TestRetryClassification(t *testing.T) {
 		{"invalid parameter", &APIError{StatusCode: 400, Code: "InvalidParameter"}, false, false},
 		{"not found", &APIError{StatusCode: 404, Code: "InvalidAliyunOrderId.NotFound"}, false, false},
 		{"decode error", &DecodeError{Err: errors.New("x")}, false, false},
-		{"credentials", &credentialError{err: errors.New("x")}, false, false},
+		{"credentials", &CredentialError{Reason: "x"}, false, false},
 		{"body too large", errBodyTooLarge, false, false},
 		{"cancelled", context.Canceled, false, false},
 		{"bad certificate", x509.UnknownAuthorityError{}, false, false},
