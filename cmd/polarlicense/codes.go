@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	"github.com/spf13/cobra"
+
+	polarlicense "github.com/polarlicense/polarlicense-go"
+)
+
+// codes list, codes get, codes create.
+
+func (a *app) codesCommand() *cobra.Command {
+	cmd := groupCommand("codes", "List, show and create activation codes")
+	cmd.AddCommand(a.codesListCommand(), a.codesGetCommand(), a.codesCreateCommand())
+	return cmd
+}
+
+func (a *app) codesListCommand() *cobra.Command {
+	var mac, systemID string
+	cmd := &cobra.Command{
+		Use:   "list ORDER_ID [--mac M] [--system-id S]",
+		Short: "List an order's activation codes, every page",
+		Example: `  polarlicense codes list 239618016570503
+  polarlicense codes list 239618016570503 --mac 00:16:3e:1a:2b:01 -o json`,
+		Args: exactArgs("ORDER_ID"),
+		RunE: a.action(func(ctx context.Context, _ *cobra.Command, args []string) error {
+			if mac != "" {
+				if err := checkMac(mac); err != nil {
+					return err
+				}
+			}
+			client, err := a.newClient()
+			if err != nil {
+				return err
+			}
+			req := &polarlicense.DescribeActivationCodesRequest{AliyunOrderID: args[0], MacAddress: mac, SystemIdentifier: systemID}
+			var rows []codeRecord
+			for c, err := range client.ActivationCodes(ctx, req) {
+				if err != nil {
+					return about(err, args[0], 0)
+				}
+				rows = append(rows, newCodeRecord(args[0], &c))
+				a.progress.update("listing codes: %d", len(rows))
+			}
+			a.progress.clear()
+			return emitList(a, rows, codeTable)
+		}),
+	}
+	cmd.Flags().StringVar(&mac, "mac", "", "only codes bound to this MAC `address`")
+	cmd.Flags().StringVar(&systemID, "system-id", "", "only codes bound to this system `identifier`")
+	return cmd
+}
+
+func (a *app) codesGetCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "get ORDER_ID CODE_ID",
+		Short: "Show one activation code (without its license: see license write)",
+		Example: `  polarlicense codes get 239618016570503 1
+  polarlicense codes get 239618016570503 1 -o json`,
+		Args: exactArgs("ORDER_ID", "CODE_ID"),
+		RunE: a.action(func(ctx context.Context, _ *cobra.Command, args []string) error {
+			id, err := parseCodeID(args[1])
+			if err != nil {
+				return err
+			}
+			client, err := a.newClient()
+			if err != nil {
+				return err
+			}
+			out, err := client.DescribeActivationCodeDetails(ctx, &polarlicense.DescribeActivationCodeDetailsRequest{
+				AliyunOrderID: args[0], ActivationCodeID: id,
+			})
+			if err != nil {
+				return about(err, args[0], id)
+			}
+			return emitItem(a, newCodeRecord(args[0], &out.ActivationCode))
+		}),
+	}
+}
+
+func (a *app) codesCreateCommand() *cobra.Command {
+	var mac, name, systemID, description string
+	cmd := &cobra.Command{
+		Use:   "create ORDER_ID --mac M --name N [--system-id S] [--description D]",
+		Short: "Issue an activation code (spends one unit of the order's quota)",
+		Long: `Issue an activation code for a machine, spending one unit of the order's quota,
+and show it. Write its license file with "license write ORDER_ID CODE_ID".
+
+--system-id (the database's system identifier) is required unless the order
+allows codes without one. The service has no idempotency token for this call:
+if it fails without an answer from the service, the code may or may not exist,
+so check with "codes list ORDER_ID --mac M" before trying again.`,
+		Example: `  polarlicense codes create 239618016570503 --mac 00:16:3e:1a:2b:03 --name pg-prod-03 --system-id 7345118823001548203`,
+		Args:    exactArgs("ORDER_ID"),
+		RunE: a.action(func(ctx context.Context, _ *cobra.Command, args []string) error {
+			if err := checkMac(mac); err != nil {
+				return err
+			}
+			client, err := a.newClient()
+			if err != nil {
+				return err
+			}
+			out, err := client.CreateActivationCode(ctx, &polarlicense.CreateActivationCodeRequest{
+				AliyunOrderID: args[0], MacAddress: mac, Name: name, SystemIdentifier: systemID, Description: description,
+			})
+			if err != nil {
+				var api *polarlicense.APIError
+				var ve *polarlicense.ValidationError
+				if !errors.As(err, &api) && !errors.As(err, &ve) {
+					// No answer from the service: the code may have been issued.
+					err = &hintError{err: err, hint: `the code may or may not have been created: check with "polarlicense codes list ` +
+						args[0] + ` --mac ` + mac + `" before trying again`}
+				}
+				return about(err, args[0], 0)
+			}
+			return emitItem(a, newCodeRecord(args[0], &out.ActivationCode))
+		}),
+	}
+	f := cmd.Flags()
+	f.StringVar(&mac, "mac", "", "MAC `address` of the machine, such as 00:16:3e:1a:2b:03 (required)")
+	f.StringVar(&name, "name", "", "`name` of the code: letters, digits, _ and - (required)")
+	f.StringVar(&systemID, "system-id", "", "the database's system `identifier`")
+	f.StringVar(&description, "description", "", "free `text` describing the code")
+	_ = cmd.MarkFlagRequired("mac")
+	_ = cmd.MarkFlagRequired("name")
+	return cmd
+}

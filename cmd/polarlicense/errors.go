@@ -1,0 +1,265 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	polarlicense "github.com/polarlicense/polarlicense-go"
+)
+
+// How a failed run ends: every error becomes one line on stderr and an exit
+// status. Errors that cobra returns itself (an unknown flag or command, a
+// missing required flag) are usage errors; errors from a command's work are
+// wrapped in commandError and classified by their cause.
+
+// usageError is a mistake on the command line: exit status 2.
+type usageError struct{ msg string }
+
+// Error is the mistake, said for a person.
+func (e *usageError) Error() string { return e.msg }
+
+// usagef makes a usageError.
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// commandError is the failure of a command's work, as opposed to cobra
+// rejecting the command line.
+type commandError struct{ err error }
+
+// Error is the cause's text.
+func (e *commandError) Error() string { return e.err.Error() }
+
+// Unwrap returns the cause.
+func (e *commandError) Unwrap() error { return e.err }
+
+// findingsError ends an audit whose findings reach --fail-on. The report
+// already says so: it prints nothing more.
+type findingsError struct{}
+
+// Error says why the audit failed.
+func (findingsError) Error() string { return "audit findings reach the --fail-on level" }
+
+// targetError names what a failed call was about, so that the service's
+// not-found codes can be said in the command's terms.
+type targetError struct {
+	orderID string
+	codeID  int64 // 0: the order itself
+	err     error
+}
+
+// Error is the cause's text.
+func (e *targetError) Error() string { return e.err.Error() }
+
+// Unwrap returns the cause.
+func (e *targetError) Unwrap() error { return e.err }
+
+// about wraps err, if any, with the order and code it concerns.
+func about(err error, orderID string, codeID int64) error {
+	if err == nil {
+		return nil
+	}
+	return &targetError{orderID: orderID, codeID: codeID, err: err}
+}
+
+// hintError adds advice to an error's message.
+type hintError struct {
+	err  error
+	hint string
+}
+
+// Error is the cause's text; describe adds the hint.
+func (e *hintError) Error() string { return e.err.Error() }
+
+// Unwrap returns the cause.
+func (e *hintError) Unwrap() error { return e.err }
+
+// action wraps a command's work: its error, if any, becomes a commandError.
+func (a *app) action(fn func(ctx context.Context, cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := fn(cmd.Context(), cmd, args); err != nil {
+			return &commandError{err: err}
+		}
+		return nil
+	}
+}
+
+// fail prints err as one line on stderr and returns the exit status.
+func (a *app) fail(cmd *cobra.Command, err error) int {
+	if errors.As(err, new(findingsError)) {
+		return exitFindings
+	}
+	var ce *commandError
+	var ve *polarlicense.ValidationError
+	var ue *usageError
+	switch {
+	case errors.As(err, &ve):
+		a.errorLine(describeValidation(ve) + helpHint(cmd))
+		return exitUsage
+	case errors.As(err, &ue):
+		a.errorLine(ue.msg + helpHint(cmd))
+		return exitUsage
+	case errors.As(err, &ce):
+		a.errorLine(a.describe(ce.err))
+		return exitFailure
+	default: // cobra refused the command line
+		a.errorLine(err.Error() + helpHint(cmd))
+		return exitUsage
+	}
+}
+
+// errorLine writes "polarlicense: msg" on one line.
+func (a *app) errorLine(msg string) {
+	fmt.Fprintln(a.stderr, "polarlicense: "+oneLine(msg))
+}
+
+func helpHint(cmd *cobra.Command) string {
+	if cmd == nil {
+		return ""
+	}
+	return ` (see "` + cmd.CommandPath() + ` --help")`
+}
+
+// flagOfField names the command-line flag or argument of a request field.
+var flagOfField = map[string]string{
+	"AliyunOrderID":    "ORDER_ID",
+	"ActivationCodeID": "CODE_ID",
+	"MacAddress":       "--mac",
+	"Name":             "--name",
+	"SystemIdentifier": "--system-id",
+	"Description":      "--description",
+	"Engine":           "--engine",
+}
+
+func describeValidation(ve *polarlicense.ValidationError) string {
+	name := flagOfField[ve.Field]
+	if name == "" {
+		name = ve.Field
+	}
+	return "invalid " + name + ": " + ve.Reason
+}
+
+// describe says in one line what went wrong with a command's work.
+func (a *app) describe(err error) string {
+	var (
+		api     *polarlicense.APIError
+		dec     *polarlicense.DecodeError
+		target  *targetError
+		hint    *hintError
+		credErr *polarlicense.CredentialError
+		netErr  net.Error
+	)
+	suffix := ""
+	if errors.As(err, &hint) {
+		suffix = "; " + hint.hint
+	}
+	errors.As(err, &target)
+	switch {
+	case errors.As(err, &api):
+		return describeAPIError(api, target) + suffix
+	case errors.As(err, &credErr):
+		msg := "no usable credentials: " + credErr.Reason
+		if a.profile == "" {
+			msg += " (set " + envKeyID + " and " + envSecret + ", use --profile NAME, or try --emulator)"
+		}
+		return msg
+	case errors.Is(err, context.DeadlineExceeded):
+		if a.timeout.d > 0 {
+			return "gave up after " + a.timeout.String() + " (--timeout)" + suffix
+		}
+		return "timed out" + suffix
+	case errors.Is(err, context.Canceled):
+		return "interrupted" + suffix
+	case errors.As(err, &dec):
+		return "the service's answer could not be read: " + dec.Error() + suffix
+	case errors.Is(err, polarlicense.ErrLicenseFileExists):
+		return err.Error() + suffix
+	case errors.As(err, &netErr):
+		return "cannot reach the service at " + a.endpointForErrors() + ": " + rootCause(err).Error() + suffix
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Op + " " + pe.Path + ": " + pe.Err.Error() + suffix
+	}
+	return strings.TrimPrefix(err.Error(), "polarlicense: ") + suffix
+}
+
+// endpointForErrors names the endpoint a network error concerns.
+func (a *app) endpointForErrors() string {
+	if a.client != nil {
+		return a.client.Endpoint()
+	}
+	return "the endpoint"
+}
+
+// rootCause is the innermost error of a chain of single wraps.
+func rootCause(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		err = next
+	}
+}
+
+// describeAPIError turns an error answer into one line: what it means for
+// the command, then the service's code, message and request id.
+func describeAPIError(e *polarlicense.APIError, t *targetError) string {
+	var head string
+	switch code := e.Code; {
+	case strings.HasSuffix(code, ".NotFound") && strings.Contains(code, "ActivationCodeId") && t != nil:
+		head = "order " + t.orderID + " has no activation code " + strconv.FormatInt(t.codeID, 10)
+	case strings.HasSuffix(code, ".NotFound") && strings.Contains(code, "OrderId") && t != nil:
+		head = "no license order has the ID " + strconv.Quote(t.orderID)
+	case strings.HasPrefix(code, "InvalidAccessKeyId"), code == "SignatureDoesNotMatch", code == "IncompleteSignature",
+		strings.HasPrefix(code, "InvalidSecurityToken"), code == "MissingSecurityToken":
+		head = "the service refused the credentials"
+	case strings.HasPrefix(code, "Forbidden"), strings.HasPrefix(code, "NoPermission"), code == "ActionUnauthorized":
+		head = "access denied"
+	case code == "InvalidTimeStamp.Expired":
+		head = "this machine's clock is more than 15 minutes off"
+	case e.Throttled():
+		head = "the service is throttling requests; try again later"
+	case strings.HasPrefix(code, "QuotaExceeded"):
+		head = "the order's activation-code quota is used up"
+	case strings.Contains(code, "Frozen"):
+		head = "the virtual order is frozen"
+	case e.StatusCode >= 500:
+		head = "the service failed"
+	default:
+		head = "the service refused the request"
+	}
+	var b strings.Builder
+	b.WriteString(head)
+	b.WriteString(": ")
+	if e.Code != "" {
+		b.WriteString(e.Code)
+		b.WriteString(": ")
+	}
+	msg := e.Message
+	if msg == "" {
+		msg = "no message"
+	}
+	b.WriteString(msg)
+	b.WriteString(" (HTTP ")
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	if e.RequestID != "" {
+		b.WriteString(", request id ")
+		b.WriteString(e.RequestID)
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// oneLine folds a message onto one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
