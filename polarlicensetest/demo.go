@@ -42,18 +42,26 @@ func demoTime(s string) time.Time {
 	return t
 }
 
+// demoCode is an activation code of the demo data. Its age counts back from
+// the server's clock when the server starts, so that a demo code's validity
+// means the same on any day: most codes are valid, pg-prod-01 expires within
+// 90 days and ora-1 expired a fortnight ago.
 type demoCode struct {
-	name, mac, sysID, desc, created string
+	name, mac, sysID, desc string
+	age                    time.Duration
 }
 
-// loadDemo puts the demo data set into st.
-func loadDemo(st *state) {
+// day is a day's length, for demo code ages.
+const day = 24 * time.Hour
+
+// loadDemo puts the demo data set into st; now is the server's clock.
+func loadDemo(st *state, now time.Time) {
 	add := func(o polarlicense.LicenseOrder, created string, codes ...demoCode) {
 		o.GmtCreated = demoTime(created)
 		o.GmtModified = o.GmtCreated
 		st.putOrder(o, o.GmtCreated)
 		for _, c := range codes {
-			at := demoTime(c.created)
+			at := now.Add(-c.age).Truncate(time.Second)
 			st.putCode(o.AliyunOrderID, polarlicense.ActivationCode{
 				Name: c.name, MacAddress: c.mac, SystemIdentifier: c.sysID, Description: c.desc,
 				GmtCreated: at,
@@ -62,7 +70,7 @@ func loadDemo(st *state) {
 		if n := len(codes); n > 0 {
 			// The order changed when its last code was issued.
 			st.mu.Lock()
-			st.orders[o.AliyunOrderID].o.GmtModified = normTime(demoTime(codes[n-1].created))
+			st.orders[o.AliyunOrderID].o.GmtModified = normTime(now.Add(-codes[n-1].age).Truncate(time.Second))
 			st.mu.Unlock()
 		}
 	}
@@ -71,18 +79,18 @@ func loadDemo(st *state) {
 		PackageType: polarlicense.PackageSingleNodeSubscribe, PurchaseChannel: polarlicense.ChannelPublic,
 		ActivationCodeQuota: 8,
 	}, "2024-03-11 09:20:15",
-		demoCode{"pg-prod-01", "00:16:3e:1a:2b:01", "7345118823001548201", "production primary", "2024-03-11 10:02:44"},
-		demoCode{"pg-prod-02", "00:16:3e:1a:2b:02", "7345118823001548202", "production replica", "2024-03-12 14:31:09"},
+		demoCode{"pg-prod-01", "00:16:3e:1a:2b:01", "7345118823001548201", "production primary", 300*day + 2*time.Hour},
+		demoCode{"pg-prod-02", "00:16:3e:1a:2b:02", "7345118823001548202", "production replica", 40*day + 5*time.Hour},
 	)
 	add(polarlicense.LicenseOrder{
 		AliyunOrderID: DemoOrderNearlySpent, Engine: polarlicense.EnginePG,
 		PackageType: polarlicense.PackagePrimaryBackupSubscribe, PurchaseChannel: polarlicense.ChannelMarketplace,
 		ActivationCodeQuota: 5,
 	}, "2024-05-20 16:45:00",
-		demoCode{"ha-a1", "00:16:3e:33:40:a1", "7371955012804410001", "cluster a, node 1", "2024-05-21 08:00:12"},
-		demoCode{"ha-a2", "00:16:3e:33:40:a2", "7371955012804410002", "cluster a, node 2", "2024-05-21 08:01:30"},
-		demoCode{"ha-b1", "00:16:3e:33:40:b1", "7371955012804410003", "cluster b, node 1", "2024-06-02 11:17:45"},
-		demoCode{"ha-b2", "00:16:3e:33:40:b2", "7371955012804410004", "cluster b, node 2", "2024-06-02 11:18:03"},
+		demoCode{"ha-a1", "00:16:3e:33:40:a1", "7371955012804410001", "cluster a, node 1", 121*day + 3*time.Hour},
+		demoCode{"ha-a2", "00:16:3e:33:40:a2", "7371955012804410002", "cluster a, node 2", 121*day + 2*time.Hour},
+		demoCode{"ha-b1", "00:16:3e:33:40:b1", "7371955012804410003", "cluster b, node 1", 95*day + 7*time.Hour},
+		demoCode{"ha-b2", "00:16:3e:33:40:b2", "7371955012804410004", "cluster b, node 2", 95*day + 6*time.Hour},
 	)
 	add(polarlicense.LicenseOrder{
 		AliyunOrderID: DemoOrderNoSystemIdentifier, Engine: polarlicense.EngineOracle,
@@ -94,7 +102,7 @@ func loadDemo(st *state) {
 		PackageType: polarlicense.PackagePrimaryBackupLongTerm, PurchaseChannel: polarlicense.ChannelMarketplace,
 		ActivationCodeQuota: 4,
 	}, "2024-08-30 10:10:10",
-		demoCode{"mysql-dc1", "00:16:3e:5c:00:11", "7409923317700000011", "", "2024-09-01 09:30:00"},
+		demoCode{"mysql-dc1", "00:16:3e:5c:00:11", "7409923317700000011", "", 400 * day},
 	)
 	add(polarlicense.LicenseOrder{
 		AliyunOrderID: DemoOrderMySQLSubscribe, Engine: polarlicense.EngineMySQL,
@@ -106,15 +114,15 @@ func loadDemo(st *state) {
 		PackageType: polarlicense.PackagePrimaryBackupSubscribe, PurchaseChannel: polarlicense.ChannelMarketplace,
 		ActivationCodeQuota: 6,
 	}, "2024-10-16 16:46:20",
-		demoCode{"ora-1", "00:16:3e:7e:91:01", "7426210045550000001", "erp", "2024-10-16 17:00:05"},
+		demoCode{"ora-1", "00:16:3e:7e:91:01", "7426210045550000001", "erp", 380*day + 4*time.Hour},
 	)
 	add(polarlicense.LicenseOrder{
 		AliyunOrderID: DemoVirtualOrderFrozen, Engine: polarlicense.EngineOracle,
 		PackageType: polarlicense.PackagePreGenerationLongTerm, PurchaseChannel: polarlicense.ChannelMarketplace,
 		ActivationCodeQuota: 10, IsVirtualOrder: true, IsVirtualOrderFrozen: true,
 	}, "2024-11-02 09:00:00",
-		demoCode{"pre-01", "00:16:3e:90:00:01", "7432600001000000001", "pre-generated", "2024-11-02 09:05:00"},
-		demoCode{"pre-02", "00:16:3e:90:00:02", "7432600001000000002", "pre-generated", "2024-11-02 09:05:01"},
-		demoCode{"pre-03", "00:16:3e:90:00:03", "7432600001000000003", "pre-generated", "2024-11-02 09:05:02"},
+		demoCode{"pre-01", "00:16:3e:90:00:01", "7432600001000000001", "pre-generated", 200*day + 3*time.Minute},
+		demoCode{"pre-02", "00:16:3e:90:00:02", "7432600001000000002", "pre-generated", 200*day + 2*time.Minute},
+		demoCode{"pre-03", "00:16:3e:90:00:03", "7432600001000000003", "pre-generated", 200*day + time.Minute},
 	)
 }

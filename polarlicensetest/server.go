@@ -81,7 +81,7 @@ func NewHandler(opts ...Option) *Handler {
 	h.verifier.creds = c.creds
 	now := c.now()
 	if !c.noDemo {
-		loadDemo(h.state)
+		loadDemo(h.state, now)
 	}
 	for _, seed := range c.seeds {
 		seed(h.state, now)

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -35,8 +36,8 @@ func TestCodesListFormats(t *testing.T) {
 	require.Len(t, recs, 4)
 	assert.Equal(t, strconv.FormatInt(want[2].ID, 10), recs[2]["id"])
 	assert.Equal(t, "cluster b, node 1", recs[2]["description"])
-	assert.Equal(t, "2024-05-21T00:00:12Z", recs[0]["activate_at"])
-	assert.Equal(t, "2025-05-21T00:00:12Z", recs[0]["expire_at"])
+	assert.Equal(t, want[0].ActivateAt.UTC().Format(time.RFC3339), recs[0]["activate_at"])
+	assert.Equal(t, want[0].ExpireAt.UTC().Format(time.RFC3339), recs[0]["expire_at"])
 
 	r = ok(t, runAt(t, srv, "codes", "list", order, "-o", "table"))
 	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
