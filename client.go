@@ -144,18 +144,45 @@ type staticCredential struct{ c credential }
 func (s *staticCredential) retrieve() (credential, error) { return s.c, nil }
 
 // providerCredential fetches snapshots from a credentials-go Credential.
-// credentials-go's caching providers are not safe for concurrent first use,
-// so fetches are serialised: one goroutine refreshes while the others wait
-// and then read the refreshed cache.
+// credentials-go's caching providers are not safe for concurrent use (a
+// refresh writes their state unguarded), so fetches are serialised: one
+// goroutine fetches while the others wait, then take its snapshot. A
+// snapshot is reused for up to credentialReuse, so the hot path of a busy
+// client takes no lock; credentials-go refreshes STS credentials minutes
+// before they expire, so a snapshot that young is always still valid.
 type providerCredential struct {
-	mu   sync.Mutex
-	cred credentials.Credential
+	mu     sync.Mutex
+	cred   credentials.Credential
+	reuse  time.Duration // zero means credentialReuse
+	cached atomic.Pointer[cachedCredential]
+}
+
+// credentialReuse is how long a fetched credential snapshot is reused.
+const credentialReuse = time.Second
+
+type cachedCredential struct {
+	c       credential
+	fetched time.Time
+}
+
+func (p *providerCredential) fresh() (credential, bool) {
+	cc := p.cached.Load()
+	if cc == nil || time.Since(cc.fetched) >= cmp.Or(p.reuse, credentialReuse) {
+		return credential{}, false
+	}
+	return cc.c, true
 }
 
 func (p *providerCredential) retrieve() (credential, error) {
+	if c, ok := p.fresh(); ok {
+		return c, nil
+	}
 	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c, ok := p.fresh(); ok { // fetched while this goroutine waited
+		return c, nil
+	}
 	m, err := p.cred.GetCredential()
-	p.mu.Unlock()
 	if err != nil {
 		return credential{}, newCredentialError(err.Error())
 	}
@@ -166,6 +193,7 @@ func (p *providerCredential) retrieve() (credential, error) {
 	if c.id == "" || c.secret == "" {
 		return credential{}, &CredentialError{Reason: "the provider returned no AccessKey"}
 	}
+	p.cached.Store(&cachedCredential{c: c, fetched: time.Now()})
 	return c, nil
 }
 

@@ -86,9 +86,10 @@ func WithEndpoint(endpoint string) Option {
 
 // WithCredentials makes the client sign with credentials from c, any
 // credentials-go Credential (an AccessKey, STS, a RAM role, OIDC, the ECS
-// instance role, a credentials URI, …). The client fetches a snapshot before
-// every attempt, so rotated and refreshed credentials take effect, and it
-// serialises those fetches, which credentials-go's caching providers need.
+// instance role, a credentials URI, …). Each attempt signs with a snapshot
+// at most a second old, so rotated and refreshed credentials take effect;
+// the client serialises the fetches, which credentials-go's caching
+// providers need, and takes no lock while a snapshot is young.
 func WithCredentials(c credentials.Credential) Option {
 	return func(s *settings) error {
 		if c == nil {

@@ -10,6 +10,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -377,6 +379,37 @@ func TestCredentialFetchIsSerialised(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, 1, cred.fetches)
 	assert.Equal(t, 64, m.sent())
+}
+
+// rotatingCredential hands out a new AccessKey on every fetch, as a
+// provider does when credentials are rotated.
+type rotatingCredential struct {
+	countingCredential
+	n int
+}
+
+func (r *rotatingCredential) GetCredential() (*credentials.CredentialModel, error) {
+	r.n++
+	id, secret := "key-"+strconv.Itoa(r.n), "secret"
+	return &credentials.CredentialModel{AccessKeyId: &id, AccessKeySecret: &secret}, nil
+}
+
+func TestCredentialSnapshotsAreReusedBriefly(t *testing.T) {
+	rot := &rotatingCredential{}
+	m := newMockAPI(t)
+	c, err := NewClient(WithHTTPClient(&http.Client{Transport: m.mt}), WithCredentials(rot))
+	require.NoError(t, err)
+	c.creds.(*providerCredential).reuse = 30 * time.Millisecond
+	keyOf := func() string {
+		_, err := c.DescribeLicenseOrders(context.Background(), nil)
+		require.NoError(t, err)
+		auth := m.last(t).Header.Get("Authorization")
+		return auth[strings.Index(auth, "Credential=")+len("Credential=") : strings.Index(auth, ",")]
+	}
+	assert.Equal(t, "key-1", keyOf())
+	assert.Equal(t, "key-1", keyOf(), "reused within the window")
+	time.Sleep(40 * time.Millisecond)
+	assert.Equal(t, "key-2", keyOf(), "fetched again after it")
 }
 
 func TestRetryResendsTheSameParameters(t *testing.T) {
