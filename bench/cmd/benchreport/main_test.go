@@ -1,0 +1,35 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	in := `goos: linux
+BenchmarkOurs-2   	    8191	    136428 ns/op	   27130 B/op	     108 allocs/op
+BenchmarkOurs-2   	    8191	    140000 ns/op	   27130 B/op	     108 allocs/op
+BenchmarkOurs-2   	    8191	    100000 ns/op	   27130 B/op	     109 allocs/op
+BenchmarkServerReplay/Ours-2     	   27152	     45737 ns/op	    3372 B/op	      33 allocs/op
+PASS
+`
+	res, order, err := parse(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(order) != 2 || order[0] != "Ours" || order[1] != "ServerReplay/Ours" {
+		t.Fatalf("order %v", order)
+	}
+	if got := median(res["Ours"]["ns/op"]); got != 136428 {
+		t.Errorf("median ns/op %v", got)
+	}
+	if got := median(res["Ours"]["allocs/op"]); got != 108 {
+		t.Errorf("median allocs/op %v", got)
+	}
+	if serverOf("OursParallel") != "ServerReplay/Ours" {
+		t.Error(serverOf("OursParallel"))
+	}
+	if got := median([]float64{4, 1, 3, 2}); got != 2.5 {
+		t.Errorf("even median %v", got)
+	}
+}

@@ -1,0 +1,119 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The one server of the process: every test and benchmark calls it.
+var (
+	serverOnce sync.Once
+	server     *httptest.Server
+)
+
+func sharedServer() *httptest.Server {
+	serverOnce.Do(func() { server = httptest.NewServer(NewHandler()) })
+	return server
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if server != nil {
+		server.Close()
+	}
+	os.Exit(code)
+}
+
+// newClient makes the named client against the shared server and closes
+// its connections when tb ends.
+func newClient(tb testing.TB, name string) Client {
+	tb.Helper()
+	for _, c := range Clients {
+		if c.Name == name {
+			cl, err := c.New(sharedServer().URL)
+			if err != nil {
+				tb.Fatalf("%s: %v", name, err)
+			}
+			tb.Cleanup(cl.Close)
+			return cl
+		}
+	}
+	tb.Fatalf("no client named %q", name)
+	return nil
+}
+
+// constructor returns the named client's constructor.
+func constructor(tb testing.TB, name string) Constructor {
+	tb.Helper()
+	for _, c := range Clients {
+		if c.Name == name {
+			return c.New
+		}
+	}
+	tb.Fatalf("no client named %q", name)
+	return nil
+}
+
+// expectedPage is what every client must decode: the fixture read by
+// encoding/json into the documented fields.
+func expectedPage(tb testing.TB) *Page {
+	tb.Helper()
+	var raw HWOrdersResponse
+	if err := json.Unmarshal(OrdersBody(), &raw); err != nil {
+		tb.Fatal(err)
+	}
+	p := &Page{RequestID: raw.RequestId, PageNumber: raw.PageNumber, TotalRecordCount: raw.TotalRecordCount}
+	for _, it := range raw.Items {
+		p.Items = append(p.Items, Order{
+			AliyunOrderID:              it.AliyunOrderId,
+			VirtualAliyunOrderID:       it.VirtualAliyunOrderId,
+			Engine:                     it.Engine,
+			PackageType:                it.PackageType,
+			PackageValidity:            it.PackageValidity,
+			PurchaseChannel:            it.PurchaseChannel,
+			ActivationCodeQuota:        it.ActivationCodeQuota,
+			ActivatedCodeCount:         it.ActivatedCodeCount,
+			AllowEmptySystemIdentifier: it.AllowEmptySystemIdentifier,
+			IsVirtualOrder:             it.IsVirtualOrder,
+			IsVirtualOrderFrozen:       it.IsVirtualOrderFrozen,
+			GmtCreated:                 it.GmtCreated,
+			GmtModified:                it.GmtModified,
+		})
+	}
+	return p
+}
+
+// checkPage makes one call through c and fails tb unless it decoded the
+// whole fixture, every field of every order.
+func checkPage(tb testing.TB, c Client, want *Page) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	got, err := c.Page(ctx)
+	if err != nil {
+		tb.Fatalf("call: %v", err)
+	}
+	if len(got.Items) != OrderCount {
+		tb.Fatalf("decoded %d orders, want %d", len(got.Items), OrderCount)
+	}
+	if got.RequestID != want.RequestID || got.PageNumber != want.PageNumber || got.TotalRecordCount != want.TotalRecordCount {
+		tb.Fatalf("page header: got %q/%d/%d, want %q/%d/%d", got.RequestID, got.PageNumber, got.TotalRecordCount,
+			want.RequestID, want.PageNumber, want.TotalRecordCount)
+	}
+	for i := range want.Items {
+		if !reflect.DeepEqual(got.Items[i], want.Items[i]) {
+			tb.Fatalf("order %d:\n got %+v\nwant %+v", i, got.Items[i], want.Items[i])
+		}
+	}
+	// Call, which the benchmarks time, must agree.
+	n, err := c.Call(ctx)
+	if err != nil || n != OrderCount {
+		tb.Fatalf("Call: %d orders, %v", n, err)
+	}
+}
