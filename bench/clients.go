@@ -42,19 +42,19 @@ type Page struct {
 
 // Order is one decoded license order in the common form.
 type Order struct {
-	AliyunOrderID              string
-	VirtualAliyunOrderID       string
-	Engine                     string
-	PackageType                string
-	PackageValidity            string
-	PurchaseChannel            string
-	ActivationCodeQuota        int
-	ActivatedCodeCount         int
-	AllowEmptySystemIdentifier bool
-	IsVirtualOrder             bool
-	IsVirtualOrderFrozen       bool
-	GmtCreated                 string
-	GmtModified                string
+	AliyunOrderID              string `json:"AliyunOrderId"`
+	VirtualAliyunOrderID       string `json:"VirtualAliyunOrderId"`
+	Engine                     string `json:"Engine"`
+	PackageType                string `json:"PackageType"`
+	PackageValidity            string `json:"PackageValidity"`
+	PurchaseChannel            string `json:"PurchaseChannel"`
+	ActivationCodeQuota        int    `json:"ActivationCodeQuota"`
+	ActivatedCodeCount         int    `json:"ActivatedCodeCount"`
+	AllowEmptySystemIdentifier bool   `json:"AllowEmptySystemIdentifier"`
+	IsVirtualOrder             bool   `json:"IsVirtualOrder"`
+	IsVirtualOrderFrozen       bool   `json:"IsVirtualOrderFrozen"`
+	GmtCreated                 string `json:"GmtCreated"`
+	GmtModified                string `json:"GmtModified"`
 }
 
 // Constructor makes a client that calls the server at serverURL
@@ -426,25 +426,7 @@ func (h *HandWritten) Page(ctx context.Context) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{RequestID: out.RequestId, PageNumber: out.PageNumber, TotalRecordCount: out.TotalRecordCount}
-	for _, it := range out.Items {
-		p.Items = append(p.Items, Order{
-			AliyunOrderID:              it.AliyunOrderId,
-			VirtualAliyunOrderID:       it.VirtualAliyunOrderId,
-			Engine:                     it.Engine,
-			PackageType:                it.PackageType,
-			PackageValidity:            it.PackageValidity,
-			PurchaseChannel:            it.PurchaseChannel,
-			ActivationCodeQuota:        it.ActivationCodeQuota,
-			ActivatedCodeCount:         it.ActivatedCodeCount,
-			AllowEmptySystemIdentifier: it.AllowEmptySystemIdentifier,
-			IsVirtualOrder:             it.IsVirtualOrder,
-			IsVirtualOrderFrozen:       it.IsVirtualOrderFrozen,
-			GmtCreated:                 it.GmtCreated,
-			GmtModified:                it.GmtModified,
-		})
-	}
-	return p, nil
+	return &Page{RequestID: out.RequestId, PageNumber: out.PageNumber, TotalRecordCount: out.TotalRecordCount, Items: out.Items}, nil
 }
 
 // Close implements Client.

@@ -46,26 +46,12 @@ func NewHandWritten(serverURL string) (*HandWritten, error) {
 	}, nil
 }
 
-// HWOrder is a license order as the API documents it.
-type HWOrder struct {
-	ActivatedCodeCount         int
-	ActivationCodeQuota        int
-	AliyunOrderId              string
-	AllowEmptySystemIdentifier bool
-	Engine                     string
-	GmtCreated                 string
-	GmtModified                string
-	IsVirtualOrder             bool
-	IsVirtualOrderFrozen       bool
-	PackageType                string
-	PackageValidity            string
-	PurchaseChannel            string
-	VirtualAliyunOrderId       string
-}
+// The hand-written client decodes items straight into Order, whose json
+// tags are the documented keys.
 
 // HWOrdersResponse is a DescribeLicenseOrders answer as the API documents it.
 type HWOrdersResponse struct {
-	Items            []HWOrder
+	Items            []Order
 	PageNumber       int
 	PageRecordCount  int
 	RequestId        string

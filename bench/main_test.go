@@ -68,25 +68,7 @@ func expectedPage(tb testing.TB) *Page {
 	if err := json.Unmarshal(OrdersBody(), &raw); err != nil {
 		tb.Fatal(err)
 	}
-	p := &Page{RequestID: raw.RequestId, PageNumber: raw.PageNumber, TotalRecordCount: raw.TotalRecordCount}
-	for _, it := range raw.Items {
-		p.Items = append(p.Items, Order{
-			AliyunOrderID:              it.AliyunOrderId,
-			VirtualAliyunOrderID:       it.VirtualAliyunOrderId,
-			Engine:                     it.Engine,
-			PackageType:                it.PackageType,
-			PackageValidity:            it.PackageValidity,
-			PurchaseChannel:            it.PurchaseChannel,
-			ActivationCodeQuota:        it.ActivationCodeQuota,
-			ActivatedCodeCount:         it.ActivatedCodeCount,
-			AllowEmptySystemIdentifier: it.AllowEmptySystemIdentifier,
-			IsVirtualOrder:             it.IsVirtualOrder,
-			IsVirtualOrderFrozen:       it.IsVirtualOrderFrozen,
-			GmtCreated:                 it.GmtCreated,
-			GmtModified:                it.GmtModified,
-		})
-	}
-	return p
+	return &Page{RequestID: raw.RequestId, PageNumber: raw.PageNumber, TotalRecordCount: raw.TotalRecordCount, Items: raw.Items}
 }
 
 // checkPage makes one call through c and fails tb unless it decoded the
