@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -203,8 +202,7 @@ func (a *app) newClient() (*polarlicense.Client, error) {
 		if a.emulator != nil {
 			a.debugf("using the in-process emulator at %s", a.emulator.URL)
 		}
-		log := a.debugOutput().line
-		opts = append(opts, polarlicense.WithHTTPClient(&http.Client{Transport: newDebugTransport(newTransport(), log)}))
+		opts = append(opts, polarlicense.WithLogger(a.debugOutput().logger()))
 	}
 	c, err := polarlicense.NewClient(opts...)
 	if err != nil {
