@@ -14,7 +14,28 @@
 // (ACS3-HMAC-SHA256) or, with WithSignatureAlgorithm(SignatureRPC), the RPC
 // signature (HMAC-SHA1), with fresh credentials, nonce and timestamp on every
 // attempt. Failures come back as *OperationError wrapping an *APIError, a
-// *DecodeError or the transport's error; see errors.go.
+// *DecodeError, a *CredentialError or the transport's error; see errors.go.
+//
+// # Retries and timeouts
+//
+// Throttling, transient server errors, timed-out attempts and connection
+// failures are retried with full-jitter backoff and a client-wide retry
+// budget (RetryPolicy, WithRetryer); CreateActivationCode, which spends
+// quota and has no idempotency token, only when its request provably never
+// reached processing, and its error wraps ErrUncertainOutcome otherwise.
+// Every stage of a call has a timeout (Timeouts), and the caller's context
+// always wins.
+//
+// # Paging
+//
+// Client.LicenseOrders and Client.ActivationCodes iterate over every item,
+// a page at a time; NewDescribeLicenseOrdersPaginator and
+// NewDescribeActivationCodesPaginator walk page by page.
+//
+// # Testing
+//
+// The polarlicensetest package runs an emulator of the API in-process, for
+// tests of code that uses this client.
 //
 // # Times
 //
