@@ -66,6 +66,7 @@ type HWError struct {
 	Message    string
 }
 
+// Error gives the status, code, message and request id.
 func (e *HWError) Error() string {
 	return fmt.Sprintf("polardb: HTTP %d: %s: %s (request %s)", e.StatusCode, e.Code, e.Message, e.RequestId)
 }
