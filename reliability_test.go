@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -191,7 +192,9 @@ func TestManyGoroutinesWithFaults(t *testing.T) {
 					uncertain.Add(1)
 				case errors.As(err, &apiErr):
 					refused.Add(1)
-				case errors.As(err, &oe) && (errors.As(err, &netErr) || errors.Is(err, context.DeadlineExceeded) || oe.Err != nil):
+				case errors.As(err, &oe) && (errors.As(err, &netErr) || errors.Is(err, context.DeadlineExceeded) ||
+					errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)):
+					// A dropped connection after the retries ran out.
 					failed.Add(1)
 				default:
 					t.Errorf("untyped error: %v", err)
