@@ -127,83 +127,6 @@ func newDefaultHTTPClient(t Timeouts) *http.Client {
 	return &http.Client{Transport: tr}
 }
 
-// credential is one consistent snapshot of signing credentials.
-type credential struct {
-	id, secret, token string
-}
-
-// credentialSource yields the credentials to sign one attempt with. It is
-// held by pointer, so that fmt never prints what it holds.
-type credentialSource interface {
-	retrieve() (credential, error)
-}
-
-// staticCredential is a fixed AccessKey pair or STS token.
-type staticCredential struct{ c credential }
-
-func (s *staticCredential) retrieve() (credential, error) { return s.c, nil }
-
-// providerCredential fetches snapshots from a credentials-go Credential.
-// credentials-go's caching providers are not safe for concurrent use (a
-// refresh writes their state unguarded), so fetches are serialised: one
-// goroutine fetches while the others wait, then take its snapshot. A
-// snapshot is reused for up to credentialReuse, so the hot path of a busy
-// client takes no lock; credentials-go refreshes STS credentials minutes
-// before they expire, so a snapshot that young is always still valid.
-type providerCredential struct {
-	mu     sync.Mutex
-	cred   credentials.Credential
-	reuse  time.Duration // zero means credentialReuse
-	cached atomic.Pointer[cachedCredential]
-}
-
-// credentialReuse is how long a fetched credential snapshot is reused.
-const credentialReuse = time.Second
-
-type cachedCredential struct {
-	c       credential
-	fetched time.Time
-}
-
-func (p *providerCredential) fresh() (credential, bool) {
-	cc := p.cached.Load()
-	if cc == nil || time.Since(cc.fetched) >= cmp.Or(p.reuse, credentialReuse) {
-		return credential{}, false
-	}
-	return cc.c, true
-}
-
-func (p *providerCredential) retrieve() (credential, error) {
-	if c, ok := p.fresh(); ok {
-		return c, nil
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if c, ok := p.fresh(); ok { // fetched while this goroutine waited
-		return c, nil
-	}
-	m, err := p.cred.GetCredential()
-	if err != nil {
-		return credential{}, newCredentialError(err.Error())
-	}
-	var c credential
-	if m != nil {
-		c = credential{id: deref(m.AccessKeyId), secret: deref(m.AccessKeySecret), token: deref(m.SecurityToken)}
-	}
-	if c.id == "" || c.secret == "" {
-		return credential{}, &CredentialError{Reason: "the provider returned no AccessKey"}
-	}
-	p.cached.Store(&cachedCredential{c: c, fetched: time.Now()})
-	return c, nil
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 // request is a request struct of one operation: it checks itself and
 // appends its parameters.
 type request interface {
@@ -441,110 +364,12 @@ func (c *Client) attempt(ctx context.Context, op *operation, b *builder, out mem
 	return res
 }
 
-// newHTTPRequest builds and signs the request of one attempt.
-func (c *Client) newHTTPRequest(ctx context.Context, op *operation, b *builder, cred credential) (*http.Request, error) {
-	now := c.now().UTC()
-	var stamp [20]byte
-	date := string(now.AppendFormat(stamp[:0], sign.TimeFormat))
-	b.sig = c.nonce(b.sig[:0])
-	nonce := string(b.sig)
-
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "", nil)
-	if err != nil {
-		return nil, err
-	}
-	req.URL.Scheme, req.URL.Host, req.URL.Path = c.scheme, c.host, "/"
-	req.Host = c.host
-	h := req.Header
-
-	if c.algorithm == SignatureRPC {
-		// The business parameters stay as they are for the next attempt;
-		// this attempt's full set is built in scratch space.
-		all := append(b.signed[:0], b.params...)
-		all = append(all,
-			sign.Param{Key: "Action", Value: op.name},
-			sign.Param{Key: "Version", Value: APIVersion},
-			sign.Param{Key: "Format", Value: "JSON"},
-			sign.Param{Key: "AccessKeyId", Value: cred.id},
-			sign.Param{Key: "SignatureMethod", Value: "HMAC-SHA1"},
-			sign.Param{Key: "SignatureVersion", Value: "1.0"},
-			sign.Param{Key: "SignatureNonce", Value: nonce},
-			sign.Param{Key: "Timestamp", Value: date},
-		)
-		if cred.token != "" {
-			all = append(all, sign.Param{Key: "SecurityToken", Value: cred.token})
-		}
-		b.signed = all
-		sign.SortParams(all)
-		b.buf = sign.AppendCanonicalQuery(b.buf[:0], all)
-		b.sig = c.rpc.Sign(b.sig[:0], http.MethodPost, b.buf, cred.secret)
-		b.buf = append(b.buf, "&Signature="...)
-		b.buf = sign.AppendEscape(b.buf, unsafe.String(unsafe.SliceData(b.sig), len(b.sig)))
-		req.URL.RawQuery = string(b.buf)
-		h["Accept"] = []string{"application/json"}
-		return req, nil
-	}
-
-	sign.SortParams(b.params)
-	b.buf = sign.AppendCanonicalQuery(b.buf[:0], b.params)
-	query := string(b.buf)
-	// Canonical headers, already in name order.
-	hs := append(b.headers[:0],
-		sign.Param{Key: "host", Value: c.host},
-		sign.Param{Key: "x-acs-action", Value: op.name},
-		sign.Param{Key: "x-acs-content-sha256", Value: sign.EmptyPayloadHash},
-		sign.Param{Key: "x-acs-date", Value: date},
-	)
-	if cred.token != "" {
-		hs = append(hs, sign.Param{Key: "x-acs-security-token", Value: cred.token})
-	}
-	hs = append(hs,
-		sign.Param{Key: "x-acs-signature-nonce", Value: nonce},
-		sign.Param{Key: "x-acs-version", Value: APIVersion},
-	)
-	b.headers = hs
-	b.sig = c.v3.Sign(b.sig[:0], http.MethodPost, "/", b.buf, hs, sign.EmptyPayloadHash, cred.secret)
-	b.buf = sign.AppendAuthorization(b.buf[:0], cred.id, hs, b.sig)
-	// One backing array for every header value; host travels as req.Host.
-	vals := make([]string, len(hs)+1)
-	for i, p := range hs[1:] {
-		vals[i] = p.Value
-		h[canonicalHeaderKey(p.Key)] = vals[i : i+1 : i+1]
-	}
-	vals[len(hs)-1] = "application/json"
-	h["Accept"] = vals[len(hs)-1 : len(hs) : len(hs)]
-	vals[len(hs)] = string(b.buf)
-	h["Authorization"] = vals[len(hs):]
-	req.URL.RawQuery = query
-	return req, nil
-}
-
 // connectFailed reports whether err proves that no connection was made, so
 // the request cannot have reached the service: a failed dial or name lookup.
 func connectFailed(err error) bool {
 	var opErr *net.OpError
 	var dnsErr *net.DNSError
 	return errors.As(err, &dnsErr) || errors.As(err, &opErr) && opErr.Op == "dial"
-}
-
-// canonicalHeaderKey returns the wire form of the lower-case names V3 signs,
-// without the allocation of http.CanonicalHeaderKey.
-func canonicalHeaderKey(name string) string {
-	switch name {
-	case "x-acs-action":
-		return "X-Acs-Action"
-	case "x-acs-content-sha256":
-		return "X-Acs-Content-Sha256"
-	case "x-acs-date":
-		return "X-Acs-Date"
-	case "x-acs-security-token":
-		return "X-Acs-Security-Token"
-	case "x-acs-signature-nonce":
-		return "X-Acs-Signature-Nonce"
-	case "x-acs-version":
-		return "X-Acs-Version"
-	}
-	return http.CanonicalHeaderKey(name)
 }
 
 // readBody reads the whole body, up to limit bytes, and closes it. A body
