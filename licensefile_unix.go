@@ -1,0 +1,54 @@
+//go:build unix
+
+package polarlicense
+
+import (
+	"io/fs"
+	"os"
+	"strconv"
+	"syscall"
+)
+
+// openNoFollow opens path for reading without following a symbolic link
+// (ELOOP instead) and without blocking on a named pipe or device.
+func openNoFollow(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+}
+
+// keepOwner gives f the owner and group of existing, if they differ.
+func keepOwner(f *os.File, existing fs.FileInfo) error {
+	want, ok := existing.Sys().(*syscall.Stat_t)
+	if !ok {
+		return nil
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if have, ok := fi.Sys().(*syscall.Stat_t); ok && have.Uid == want.Uid && have.Gid == want.Gid {
+		return nil
+	}
+	if err := f.Chown(int(want.Uid), int(want.Gid)); err != nil {
+		return &ownerError{uid: want.Uid, gid: want.Gid, err: err}
+	}
+	return nil
+}
+
+// ownerError is a failure to keep a replaced file's owner.
+type ownerError struct {
+	uid, gid uint32
+	err      error
+}
+
+// Error names the owner that could not be kept.
+func (e *ownerError) Error() string {
+	cause := e.err
+	if pe, ok := cause.(*fs.PathError); ok {
+		cause = pe.Err
+	}
+	return "cannot keep the replaced file's owner " + strconv.FormatUint(uint64(e.uid), 10) + ":" +
+		strconv.FormatUint(uint64(e.gid), 10) + ": " + cause.Error() + "; nothing was replaced"
+}
+
+// Unwrap returns the cause.
+func (e *ownerError) Unwrap() error { return e.err }
