@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -115,9 +116,11 @@ func (a *app) fail(cmd *cobra.Command, err error) int {
 	}
 }
 
-// errorLine writes "polarlicense: msg" on one line.
+// errorLine writes "polarlicense: msg" on one line, with the characters
+// that could disturb a terminal escaped (see escapeText): messages quote
+// what the service sent.
 func (a *app) errorLine(msg string) {
-	fmt.Fprintln(a.stderr, "polarlicense: "+oneLine(msg))
+	fmt.Fprintln(a.stderr, "polarlicense: "+escapeText(oneLine(msg)))
 }
 
 func helpHint(cmd *cobra.Command) string {
@@ -154,6 +157,8 @@ func (a *app) describe(err error) string {
 		target  *targetError
 		hint    *hintError
 		credErr *polarlicense.CredentialError
+		fileErr *polarlicense.LicenseFileError
+		pathErr *fs.PathError
 		netErr  net.Error
 	)
 	suffix := ""
@@ -179,16 +184,43 @@ func (a *app) describe(err error) string {
 		return "interrupted" + suffix
 	case errors.As(err, &dec):
 		return "the service's answer could not be read: " + dec.Error() + suffix
-	case errors.Is(err, polarlicense.ErrLicenseFileExists):
-		return err.Error() + suffix
+	case errors.As(err, &fileErr):
+		return describeLicenseFileError(fileErr) + suffix
+	case errors.As(err, &pathErr):
+		// Before net.Error: a system error (ENOSPC, EACCES) is one too.
+		return pathErr.Op + " " + pathErr.Path + ": " + pathErr.Err.Error() + suffix
 	case errors.As(err, &netErr):
 		return "cannot reach the service at " + a.endpointForErrors() + ": " + rootCause(err).Error() + suffix
 	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Op + " " + pe.Path + ": " + pe.Err.Error() + suffix
-	}
 	return strings.TrimPrefix(err.Error(), "polarlicense: ") + suffix
+}
+
+// describeLicenseFileError says which license file could not be written,
+// why, and at which step, for a local failure: never "cannot reach the
+// service".
+func describeLicenseFileError(e *polarlicense.LicenseFileError) string {
+	if errors.Is(e, polarlicense.ErrLicenseFileExists) {
+		return e.Path + " already holds a different license"
+	}
+	msg := "cannot write " + e.Path + ": " + strings.TrimPrefix(e.Err.Error(), "polarlicense: ")
+	if errors.Is(e, polarlicense.ErrLicenseFileNotRegular) {
+		return msg
+	}
+	dir := filepath.Dir(e.Path)
+	switch e.Op {
+	case "create":
+		msg += " (creating a temporary file in " + dir + ")"
+	case "write", "chmod", "sync":
+		msg += " (writing the new file in " + dir + ")"
+	case "replace", "link":
+		msg += " (putting the new file in place)"
+	case "inspect":
+		msg += " (looking at the file there now)"
+	}
+	if errors.Is(e, fs.ErrPermission) {
+		msg += ": run as the owner of " + dir + " or as root"
+	}
+	return msg
 }
 
 // endpointForErrors names the endpoint a network error concerns.

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -34,9 +34,15 @@ func (a *app) licenseWriteCommand() *cobra.Command {
 		Short: "Write an activation code's license file, the license.lic PolarDB reads at start-up",
 		Long: `Fetch an activation code's license (CertContentB64), decode it and write it to
 --out, the license.lic that PolarDB reads at start-up. The write is atomic (a
-temporary file renamed into place) and the file gets mode 0600. A file that
-already holds the same license is left as it is; one that holds anything else
-is replaced only with --force.`,
+temporary file put into place), so PolarDB sees the old license or the new one.
+
+A file that already holds the same license is left as it is; one that holds
+anything else is replaced only with --force, and keeps its owner, group and
+mode, so a license that belongs to the database user stays readable by it. A
+new file belongs to the user running the command, with mode 0600: run as root,
+create it as the database user (sudo -u) or chown it afterwards; a note on
+stderr says so when the directory belongs to another user. Symbolic links,
+directories, pipes and devices at --out are refused, never followed or opened.`,
 		Example: `  polarlicense license write 239618016570503 1 --out /var/lib/polardb/license.lic`,
 		Args:    exactArgs("ORDER_ID", "CODE_ID"),
 		RunE: a.action(func(ctx context.Context, _ *cobra.Command, args []string) error {
@@ -64,13 +70,13 @@ is replaced only with --force.`,
 			if err != nil {
 				return err
 			}
-			existing, readErr := os.ReadFile(out)
-			same := readErr == nil && bytes.Equal(existing, data)
-			if err := polarlicense.WriteLicenseFile(out, code.CertContentB64, force); err != nil {
-				if errors.Is(err, polarlicense.ErrLicenseFileExists) {
-					return fmt.Errorf("%s already holds a different license: pass --force to replace it", out)
-				}
+			res, err := writeLicenseFile(out, code.CertContentB64, force)
+			if err != nil {
 				return err
+			}
+			same := !res.written
+			if res.note != "" {
+				a.errorLine("note: " + res.note)
 			}
 			sum := sha256.Sum256(data)
 			rec := licenseRecord{
@@ -79,8 +85,8 @@ is replaced only with --force.`,
 				Path:             out,
 				Bytes:            len(data),
 				SHA256:           hex.EncodeToString(sum[:]),
-				Mode:             fmt.Sprintf("%04o", polarlicense.LicenseFileMode),
-				Written:          !same,
+				Mode:             fmt.Sprintf("%04o", res.mode),
+				Written:          res.written,
 			}
 			if a.format == formatTable {
 				detail := fmt.Sprintf("(%d bytes, mode %s, sha256 %s): activation code %s of order %s",
@@ -98,6 +104,36 @@ is replaced only with --force.`,
 	cmd.Flags().StringVar(&out, "out", "license.lic", "`path` of the license file")
 	cmd.Flags().BoolVar(&force, "force", false, "replace a file that holds a different license")
 	return cmd
+}
+
+// licenseWrite is what writeLicenseFile did.
+type licenseWrite struct {
+	written bool        // false: the file already held this license
+	mode    fs.FileMode // the file's permission bits now
+	note    string      // advice about the new file's owner, or ""
+}
+
+// writeLicenseFile writes a license with polarlicense.WriteLicenseFile and
+// says whether it changed the file. It never reads the file: every write
+// puts a new file in place, so the file changed if and only if the one at
+// out is no longer the one that was there before.
+func writeLicenseFile(out string, cert polarlicense.CertContent, force bool) (licenseWrite, error) {
+	before, _ := os.Lstat(out)
+	if err := polarlicense.WriteLicenseFile(out, cert, force); err != nil {
+		if errors.Is(err, polarlicense.ErrLicenseFileExists) {
+			return licenseWrite{}, &hintError{err: err, hint: "pass --force to replace it"}
+		}
+		return licenseWrite{}, err
+	}
+	after, err := os.Lstat(out)
+	if err != nil {
+		return licenseWrite{}, &polarlicense.LicenseFileError{Path: out, Op: "inspect", Err: err}
+	}
+	res := licenseWrite{written: before == nil || !os.SameFile(before, after), mode: after.Mode().Perm()}
+	if before == nil {
+		res.note = newFileOwnerNote(out, after)
+	}
+	return res, nil
 }
 
 // isDir reports whether path is an existing directory.

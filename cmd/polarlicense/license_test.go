@@ -85,7 +85,7 @@ func TestLicenseWriteRefusesToOverwrite(t *testing.T) {
 	r := runAt(t, srv, "license", "write", order, strconv.FormatInt(codes[0].ID, 10), "--out", path)
 	assert.Equal(t, exitFailure, r.code)
 	assert.Empty(t, r.stdout)
-	assert.Equal(t, "polarlicense: "+path+" already holds a different license: pass --force to replace it", oneLineOn(t, r.stderr))
+	assert.Equal(t, "polarlicense: "+path+" already holds a different license; pass --force to replace it", oneLineOn(t, r.stderr))
 	got, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.Equal(t, "another license\n", string(got), "untouched")
@@ -97,7 +97,7 @@ func TestLicenseWriteRefusesToOverwrite(t *testing.T) {
 	assert.Equal(t, licenseFromAPI(t, srv, order, codes[0].ID), got)
 	fi, err := os.Stat(path)
 	require.NoError(t, err)
-	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "a replaced file gets 0600 too")
+	assert.Equal(t, os.FileMode(0o644), fi.Mode().Perm(), "a replaced file keeps its mode")
 
 	// Another code's license is a different file: refused without --force.
 	r = runAt(t, srv, "license", "write", order, strconv.FormatInt(codes[1].ID, 10), "--out", path)

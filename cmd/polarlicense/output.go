@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	polarlicense "github.com/polarlicense/polarlicense-go"
 )
@@ -21,6 +22,19 @@ import (
 // unknown), a JSON array for a list and an object for a single item. Tables
 // show times in the local zone to the minute and may change between
 // versions. No format ever holds a license (CertContentB64).
+//
+// Text from the service is not trusted to be harmless. A table cell (and an
+// error line) shows control characters (C0, DEL, C1), line and paragraph
+// separators, bidirectional controls (U+200E, U+200F, U+061C, U+202A to
+// U+202E, U+2066 to U+2069) and bytes that are not UTF-8 as escapes
+// (\t, \n, \r, \x1b, \u202e, \xff), so that nothing can move the cursor,
+// recolour the terminal or reorder what is shown. A CSV text cell that a
+// spreadsheet would take for a formula (one starting with =, +, -, @, a tab
+// or a carriage return) gets a leading ' (OWASP's advice), so that it is
+// shown as text: a reader of the CSV who wants the value drops that one
+// quote. Only text cells are escaped: numbers, booleans and times are the
+// tool's own and are written as they are, so a negative number stays a
+// number. JSON is never altered.
 
 // outputFormat is a value of -o.
 type outputFormat string
@@ -286,6 +300,9 @@ func writeCSV[T any](w io.Writer, rows []T) error {
 	for _, r := range rows {
 		for i, f := range fieldsOf(r) {
 			row[i] = cellText(f.v)
+			if f.v.Kind() == reflect.String {
+				row[i] = csvText(row[i])
+			}
 		}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -308,14 +325,76 @@ func writeFields(w io.Writer, record any) error {
 	return tw.Flush()
 }
 
-// cleanCell keeps a table cell on one line and its columns aligned.
-func cleanCell(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\t' || r == '\n' || r == '\r' || r < 0x20 || r == 0x7f {
-			return ' '
+// csvText keeps a CSV text cell from being read as a formula: one that
+// starts with =, +, -, @, a tab or a carriage return gets a leading '.
+func csvText(s string) string {
+	if s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0 {
+		return "'" + s
+	}
+	return s
+}
+
+// cleanCell keeps a table cell on one line, its columns aligned and the
+// terminal in its state: see escapeText.
+func cleanCell(s string) string { return escapeText(s) }
+
+// escapeText writes control characters, line and paragraph separators,
+// bidirectional controls and invalid UTF-8 as escapes: \t, \n and \r;
+// \xNN for the other C0 controls, DEL and bytes that are not UTF-8;
+// \uNNNN for C1 controls and the rest. Everything else is left as it is.
+func escapeText(s string) string {
+	i := 0
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if mustEscape(r, size) {
+			break
 		}
-		return r
-	}, s)
+		i += size
+	}
+	if i == len(s) {
+		return s // the common case: nothing to escape, nothing allocated
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	b.WriteString(s[:i])
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case !mustEscape(r, size):
+			b.WriteString(s[i : i+size])
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == utf8.RuneError || r < 0x80: // a byte that is not UTF-8, a C0 control or DEL
+			const hexDigits = "0123456789abcdef"
+			c := s[i]
+			b.WriteString(`\x`)
+			b.WriteByte(hexDigits[c>>4])
+			b.WriteByte(hexDigits[c&0xf])
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// mustEscape tells whether escapeText escapes a rune decoded with size.
+func mustEscape(r rune, size int) bool {
+	switch {
+	case r == utf8.RuneError && size == 1: // not UTF-8
+		return true
+	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f: // C0, DEL, C1
+		return true
+	case r == 0x061c, r == 0x200e, r == 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069: // bidi
+		return true
+	case r == 0x2028, r == 0x2029: // line and paragraph separators
+		return true
+	}
+	return false
 }
 
 func orDash(s string) string {
