@@ -30,7 +30,9 @@
 // one with a single code of quota left). WithoutDemoData starts empty;
 // WithOrders and WithActivationCode seed the state with the client's own
 // types; Order, Orders, Codes and Code read it back; Requests and
-// RequestCount tell what the clients sent. NewHandler is the same emulator
+// RequestCount tell what the clients sent, in bounded memory whatever they
+// send (the last RequestLogSize requests, each cut to a few KiB; made-up
+// Actions counted together under UnknownActions). NewHandler is the same emulator
 // as an http.Handler, to mount elsewhere, and Serve and Run are the
 // standalone process of cmd/polarlicense-emulator.
 //

@@ -313,20 +313,33 @@ func parseParams(dst []sign.Param, raw string) ([]sign.Param, error) {
 }
 
 // businessParams returns the operation's parameters for the request log:
-// first value of each, protocol parameters left out.
+// first value of each, protocol parameters left out, within the log's
+// bounds (see Request.Params), copied out of the request.
 func businessParams(in *incoming) map[string]string {
 	var m map[string]string
+	budget := maxLoggedParamBytes
 	for _, list := range [2][]sign.Param{in.query, in.form} {
 		for _, p := range list {
 			if commonParams[p.Key] {
 				continue
 			}
+			if len(m) == maxLoggedParams || budget <= 0 {
+				return m
+			}
+			key := p.Key
+			if len(key) > maxLoggedKey {
+				key = clip(key, maxLoggedKey)
+			}
+			if _, dup := m[key]; dup {
+				continue
+			}
 			if m == nil {
 				m = make(map[string]string, 8)
 			}
-			if _, ok := m[p.Key]; !ok {
-				m[p.Key] = p.Value
-			}
+			key = clip(key, maxLoggedKey) // a copy
+			value := clip(p.Value, min(maxLoggedValue, max(budget-len(key), 0)))
+			m[key] = value
+			budget -= len(key) + len(value)
 		}
 	}
 	return m

@@ -20,6 +20,7 @@ type config struct {
 	faults       []Fault
 	logger       *slog.Logger
 	virtualQuota int
+	logSize      int
 }
 
 // WithAccessKey makes the server accept this AccessKey pair instead of the
@@ -124,6 +125,19 @@ func WithVirtualOrderQuota(n int) Option {
 	}
 }
 
+// WithRequestLogSize sets how many requests the request log
+// (Handler.Requests) keeps: the most recent n, RequestLogSize without this
+// option. With 0 it keeps none; RequestCount counts all the same. It panics
+// if n is negative.
+func WithRequestLogSize(n int) Option {
+	return func(c *config) {
+		if n < 0 {
+			panic("polarlicensetest: WithRequestLogSize: negative size")
+		}
+		c.logSize = n
+	}
+}
+
 // randomString returns n random characters from alphabet.
 func randomString(n int, alphabet string) string {
 	b := make([]byte, n)
@@ -142,7 +156,7 @@ const (
 // newConfig applies opts over the defaults: a made-up AccessKey, the demo
 // data, the real clock.
 func newConfig(opts []Option) *config {
-	c := &config{now: time.Now, virtualQuota: DefaultVirtualOrderQuota}
+	c := &config{now: time.Now, virtualQuota: DefaultVirtualOrderQuota, logSize: RequestLogSize}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(c)

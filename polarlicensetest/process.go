@@ -22,6 +22,13 @@ import (
 // with WithSecurityToken, ALIBABA_CLOUD_SECURITY_TOKEN=… — lines a shell can
 // eval after the first. It returns nil when stopped by ctx, or the error that
 // stopped it.
+//
+// The server bounds what a client can hold: a request's header must arrive
+// within 10 s and be at most 64 KiB, the whole request within 30 s (bodies
+// are read up to 1 MiB); an answer must be written within 60 s (one held
+// longer by a FaultDelay is cut); an idle connection is closed after 60 s.
+// The request log and counts are bounded too (see Request, RequestLogSize
+// and UnknownActions).
 func Serve(ctx context.Context, listenAddr string, stdout io.Writer, opts ...Option) error {
 	if listenAddr == "" {
 		listenAddr = "127.0.0.1:0"
@@ -32,7 +39,7 @@ func Serve(ctx context.Context, listenAddr string, stdout io.Writer, opts ...Opt
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := newProcessServer(h)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 
@@ -60,6 +67,32 @@ func Serve(ctx context.Context, listenAddr string, stdout io.Writer, opts ...Opt
 		return err
 	}
 	return nil
+}
+
+// The standalone server's limits, so that a client that stalls or floods
+// cannot hold its connections or memory: the request's header must arrive
+// within 10 s and be at most 64 KiB; the whole request (its body is read up
+// to 1 MiB) within 30 s; the answer must be written within 60 s of the
+// request (an answer held longer by a FaultDelay is cut); an idle
+// keep-alive connection is closed after 60 s.
+const (
+	processReadHeaderTimeout = 10 * time.Second
+	processReadTimeout       = 30 * time.Second
+	processWriteTimeout      = 60 * time.Second
+	processIdleTimeout       = 60 * time.Second
+	processMaxHeaderBytes    = 64 << 10
+)
+
+// newProcessServer is the http.Server of Serve.
+func newProcessServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: processReadHeaderTimeout,
+		ReadTimeout:       processReadTimeout,
+		WriteTimeout:      processWriteTimeout,
+		IdleTimeout:       processIdleTimeout,
+		MaxHeaderBytes:    processMaxHeaderBytes,
+	}
 }
 
 // serverURL is the URL clients use for a listener's address: an unspecified

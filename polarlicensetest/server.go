@@ -6,8 +6,10 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	polarlicense "github.com/polarlicense/polarlicense-go"
 )
@@ -23,15 +25,35 @@ type Handler struct {
 	now      func() time.Time
 	logger   *slog.Logger
 
-	logMu  sync.Mutex
-	log    []Request // a ring of the last RequestLogSize requests
-	logPos int       // where the next request goes once the ring is full
-	counts map[string]int
+	logMu   sync.Mutex
+	log     []Request // a ring of the last logSize requests
+	logPos  int       // where the next request goes once the ring is full
+	logSize int
+	counts  map[string]int // keyed by the six operations, "" and UnknownActions only
 }
 
 // RequestLogSize is how many requests the request log (Handler.Requests)
-// keeps: the most recent ones. RequestCount counts them all.
-const RequestLogSize = 4096
+// keeps by default: the most recent ones (WithRequestLogSize changes it).
+// RequestCount counts them all. As every recorded field is bounded (see
+// Request), the log holds a few MiB at most, whatever clients send.
+const RequestLogSize = 1024
+
+// UnknownActions is the operation name under which RequestCount counts the
+// requests whose Action is none of the six operations, whatever it was: the
+// counts stay bounded however many names clients make up. It is not a valid
+// Action name.
+const UnknownActions = "(unknown)"
+
+// Bounds of what the request log keeps of one request: enough for any real
+// request, little for junk.
+const (
+	maxLoggedName        = 64   // Method, Operation
+	maxLoggedAccessKeyID = 128  // AccessKeyID
+	maxLoggedParams      = 16   // entries of Params
+	maxLoggedKey         = 64   // a Params key
+	maxLoggedValue       = 1024 // a Params value
+	maxLoggedParamBytes  = 2048 // keys and values of Params together
+)
 
 // Request is one request as the request log keeps it. It holds no secret:
 // no AccessKeySecret, security token, signature or license.
@@ -40,18 +62,22 @@ type Request struct {
 	Time time.Time
 	// Method is the HTTP method.
 	Method string
-	// Operation is the Action the request named ("" if none).
+	// Operation is the Action the request named ("" if none), cut to 64
+	// bytes.
 	Operation string
 	// Signature is the algorithm the request was signed with, AlgorithmV3
 	// or AlgorithmRPC; "" if it was refused before authentication.
 	Signature string
-	// AccessKeyID is the AccessKey ID the request named.
+	// AccessKeyID is the AccessKey ID the request named, cut to 128 bytes.
 	AccessKeyID string
 	// STS tells whether the request carried a security token.
 	STS bool
 	// Params are the operation's parameters (the first value of each, from
 	// the query and the form body), without the protocol's own (Action,
 	// Version, AccessKeyId, Signature*, Timestamp, SecurityToken, …).
+	// They are bounded, so that junk cannot fill the memory: the first 16
+	// names, each cut to 64 bytes, values cut to 1 KiB, 2 KiB in all. A
+	// value that was cut ends with "…".
 	Params map[string]string
 	// StatusCode is the HTTP status answered; 0 if the connection was
 	// dropped before an answer (FaultDrop) or the client left.
@@ -76,7 +102,9 @@ func NewHandler(opts ...Option) *Handler {
 		state:  newState(c.virtualQuota),
 		now:    c.now,
 		logger: c.logger,
-		counts: make(map[string]int),
+		counts: make(map[string]int, len(operations)+2),
+
+		logSize: c.logSize,
 	}
 	h.verifier.creds = c.creds
 	now := c.now()
@@ -140,7 +168,7 @@ func (h *Handler) ClearFaults() {
 }
 
 // Requests returns the request log, oldest first: the last RequestLogSize
-// requests, with no secrets.
+// requests (or as many as WithRequestLogSize says), with no secrets.
 func (h *Handler) Requests() []Request {
 	h.logMu.Lock()
 	defer h.logMu.Unlock()
@@ -155,7 +183,9 @@ func (h *Handler) Requests() []Request {
 
 // RequestCount returns how many requests named the operation (its Action),
 // whatever their outcome: refused, faulted or served. With operation "" it
-// returns the count of all requests.
+// returns the count of all requests. Requests are counted by name only for
+// the six operations; those naming any other Action are counted together
+// under UnknownActions, so RequestCount of another name is 0.
 func (h *Handler) RequestCount(operation string) int {
 	h.logMu.Lock()
 	defer h.logMu.Unlock()
@@ -178,22 +208,54 @@ func (h *Handler) ResetRequests() {
 }
 
 // count counts a request for RequestCount. Requests without an Action are
-// counted under "".
+// counted under "", those with an unknown one under UnknownActions.
 func (h *Handler) count(action string) {
+	if _, known := operations[action]; !known && action != "" {
+		action = UnknownActions
+	}
 	h.logMu.Lock()
 	h.counts[action]++
 	h.logMu.Unlock()
 }
 
+// clip returns a copy of s cut to at most n bytes, at a character boundary,
+// ending with "…" if it was cut. It always copies: a substring of a request
+// would keep the whole request in memory.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return strings.Clone(s)
+	}
+	const ellipsis = "…"
+	cut := n - len(ellipsis)
+	if cut < 0 {
+		return ""
+	}
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + ellipsis
+}
+
+// bound cuts the fields of a request that come from the client to the
+// request log's bounds (Params are bounded as they are collected).
+func (rec *Request) bound() {
+	rec.Method = clip(rec.Method, maxLoggedName)
+	rec.Operation = clip(rec.Operation, maxLoggedName)
+	rec.AccessKeyID = clip(rec.AccessKeyID, maxLoggedAccessKeyID)
+}
+
 // record adds a request to the log and logs it; start is when it arrived,
 // by the real clock.
 func (h *Handler) record(rec *Request, start time.Time) {
+	rec.bound()
 	h.logMu.Lock()
-	if len(h.log) < RequestLogSize {
+	switch {
+	case h.logSize == 0:
+	case len(h.log) < h.logSize:
 		h.log = append(h.log, *rec)
-	} else {
+	default:
 		h.log[h.logPos] = *rec
-		h.logPos = (h.logPos + 1) % RequestLogSize
+		h.logPos = (h.logPos + 1) % h.logSize
 	}
 	h.logMu.Unlock()
 	if h.logger != nil {
@@ -266,7 +328,11 @@ func NewServer(opts ...Option) *Server {
 			defer s.wg.Done()
 			h.ServeHTTP(w, r)
 		}),
+		// No WriteTimeout: a test's FaultDelay may hold an answer as
+		// long as it likes.
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       60 * time.Second,
 	}
 	s.wg.Add(1)
 	go func() {

@@ -7,7 +7,9 @@
 //	ALIBABA_CLOUD_ACCESS_KEY_ID=...
 //	ALIBABA_CLOUD_ACCESS_KEY_SECRET=...
 //
-// Run it with -h for the flags.
+// Run it with -h for the flags. Whatever clients send, it holds little: read,
+// write and idle timeouts end stalled connections, and its request log keeps
+// a bounded amount of the last requests (see polarlicensetest.Serve).
 package main
 
 import (
