@@ -86,3 +86,27 @@ func TestWriteLicenseFileRefusesAFIFOWithoutBlocking(t *testing.T) {
 	assert.NotZero(t, fi.Mode()&fs.ModeNamedPipe, "the FIFO is left as it is")
 	onlyEntry(t, dir, "license.lic")
 }
+
+func TestWriteLicenseFileReplacesNothingIfTheOwnerCannotBeKept(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to give a file to another user")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "license.lic")
+	require.NoError(t, os.WriteFile(path, []byte("old license"), 0o640))
+	require.NoError(t, os.Chown(path, 1234, 1234))
+	fchown = func(*os.File, int, int) error { return &fs.PathError{Op: "fchown", Path: "tmp", Err: syscall.EPERM} }
+	defer func() { fchown = (*os.File).Chown }()
+
+	err := WriteLicenseFile(path, certOf("new license"), true)
+	var lfe *LicenseFileError
+	require.ErrorAs(t, err, &lfe)
+	assert.Equal(t, "chown", lfe.Op)
+	assert.ErrorIs(t, err, fs.ErrPermission)
+	assert.Equal(t, "polarlicense: license file "+path+": chown: cannot keep the replaced file's owner 1234:1234: operation not permitted; nothing was replaced", err.Error())
+	got, _ := os.ReadFile(path)
+	assert.Equal(t, "old license", string(got), "nothing was replaced")
+	uid, gid := ownerOf(t, path)
+	assert.Equal(t, [2]uint32{1234, 1234}, [2]uint32{uid, gid})
+	onlyEntry(t, dir, "license.lic")
+}
