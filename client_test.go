@@ -267,13 +267,13 @@ func TestOperationParameters(t *testing.T) {
 			return err
 		}, url.Values{"AliyunOrderId": {"2233"}, "ActivationCodeId": {"123"}}},
 		{"DescribeActivationCodes", func(c *Client) error {
-			_, err := c.DescribeActivationCodes(context.Background(), &DescribeActivationCodesRequest{AliyunOrderID: "2233", PageSize: 10, MacAddress: "12:34:56:78:98:00", SystemIdentifier: "1234567890123456"})
+			_, err := c.DescribeActivationCodes(context.Background(), &DescribeActivationCodesRequest{AliyunOrderID: "2233", PageSize: 10, MacAddress: "12-34-56-78-98-0B", SystemIdentifier: "1234567890123456"})
 			return err
-		}, url.Values{"AliyunOrderId": {"2233"}, "PageSize": {"10"}, "MacAddress": {"12:34:56:78:98:00"}, "SystemIdentifier": {"1234567890123456"}}},
+		}, url.Values{"AliyunOrderId": {"2233"}, "PageSize": {"10"}, "MacAddress": {"12:34:56:78:98:0b"}, "SystemIdentifier": {"1234567890123456"}}}, // the normal form
 		{"CreateActivationCode", func(c *Client) error {
 			_, err := c.CreateActivationCode(context.Background(), &CreateActivationCodeRequest{AliyunOrderID: "2233", MacAddress: "12-34-56-78-98-0A", Name: "n-1_x", SystemIdentifier: "77", Description: "中文 & more"})
 			return err
-		}, url.Values{"AliyunOrderId": {"2233"}, "MacAddress": {"12-34-56-78-98-0A"}, "Name": {"n-1_x"}, "SystemIdentifier": {"77"}, "Description": {"中文 & more"}}},
+		}, url.Values{"AliyunOrderId": {"2233"}, "MacAddress": {"12:34:56:78:98:0a"}, "Name": {"n-1_x"}, "SystemIdentifier": {"77"}, "Description": {"中文 & more"}}},
 	}
 	for _, tc := range cases {
 		for _, alg := range []SignatureAlgorithm{SignatureV3, SignatureRPC} {

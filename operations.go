@@ -4,6 +4,8 @@ import (
 	"context"
 	"math"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/polarlicense/polarlicense-go/internal/sign"
 )
@@ -113,8 +115,13 @@ func (r *DescribeActivationCodesRequest) appendParams(p []sign.Param) ([]sign.Pa
 	if err != nil {
 		return p, err
 	}
+	if r.MacAddress != "" && !ValidMacAddress(r.MacAddress) {
+		return p, invalidMac()
+	}
 	p = append(p, sign.Param{Key: "AliyunOrderId", Value: r.AliyunOrderID})
-	p = appendString(p, "MacAddress", r.MacAddress)
+	if r.MacAddress != "" {
+		p = append(p, sign.Param{Key: "MacAddress", Value: normalMac(r.MacAddress)})
+	}
 	p = appendString(p, "SystemIdentifier", r.SystemIdentifier)
 	return r.AccountScope.appendParams(p)
 }
@@ -126,15 +133,17 @@ func (r *CreateActivationCodeRequest) appendParams(p []sign.Param) ([]sign.Param
 	case r.MacAddress == "":
 		return p, missing("MacAddress")
 	case !ValidMacAddress(r.MacAddress):
-		return p, &ValidationError{Field: "MacAddress", Reason: `must be six pairs of hex digits separated by ":" or "-", such as 12:34:56:78:9a:bc`}
-	case r.Name == "":
-		return p, missing("Name")
-	case !validCodeName(r.Name):
-		return p, &ValidationError{Field: "Name", Reason: `may hold only letters, digits, "_" and "-"`}
+		return p, invalidMac()
+	}
+	if err := checkCodeName(r.Name); err != nil {
+		return p, err
+	}
+	if err := checkCodeDescription(r.Description); err != nil {
+		return p, err
 	}
 	p = append(p,
 		sign.Param{Key: "AliyunOrderId", Value: r.AliyunOrderID},
-		sign.Param{Key: "MacAddress", Value: r.MacAddress},
+		sign.Param{Key: "MacAddress", Value: normalMac(r.MacAddress)},
 		sign.Param{Key: "Name", Value: r.Name},
 	)
 	p = appendString(p, "SystemIdentifier", r.SystemIdentifier)
@@ -189,6 +198,57 @@ func appendInt(p []sign.Param, key string, value int64) []sign.Param {
 	return append(p, sign.Param{Key: key, Value: strconv.FormatInt(value, 10)})
 }
 
+// invalidMac is the error of a malformed MacAddress.
+func invalidMac() *ValidationError {
+	return &ValidationError{Field: "MacAddress", Reason: `must be six pairs of hex digits separated by ":" or "-", such as 12:34:56:78:9a:bc`}
+}
+
+// The console's rules for a new activation code.
+const (
+	// MaxCodeNameLength is the longest activation-code Name, in characters.
+	MaxCodeNameLength = 64
+	// MinCodeDescriptionLength and MaxCodeDescriptionLength bound a
+	// Description, when one is given, in characters.
+	MinCodeDescriptionLength = 2
+	MaxCodeDescriptionLength = 256
+)
+
+// checkCodeName applies the rules for an activation code's Name: required,
+// letters, digits, "_" and "-" only, at most MaxCodeNameLength characters.
+func checkCodeName(name string) *ValidationError {
+	switch {
+	case name == "":
+		return missing("Name")
+	case !validCodeName(name):
+		return &ValidationError{Field: "Name", Reason: `may hold only letters, digits, "_" and "-"`}
+	case len(name) > MaxCodeNameLength:
+		return &ValidationError{Field: "Name", Reason: "must be at most " + strconv.Itoa(MaxCodeNameLength) + " characters (it has " + strconv.Itoa(len(name)) + ")"}
+	}
+	return nil
+}
+
+// checkCodeDescription applies the rules for an activation code's
+// Description: optional; when given, MinCodeDescriptionLength to
+// MaxCodeDescriptionLength characters, and not a link (it may not start
+// with "http://" or "https://").
+func checkCodeDescription(d string) *ValidationError {
+	if d == "" {
+		return nil
+	}
+	if !utf8.ValidString(d) {
+		return &ValidationError{Field: "Description", Reason: "must be valid UTF-8"}
+	}
+	if n := utf8.RuneCountInString(d); n < MinCodeDescriptionLength || n > MaxCodeDescriptionLength {
+		return &ValidationError{Field: "Description", Reason: "must be " + strconv.Itoa(MinCodeDescriptionLength) + " to " +
+			strconv.Itoa(MaxCodeDescriptionLength) + " characters when given (it has " + strconv.Itoa(n) + ")"}
+	}
+	lower := strings.ToLower(d[:min(len(d), 8)])
+	if strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") {
+		return &ValidationError{Field: "Description", Reason: `must not start with "http://" or "https://"`}
+	}
+	return nil
+}
+
 // validCodeName reports whether an activation-code name holds only letters,
 // digits, "_" and "-".
 func validCodeName(s string) bool {
@@ -199,32 +259,6 @@ func validCodeName(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// ValidMacAddress reports whether s is a MAC address as CreateActivationCode
-// takes it: six pairs of hex digits separated by ":" or "-" (one separator
-// throughout), such as "12:34:56:78:9a:bc".
-func ValidMacAddress(s string) bool {
-	if len(s) != 17 {
-		return false
-	}
-	sep := s[2]
-	if sep != ':' && sep != '-' {
-		return false
-	}
-	for i := 0; i < 17; i++ {
-		c := s[i]
-		if i%3 == 2 {
-			if c != sep {
-				return false
-			}
-			continue
-		}
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return false
-		}
-	}
-	return true
 }
 
 func (r *DescribeLicenseOrdersRequest) pageSize() int   { return r.PageSize }

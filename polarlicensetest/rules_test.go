@@ -250,7 +250,7 @@ func TestCreateActivationCodeQuota(t *testing.T) {
 	ctx := context.Background()
 	create := func(name string) (*polarlicense.CreateActivationCodeResponse, error) {
 		return c.CreateActivationCode(ctx, &polarlicense.CreateActivationCodeRequest{
-			AliyunOrderID: "900000000000001", MacAddress: "02-00-00-00-00-0A", Name: name, SystemIdentifier: "1", Description: "d"})
+			AliyunOrderID: "900000000000001", MacAddress: "02-00-00-00-00-0A", Name: name, SystemIdentifier: "1", Description: "dd"})
 	}
 	first, err := create("one")
 	require.NoError(t, err)
@@ -271,8 +271,8 @@ func TestCreateActivationCodeQuota(t *testing.T) {
 	codes := srv.Codes("900000000000001")
 	require.Len(t, codes, 2)
 	assert.Equal(t, "two", codes[1].Name)
-	assert.Equal(t, "d", codes[1].Description)
-	assert.Equal(t, "02-00-00-00-00-0A", codes[1].MacAddress)
+	assert.Equal(t, "dd", codes[1].Description)
+	assert.Equal(t, "02:00:00:00:00:0a", codes[1].MacAddress, "stored in its normal form")
 
 	// The license is deterministic, a few hundred bytes, and clearly fake.
 	lic, err := first.CertContentB64.Decode()

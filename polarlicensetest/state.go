@@ -169,6 +169,7 @@ func (s *state) putCode(orderID string, c polarlicense.ActivationCode, cert stri
 	}
 	c.GmtCreated, c.GmtModified = normTime(c.GmtCreated), normTime(c.GmtModified)
 	c.ActivateAt, c.ExpireAt = normTime(c.ActivateAt), normTime(c.ExpireAt)
+	c.MacAddress = normalMac(c.MacAddress)
 	if cert == "" {
 		cert = fakeLicense(&o.o, &c)
 	}
@@ -278,11 +279,12 @@ func (s *state) listOrders(f *orderFilter, p page) (total int, items []polarlice
 	return total, items
 }
 
-// codeFilter holds DescribeActivationCodes's filters; empty means any.
+// codeFilter holds DescribeActivationCodes's filters; empty means any. The
+// MAC address matches in its normal form, so any spelling finds a code.
 type codeFilter struct{ mac, systemIdentifier string }
 
 func (f *codeFilter) match(c *polarlicense.ActivationCode) bool {
-	return (f.mac == "" || strings.EqualFold(c.MacAddress, f.mac)) &&
+	return (f.mac == "" || normalMac(c.MacAddress) == normalMac(f.mac)) &&
 		(f.systemIdentifier == "" || c.SystemIdentifier == f.systemIdentifier)
 }
 
@@ -376,7 +378,7 @@ func (s *state) createCode(req *newCode, now time.Time) (polarlicense.Activation
 		ID:               s.nextCodeID,
 		Name:             req.name,
 		Description:      req.description,
-		MacAddress:       req.mac,
+		MacAddress:       normalMac(req.mac),
 		SystemIdentifier: req.systemIdentifier,
 		ActivateAt:       now,
 		ExpireAt:         now.AddDate(validityYears(o.o.PackageValidity), 0, 0),
@@ -389,6 +391,16 @@ func (s *state) createCode(req *newCode, now time.Time) (polarlicense.Activation
 	o.o.ActivatedCodeCount++
 	o.o.GmtModified = now
 	return c, cert, nil
+}
+
+// normalMac returns the normal form of a MAC address (lower case, ":"
+// separated), the form the emulator stores and matches; text that is not a
+// MAC address comes back lower-cased, so it still matches case-insensitively.
+func normalMac(s string) string {
+	if n, err := polarlicense.NormalizeMacAddress(s); err == nil {
+		return n
+	}
+	return strings.ToLower(s)
 }
 
 func errOrderNotFound(id string) *apiError {
