@@ -51,6 +51,8 @@ type Client struct {
 	attemptTimeout time.Duration
 	rpc            sign.RPCSigner
 	v3             sign.V3Signer
+	// ensures serialises EnsureActivationCode calls per host (ensure.go).
+	ensures ensureFlights
 }
 
 // NewClient returns a client configured by opts. Without WithEndpoint it
