@@ -1,0 +1,14 @@
+// Package hostid reads the two facts an activation code binds a license to,
+// on the host the license is for: the database's system identifier and the
+// host's MAC address, as `pdbcli license info` prints them.
+//
+//	sysID, err := hostid.SystemIdentifier("/var/lib/polardb/data")
+//	mac, err := hostid.MacAddress("eth0")
+//
+// SystemIdentifier reads the control file of a PostgreSQL-based engine
+// (PolarDB for PostgreSQL and PolarDB for PostgreSQL (Compatible with
+// Oracle)). The MySQL engine keeps no such file: give its identifier
+// explicitly.
+//
+// The package uses the standard library only.
+package hostid
