@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -81,48 +84,71 @@ func (a *app) codesGetCommand() *cobra.Command {
 }
 
 func (a *app) codesCreateCommand() *cobra.Command {
-	var mac, name, systemID, description string
+	var mac, name, systemID, description, out string
 	cmd := &cobra.Command{
-		Use:   "create ORDER_ID --mac M --name N [--system-id S] [--description D]",
+		Use:   "create ORDER_ID --mac M --name N [--system-id S] [--description D] [--out PATH]",
 		Short: "Issue an activation code (spends one unit of the order's quota)",
 		Long: `Issue an activation code for a machine, spending one unit of the order's quota,
-and show it. Write its license file with "license write ORDER_ID CODE_ID".
+and show it. With --out, also write its license file there (a file that exists
+is never replaced: the command refuses before spending anything); otherwise
+write it later with "license write ORDER_ID CODE_ID".
+
+Scripts and pipelines should use "license ensure" instead: it creates a code
+only if the host has none, so it is safe to run again after a failure.
 
 --system-id (the database's system identifier) is required unless the order
 allows codes without one. The service has no idempotency token for this call:
-if it fails without an answer from the service, the code may or may not exist,
-so check with "codes list ORDER_ID --mac M" before trying again.`,
-		Example: `  polarlicense codes create 239618016570503 --mac 00:16:3e:1a:2b:03 --name pg-prod-03 --system-id 7345118823001548203`,
-		Args:    exactArgs("ORDER_ID"),
+if it fails after the request may have reached the service, the code may or
+may not exist, so check with "codes list ORDER_ID --mac M" before trying again.`,
+		Example: `  polarlicense codes create 239618016570503 --mac 00:16:3e:1a:2b:03 --name pg-prod-03 --system-id 7345118823001548203
+  polarlicense codes create 239618016570503 --mac 00:16:3e:1a:2b:03 --name pg-prod-03 --system-id 7345118823001548203 --out license.lic`,
+		Args: exactArgs("ORDER_ID"),
 		RunE: a.action(func(ctx context.Context, _ *cobra.Command, args []string) error {
 			if err := checkMac(mac); err != nil {
 				return err
+			}
+			if out != "" {
+				if dir := filepath.Dir(out); !isDir(dir) {
+					return fmt.Errorf("cannot write %s: %s is not a directory that exists", out, dir)
+				}
+				if _, err := os.Lstat(out); err == nil {
+					return fmt.Errorf("%s already exists: codes create never replaces a file (nothing was spent); "+
+						`remove it, or use "license ensure"`, out)
+				}
 			}
 			client, err := a.newClient()
 			if err != nil {
 				return err
 			}
-			out, err := client.CreateActivationCode(ctx, &polarlicense.CreateActivationCodeRequest{
+			created, err := client.CreateActivationCode(ctx, &polarlicense.CreateActivationCodeRequest{
 				AliyunOrderID: args[0], MacAddress: mac, Name: name, SystemIdentifier: systemID, Description: description,
 			})
 			if err != nil {
-				var api *polarlicense.APIError
-				var ve *polarlicense.ValidationError
-				if !errors.As(err, &api) && !errors.As(err, &ve) {
-					// No answer from the service: the code may have been issued.
+				if errors.Is(err, polarlicense.ErrUncertainOutcome) {
+					// The request may have been processed: the code may exist.
 					err = &hintError{err: err, hint: `the code may or may not have been created: check with "polarlicense codes list ` +
-						args[0] + ` --mac ` + mac + `" before trying again`}
+						args[0] + ` --mac ` + mac + `" before trying again (or use "polarlicense license ensure", which checks first)`}
 				}
 				return about(err, args[0], 0)
 			}
-			return emitItem(a, newCodeRecord(args[0], &out.ActivationCode))
+			if err := emitItem(a, newCodeRecord(args[0], &created.ActivationCode)); err != nil {
+				return err
+			}
+			if out != "" {
+				if err := polarlicense.WriteLicenseFile(out, created.CertContentB64, false); err != nil {
+					return fmt.Errorf("activation code %d was created, but its license could not be written to %s: %w; "+
+						"write it with \"polarlicense license write %s %d --out %s\"", created.ID, out, err, args[0], created.ID, out)
+				}
+			}
+			return nil
 		}),
 	}
 	f := cmd.Flags()
 	f.StringVar(&mac, "mac", "", "MAC `address` of the machine, such as 00:16:3e:1a:2b:03 (required)")
-	f.StringVar(&name, "name", "", "`name` of the code: letters, digits, _ and - (required)")
+	f.StringVar(&name, "name", "", "`name` of the code: letters, digits, _ and -, at most 64 (required)")
 	f.StringVar(&systemID, "system-id", "", "the database's system `identifier`")
-	f.StringVar(&description, "description", "", "free `text` describing the code")
+	f.StringVar(&description, "description", "", "free `text` describing the code: 2 to 256 characters, not a link")
+	f.StringVar(&out, "out", "", "also write the code's license file to this `path` (never replacing a file)")
 	_ = cmd.MarkFlagRequired("mac")
 	_ = cmd.MarkFlagRequired("name")
 	return cmd

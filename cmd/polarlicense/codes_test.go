@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -208,6 +210,61 @@ func TestCodesCreateAmbiguousFailure(t *testing.T) {
 	r := runAt(t, srv, "codes", "create", order, "--mac", "00:16:3e:1a:2b:03", "--name", "pg-prod-03", "--system-id", "7345118823001548203")
 	assert.Equal(t, exitFailure, r.code)
 	line := oneLineOn(t, r.stderr)
-	assert.True(t, strings.HasSuffix(line, `; the code may or may not have been created: check with "polarlicense codes list `+order+` --mac 00:16:3e:1a:2b:03" before trying again`), line)
+	assert.True(t, strings.HasSuffix(line, `; the code may or may not have been created: check with "polarlicense codes list `+order+
+		` --mac 00:16:3e:1a:2b:03" before trying again (or use "polarlicense license ensure", which checks first)`), line)
 	assert.Len(t, srv.Codes(order), 3, "the emulator did create it")
+}
+
+// The advice follows the SDK's verdict: a 503 to a request that was sent
+// leaves the outcome unknown; a refused connection sent nothing.
+func TestCodesCreateAdviceFollowsTheOutcome(t *testing.T) {
+	t.Parallel()
+	args := []string{"codes", "create", polarlicensetest.DemoOrderPG, "--mac", "00:16:3e:1a:2b:03", "--name", "pg-prod-03", "--system-id", "7345118823001548203"}
+	srv := newServer(t, polarlicensetest.WithFaults(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultServiceUnavailable}))
+	r := runAt(t, srv, args...)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, oneLineOn(t, r.stderr), "ServiceUnavailable")
+	assert.Contains(t, r.stderr, "may or may not have been created")
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"), "not retried")
+
+	closed := newServer(t)
+	env := testEnv(closed)
+	closed.Close() // connections to its port are now refused
+	r = runIn(t, env, args...)
+	assert.Equal(t, exitFailure, r.code)
+	line := oneLineOn(t, r.stderr)
+	assert.Contains(t, line, "cannot reach the service")
+	assert.NotContains(t, line, "may or may not", "a request that never left created nothing")
+}
+
+func TestCodesCreateOut(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	order := polarlicensetest.DemoOrderPG
+	dir := t.TempDir()
+	path := filepath.Join(dir, "license.lic")
+	args := []string{"codes", "create", order, "--mac", "00-16-3E-1A-2B-03", "--name", "pg-prod-03", "--system-id", "7345118823001548203", "--out", path}
+	r := ok(t, runAt(t, srv, args...))
+	created := decodeJSON[codeRecord](t, r.stdout)
+	assert.Equal(t, "00:16:3e:1a:2b:03", created.MacAddress, "sent in its normal form")
+	_, cert, found := srv.Code(order, created.ID)
+	require.True(t, found)
+	want, err := cert.Decode()
+	require.NoError(t, err)
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, want, got, "the file holds the service's license")
+
+	// An existing file is never replaced, and nothing is spent finding out.
+	before := srv.RequestCount("CreateActivationCode")
+	r = runAt(t, srv, args...)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, r.stderr, path+" already exists")
+	assert.Equal(t, before, srv.RequestCount("CreateActivationCode"))
+	again, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, want, again)
+
+	r = runAt(t, srv, "codes", "create", order, "--help")
+	assert.Contains(t, r.stdout, "license ensure", "the help points scripts to license ensure")
 }

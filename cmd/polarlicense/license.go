@@ -16,11 +16,11 @@ import (
 	polarlicense "github.com/polarlicense/polarlicense-go"
 )
 
-// license write.
+// license write; license ensure is in ensure.go.
 
 func (a *app) licenseCommand() *cobra.Command {
 	cmd := groupCommand("license", "Write license files")
-	cmd.AddCommand(a.licenseWriteCommand())
+	cmd.AddCommand(a.licenseWriteCommand(), a.licenseEnsureCommand())
 	return cmd
 }
 

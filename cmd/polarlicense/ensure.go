@@ -1,0 +1,284 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	polarlicense "github.com/polarlicense/polarlicense-go"
+	"github.com/polarlicense/polarlicense-go/hostid"
+)
+
+// license ensure, and what it shares with fleet apply: telling a license of
+// the host from anything else.
+
+// ensureRecord is what license ensure did.
+type ensureRecord struct {
+	AliyunOrderID    string    `json:"aliyun_order_id"`
+	ActivationCodeID int64     `json:"activation_code_id"`
+	Name             string    `json:"name"`
+	MacAddress       string    `json:"mac_address"`
+	SystemIdentifier string    `json:"system_identifier"`
+	ExpireAt         timestamp `json:"expire_at"`
+	// Created is true when the run created the code, spending one unit of
+	// quota.
+	Created bool   `json:"created"`
+	Path    string `json:"path"`
+	// Written is false when the file already held the license.
+	Written bool   `json:"written"`
+	SHA256  string `json:"sha256"`
+}
+
+func (a *app) licenseEnsureCommand() *cobra.Command {
+	var (
+		mac, iface, systemID, pgdata, name, description, out string
+		force                                                bool
+	)
+	cmd := &cobra.Command{
+		Use:   "ensure ORDER_ID --name N (--mac M | --interface IF) (--system-id S | --pgdata DIR) --out PATH [--description D] [--force]",
+		Short: "Make sure a file holds this host's license, creating its code only if it has none",
+		Long: `Make sure --out holds this host's license: find the host's unexpired activation
+code in the order (bound to its MAC address and system identifier) or, only if
+there is none, create one; then write its license to --out. Safe to repeat: a
+second run finds the code, spends nothing and leaves the file as it is. This is
+the command for scripts and provisioning pipelines.
+
+The MAC address is --mac, or that of --interface. The system identifier is
+--system-id, or read from --pgdata's global/pg_control (PostgreSQL-based
+engines; give a MySQL engine's identifier with --system-id).
+
+Before creating a code, the order is checked: a frozen virtual order, or one
+with no quota left, is an error and nothing is spent. If the create's answer
+is lost, the command looks for the code again before giving up, and never
+creates a second one; run it again to pick the code up.
+
+A file already at --out is replaced if it holds another license of this host
+(the license of an older code for the same MAC address and system identifier,
+in any order), keeping its owner. Anything else is left alone and the command
+fails, naming the file, unless --force.`,
+		Example: `  polarlicense license ensure 239618016570503 --name pg-prod-01 --interface eth0 \
+      --pgdata /var/lib/polardb/data --out /opt/polarflex/license/1/license.lic
+  polarlicense license ensure 239618016570503 --name pg-prod-01 --mac 00:16:3e:1a:2b:01 \
+      --system-id 7345118823001548201 --out license.lic -o json`,
+		Args: exactArgs("ORDER_ID"),
+		RunE: a.action(func(ctx context.Context, cmd *cobra.Command, args []string) error {
+			orderID := args[0]
+			if err := oneOf(cmd, "mac", "interface"); err != nil {
+				return err
+			}
+			if err := oneOf(cmd, "system-id", "pgdata"); err != nil {
+				return err
+			}
+			if out == "" {
+				return usagef("--out must not be empty")
+			}
+			if mac != "" {
+				if err := checkMac(mac); err != nil {
+					return err
+				}
+			} else {
+				m, err := hostid.MacAddress(iface)
+				if err != nil {
+					return hostError(err)
+				}
+				mac = m
+			}
+			if pgdata != "" {
+				id, err := hostid.SystemIdentifier(pgdata)
+				if err != nil {
+					return hostError(err)
+				}
+				systemID = id
+			}
+			if dir := filepath.Dir(out); !isDir(dir) {
+				return fmt.Errorf("cannot write %s: %s is not a directory that exists", out, dir)
+			}
+			client, err := a.newClient()
+			if err != nil {
+				return err
+			}
+			req := &polarlicense.EnsureActivationCodeRequest{
+				AliyunOrderID: orderID, MacAddress: mac, SystemIdentifier: systemID, Name: name, Description: description,
+			}
+			host := hostOf(orderID, mac, systemID)
+			res, err := ensureFile(ctx, client, req, host, out, force, "pass --force to replace it")
+			if err != nil {
+				if errors.Is(err, polarlicense.ErrUncertainOutcome) {
+					err = &hintError{err: err, hint: "the code may or may not have been created: run the same command again, " +
+						"which looks for the code before creating one"}
+				}
+				return about(err, orderID, 0)
+			}
+			return emitItem(a, res)
+		}),
+	}
+	f := cmd.Flags()
+	f.StringVar(&name, "name", "", "`name` of the code if one must be created: letters, digits, _ and -, at most 64 (required)")
+	f.StringVar(&mac, "mac", "", "MAC `address` of this host, such as 00:16:3e:1a:2b:01")
+	f.StringVar(&iface, "interface", "", "network `interface` whose MAC address to use, such as eth0")
+	f.StringVar(&systemID, "system-id", "", "the database's system `identifier`")
+	f.StringVar(&pgdata, "pgdata", "", "data `directory` whose global/pg_control holds the system identifier")
+	f.StringVar(&out, "out", "", "`path` of the license file, such as /opt/polarflex/license/1/license.lic (required)")
+	f.StringVar(&description, "description", "", "description of the code if one must be created: 2 to 256 characters, not a link")
+	f.BoolVar(&force, "force", false, "replace a file at --out that holds something other than a license of this host")
+	_ = cmd.MarkFlagRequired("name")
+	_ = cmd.MarkFlagRequired("out")
+	return cmd
+}
+
+// hostError keeps the text of an error about this host's identity (it
+// names the file or interface) and drops its chain, whose errno would
+// otherwise read as a network error.
+func hostError(err error) error { return errors.New(err.Error()) }
+
+// oneOf requires exactly one of two flags.
+func oneOf(cmd *cobra.Command, a, b string) error {
+	fa, fb := cmd.Flags().Changed(a), cmd.Flags().Changed(b)
+	switch {
+	case fa && fb:
+		return usagef("give --%s or --%s, not both", a, b)
+	case !fa && !fb:
+		return usagef("missing --%s or --%s", a, b)
+	}
+	return nil
+}
+
+// host is a machine a license is for: its order, MAC address (normalised)
+// and system identifier.
+type host struct {
+	order, mac, systemID string
+}
+
+// hostOf makes a host, normalising a valid MAC address.
+func hostOf(order, mac, systemID string) host {
+	if n, err := polarlicense.NormalizeMacAddress(mac); err == nil {
+		mac = n
+	}
+	return host{order: order, mac: mac, systemID: systemID}
+}
+
+// boundTo reports whether a code is bound to the host's MAC address and
+// system identifier (in whatever order).
+func (h host) boundTo(c *polarlicense.ActivationCode) bool {
+	m, err := polarlicense.NormalizeMacAddress(c.MacAddress)
+	return err == nil && m == h.mac && c.SystemIdentifier == h.systemID
+}
+
+// ensureFile is license ensure's work, and fleet apply's for one node: it
+// refuses, before spending anything, to replace a file that holds something
+// other than a license of the host (unless force); then it ensures the
+// host's code and writes its license to path.
+//
+// refusal ends the error of a refused file: how to get past it.
+func ensureFile(ctx context.Context, client *polarlicense.Client, req *polarlicense.EnsureActivationCodeRequest, h host, path string, force bool, refusal string) (ensureRecord, error) {
+	existing, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		existing = nil
+	case err != nil:
+		return ensureRecord{}, err
+	}
+	if existing != nil && !force {
+		ours, err := isHostLicense(ctx, client, h, existing)
+		if err != nil {
+			return ensureRecord{}, fmt.Errorf("cannot tell whether %s holds a license of this host: %w", path, err)
+		}
+		if !ours {
+			return ensureRecord{}, fmt.Errorf("%s holds something other than a license of this host (MAC address %s, system identifier %q): "+
+				"left as it is (nothing was spent); %s", path, h.mac, h.systemID, refusal)
+		}
+	}
+	resp, err := client.EnsureActivationCode(ctx, req)
+	if err != nil {
+		return ensureRecord{}, err
+	}
+	data, err := resp.CertContentB64.Decode()
+	if err != nil {
+		return ensureRecord{}, err
+	}
+	if err := polarlicense.WriteLicenseFile(path, resp.CertContentB64, existing != nil); err != nil {
+		if errors.Is(err, polarlicense.ErrLicenseFileExists) {
+			err = fmt.Errorf("%s appeared while the license was fetched: left as it is (run again to check it)", path)
+		}
+		return ensureRecord{}, fmt.Errorf("activation code %d (created: %t) is this host's, but its license could not be written: %w", resp.ID, resp.Created, err)
+	}
+	sum := sha256.Sum256(data)
+	return ensureRecord{
+		AliyunOrderID:    req.AliyunOrderID,
+		ActivationCodeID: resp.ID,
+		Name:             resp.Name,
+		MacAddress:       h.mac,
+		SystemIdentifier: h.systemID,
+		ExpireAt:         timestamp(resp.ExpireAt),
+		Created:          resp.Created,
+		Path:             path,
+		Written:          existing == nil || !bytes.Equal(existing, data),
+		SHA256:           hex.EncodeToString(sum[:]),
+	}, nil
+}
+
+// isHostLicense reports whether data is the license of one of the host's
+// codes, expired ones included: in the host's order first, then in the
+// account's other orders (a renewal may come from a new order).
+func isHostLicense(ctx context.Context, client *polarlicense.Client, h host, data []byte) (bool, error) {
+	found, err := isLicenseInOrder(ctx, client, h, h.order, data)
+	if found || err != nil {
+		return found, err
+	}
+	for o, err := range client.LicenseOrders(ctx, nil) {
+		if err != nil {
+			return false, err
+		}
+		if o.AliyunOrderID == h.order {
+			continue
+		}
+		found, err := isLicenseInOrder(ctx, client, h, o.AliyunOrderID, data)
+		if found || err != nil {
+			return found, err
+		}
+	}
+	return false, nil
+}
+
+// isLicenseInOrder reports whether data is the license of one of the host's
+// codes in one order.
+func isLicenseInOrder(ctx context.Context, client *polarlicense.Client, h host, orderID string, data []byte) (bool, error) {
+	list := &polarlicense.DescribeActivationCodesRequest{AliyunOrderID: orderID, SystemIdentifier: h.systemID}
+	var ids []int64
+	for c, err := range client.ActivationCodes(ctx, list) {
+		if err != nil {
+			return false, err
+		}
+		if h.boundTo(&c) {
+			ids = append(ids, c.ID)
+		}
+	}
+	for _, id := range ids {
+		same, err := codeLicenseIs(ctx, client, orderID, id, data)
+		if same || err != nil {
+			return same, err
+		}
+	}
+	return false, nil
+}
+
+// codeLicenseIs reports whether a code's license is data.
+func codeLicenseIs(ctx context.Context, client *polarlicense.Client, orderID string, id int64, data []byte) (bool, error) {
+	d, err := client.DescribeActivationCodeDetails(ctx, &polarlicense.DescribeActivationCodeDetailsRequest{AliyunOrderID: orderID, ActivationCodeID: id})
+	if err != nil {
+		return false, err
+	}
+	lic, err := d.CertContentB64.Decode()
+	if err != nil {
+		return false, err
+	}
+	return bytes.Equal(lic, data), nil
+}

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	polarlicense "github.com/polarlicense/polarlicense-go"
+	"github.com/polarlicense/polarlicense-go/polarlicensetest"
+)
+
+const (
+	provOrder  = "900000000000021"
+	provOrder2 = "900000000000022"
+	provFrozen = "900000000000023"
+	provMac    = "00:16:3e:1a:2b:01"
+	provSysID  = "7345118823001548201"
+)
+
+// provisioningServer is an emulator holding long-term orders for the
+// provisioning tests: provOrder (quota 5), provOrder2 (quota 5) and the
+// frozen virtual order provFrozen.
+func provisioningServer(t *testing.T, opts ...polarlicensetest.Option) *polarlicensetest.Server {
+	t.Helper()
+	base := []polarlicensetest.Option{
+		polarlicensetest.WithoutDemoData(),
+		polarlicensetest.WithOrders(
+			polarlicense.LicenseOrder{AliyunOrderID: provOrder, Engine: polarlicense.EnginePG, PackageType: polarlicense.PackagePrimaryBackupLongTerm, ActivationCodeQuota: 5},
+			polarlicense.LicenseOrder{AliyunOrderID: provOrder2, Engine: polarlicense.EnginePG, PackageType: polarlicense.PackagePrimaryBackupLongTerm, ActivationCodeQuota: 5},
+			polarlicense.LicenseOrder{AliyunOrderID: provFrozen, Engine: polarlicense.EnginePG, PackageType: polarlicense.PackagePreGenerationLongTerm,
+				ActivationCodeQuota: 5, IsVirtualOrder: true, IsVirtualOrderFrozen: true},
+		),
+	}
+	return newServer(t, append(base, opts...)...)
+}
+
+// serviceLicense is a code's license bytes as the emulator holds them.
+func serviceLicense(t *testing.T, srv *polarlicensetest.Server, order string, id int64) []byte {
+	t.Helper()
+	_, cert, found := srv.Code(order, id)
+	require.True(t, found, "code %d of %s", id, order)
+	b, err := cert.Decode()
+	require.NoError(t, err)
+	return b
+}
+
+func ensureArgs(order, out string, extra ...string) []string {
+	return append([]string{"license", "ensure", order, "--name", "pg-prod-01", "--mac", "00-16-3E-1A-2B-01", "--system-id", provSysID, "--out", out, "-o", "json"}, extra...)
+}
+
+func TestLicenseEnsure(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	path := filepath.Join(t.TempDir(), "license.lic")
+
+	r := ok(t, runAt(t, srv, ensureArgs(provOrder, path)...))
+	var keys map[string]any
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &keys))
+	for _, k := range []string{"aliyun_order_id", "activation_code_id", "name", "mac_address", "system_identifier", "expire_at", "created", "path", "written"} {
+		assert.Contains(t, keys, k)
+	}
+	first := decodeJSON[ensureRecord](t, r.stdout)
+	assert.True(t, first.Created)
+	assert.True(t, first.Written)
+	assert.Equal(t, provMac, first.MacAddress, "normalised")
+	assert.Equal(t, provSysID, first.SystemIdentifier)
+	assert.Equal(t, "pg-prod-01", first.Name)
+	assert.Equal(t, path, first.Path)
+	codes := srv.Codes(provOrder)
+	require.Len(t, codes, 1)
+	assert.Equal(t, codes[0].ID, first.ActivationCodeID)
+	assert.True(t, time.Time(first.ExpireAt).Equal(codes[0].ExpireAt))
+	want := serviceLicense(t, srv, provOrder, first.ActivationCodeID)
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	assert.NotContains(t, r.stdout, "BEGIN POLARDB LICENSE", "the license is not printed")
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+
+	// Run twice: the second spends nothing and leaves the file as it was.
+	r = ok(t, runAt(t, srv, ensureArgs(provOrder, path)...))
+	second := decodeJSON[ensureRecord](t, r.stdout)
+	assert.False(t, second.Created)
+	assert.False(t, second.Written)
+	assert.Equal(t, first.ActivationCodeID, second.ActivationCodeID)
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
+	o, _ := srv.Order(provOrder)
+	assert.Equal(t, 1, o.ActivatedCodeCount)
+	fi2, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, fi.ModTime(), fi2.ModTime(), "the file was not rewritten")
+}
+
+func TestLicenseEnsureReplacesAnOlderLicenseOfThisHost(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	old := polarlicense.ActivationCode{ID: 7, Name: "old", MacAddress: "00:16:3E:1A:2B:01", SystemIdentifier: provSysID,
+		ActivateAt: now.AddDate(-1, 0, 0), ExpireAt: now.AddDate(0, 0, -1)}
+	renewed := old
+	renewed.ID = 8
+	srv := provisioningServer(t,
+		polarlicensetest.WithActivationCode(provOrder, old, ""),
+		polarlicensetest.WithActivationCode(provOrder2, renewed, ""))
+	dir := t.TempDir()
+
+	// The file holds the license of the host's expired code in this order.
+	path := filepath.Join(dir, "license.lic")
+	require.NoError(t, os.WriteFile(path, serviceLicense(t, srv, provOrder, 7), 0o600))
+	rec := decodeJSON[ensureRecord](t, ok(t, runAt(t, srv, ensureArgs(provOrder, path)...)).stdout)
+	assert.True(t, rec.Created, "the expired code is not usable")
+	assert.True(t, rec.Written)
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, serviceLicense(t, srv, provOrder, rec.ActivationCodeID), got)
+
+	// The file holds this host's license from another order.
+	path2 := filepath.Join(dir, "license2.lic")
+	require.NoError(t, os.WriteFile(path2, serviceLicense(t, srv, provOrder2, 8), 0o600))
+	rec = decodeJSON[ensureRecord](t, ok(t, runAt(t, srv, ensureArgs(provOrder, path2)...)).stdout)
+	assert.False(t, rec.Created)
+	assert.True(t, rec.Written)
+	got, err = os.ReadFile(path2)
+	require.NoError(t, err)
+	assert.Equal(t, serviceLicense(t, srv, provOrder, rec.ActivationCodeID), got)
+}
+
+func TestLicenseEnsureLeavesOtherFilesAlone(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t, polarlicensetest.WithActivationCode(provOrder,
+		polarlicense.ActivationCode{ID: 3, Name: "other-host", MacAddress: "00:16:3e:1a:2b:99", SystemIdentifier: "42"}, ""))
+	path := filepath.Join(t.TempDir(), "license.lic")
+	foreign := serviceLicense(t, srv, provOrder, 3) // another host's license
+	require.NoError(t, os.WriteFile(path, foreign, 0o600))
+
+	r := runAt(t, srv, ensureArgs(provOrder, path)...)
+	assert.Equal(t, exitFailure, r.code)
+	line := oneLineOn(t, r.stderr)
+	assert.Contains(t, line, path)
+	assert.Contains(t, line, "--force")
+	assert.Zero(t, srv.RequestCount("CreateActivationCode"), "nothing spent")
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, foreign, got, "left alone")
+
+	rec := decodeJSON[ensureRecord](t, ok(t, runAt(t, srv, ensureArgs(provOrder, path, "--force")...)).stdout)
+	assert.True(t, rec.Written)
+	got, err = os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, serviceLicense(t, srv, provOrder, rec.ActivationCodeID), got)
+}
+
+func TestLicenseEnsureReadsThePgdata(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	pgdata := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(pgdata, "global"), 0o700))
+	ctl := make([]byte, 8192)
+	id, _ := strconv.ParseUint(provSysID, 10, 64)
+	binary.NativeEndian.PutUint64(ctl, id)
+	binary.NativeEndian.PutUint32(ctl[8:], 1300)
+	require.NoError(t, os.WriteFile(filepath.Join(pgdata, "global", "pg_control"), ctl, 0o600))
+	path := filepath.Join(t.TempDir(), "license.lic")
+
+	r := ok(t, runAt(t, srv, "license", "ensure", provOrder, "--name", "n", "--mac", provMac, "--pgdata", pgdata, "--out", path, "-o", "json"))
+	assert.Equal(t, provSysID, decodeJSON[ensureRecord](t, r.stdout).SystemIdentifier)
+
+	r = runAt(t, srv, "license", "ensure", provOrder, "--name", "n", "--mac", provMac, "--pgdata", t.TempDir(), "--out", path)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, r.stderr, "pg_control")
+	r = runAt(t, srv, "license", "ensure", provOrder, "--name", "n", "--interface", "polarlicense-no-such-if", "--system-id", "1", "--out", path)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, r.stderr, `"polarlicense-no-such-if"`)
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
+}
+
+func TestLicenseEnsureCommandLine(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	path := filepath.Join(t.TempDir(), "license.lic")
+	for name, args := range map[string][]string{
+		"both macs":     {"license", "ensure", provOrder, "--name", "n", "--mac", provMac, "--interface", "eth0", "--system-id", "1", "--out", path},
+		"no mac":        {"license", "ensure", provOrder, "--name", "n", "--system-id", "1", "--out", path},
+		"both ids":      {"license", "ensure", provOrder, "--name", "n", "--mac", provMac, "--system-id", "1", "--pgdata", "/x", "--out", path},
+		"no id":         {"license", "ensure", provOrder, "--name", "n", "--mac", provMac, "--out", path},
+		"no out":        {"license", "ensure", provOrder, "--name", "n", "--mac", provMac, "--system-id", "1"},
+		"bad mac":       {"license", "ensure", provOrder, "--name", "n", "--mac", "00163e1a2b01", "--system-id", "1", "--out", path},
+		"long name":     {"license", "ensure", provOrder, "--name", string(make([]byte, 65)), "--mac", provMac, "--system-id", "1", "--out", path},
+		"link as descr": {"license", "ensure", provOrder, "--name", "n", "--mac", provMac, "--system-id", "1", "--out", path, "--description", "https://x.y"},
+	} {
+		r := runAt(t, srv, args...)
+		assert.Equal(t, exitUsage, r.code, "%s: %s", name, r.stderr)
+	}
+	assert.Zero(t, srv.RequestCount(""), "nothing sent")
+}
+
+func TestLicenseEnsureOrderChecks(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	path := filepath.Join(t.TempDir(), "license.lic")
+	r := runAt(t, srv, ensureArgs(provFrozen, path)...)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, r.stderr, "frozen")
+	assert.Zero(t, srv.RequestCount("CreateActivationCode"))
+	assert.NoFileExists(t, path)
+}
+
+func TestLicenseEnsureAfterALostAnswer(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t, polarlicensetest.WithFaults(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDropAfter}))
+	path := filepath.Join(t.TempDir(), "license.lic")
+	rec := decodeJSON[ensureRecord](t, ok(t, runAt(t, srv, ensureArgs(provOrder, path)...)).stdout)
+	assert.True(t, rec.Created)
+	require.Len(t, srv.Codes(provOrder), 1, "exactly one code")
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, serviceLicense(t, srv, provOrder, rec.ActivationCodeID), got)
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
+}
+
+func TestLicenseEnsureUnresolvedAdvice(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t, polarlicensetest.WithFaults(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDrop}))
+	path := filepath.Join(t.TempDir(), "license.lic")
+	r := runAt(t, srv, append([]string{"--timeout", "1s"}, ensureArgs(provOrder, path)...)...)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, oneLineOn(t, r.stderr), "run the same command again")
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
+	assert.NoFileExists(t, path)
+
+	// The re-run: no code exists, so it is created now.
+	rec := decodeJSON[ensureRecord](t, ok(t, runAt(t, srv, ensureArgs(provOrder, path)...)).stdout)
+	assert.True(t, rec.Created)
+	assert.Len(t, srv.Codes(provOrder), 1)
+}
