@@ -1,0 +1,238 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	polarlicense "github.com/polarlicense/polarlicense-go"
+	"github.com/polarlicense/polarlicense-go/polarlicensetest"
+)
+
+// writeInventory writes a fleet.yaml and returns its path.
+func writeInventory(t *testing.T, dir, text string) string {
+	t.Helper()
+	path := filepath.Join(dir, "fleet.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
+	return path
+}
+
+// threeNodes is a cluster of three nodes in order, its files under dir.
+func threeNodes(order, dir string) string {
+	return fmt.Sprintf(`clusters:
+  - name: pg-prod                      # letters, digits, _ and -
+    order: "%s"
+    license_dir: %s
+    nodes:
+      - name: host01
+        mac: 00:16:3e:1a:2b:01
+        system_identifier: "7345118823001548201"
+      - name: host02
+        mac: 00-16-3E-1A-2B-02
+        system_identifier: "7345118823001548202"
+      - name: host03
+        mac: 00:16:3e:1a:2b:03
+        system_identifier: 7345118823001548203
+        code_name: pg-prod-third
+`, order, dir)
+}
+
+func fleetRun(t *testing.T, srv *polarlicensetest.Server, args ...string) ([]fleetRecord, result) {
+	t.Helper()
+	r := runAt(t, srv, append(args, "-o", "json")...)
+	require.NotEmpty(t, r.stdout, "stderr: %s", r.stderr)
+	return decodeJSON[[]fleetRecord](t, r.stdout), r
+}
+
+func TestFleetApplyTwiceOverThreeNodes(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	dir := t.TempDir()
+	inv := writeInventory(t, dir, threeNodes(provOrder, filepath.Join(dir, "license")))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "license"), 0o755))
+
+	plan, r := fleetRun(t, srv, "fleet", "plan", "-f", inv)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Len(t, plan, 3)
+	for _, p := range plan {
+		assert.Equal(t, stateToIssue, p.State, p.Node)
+		assert.Nil(t, p.ActivationCodeID)
+	}
+	assert.Equal(t, "pg-prod-host01", plan[0].CodeName)
+	assert.Equal(t, "pg-prod-third", plan[2].CodeName)
+	assert.Equal(t, "00:16:3e:1a:2b:02", plan[1].MacAddress, "normalised")
+	assert.Equal(t, "7345118823001548203", plan[2].SystemIdentifier, "an unquoted number keeps its digits")
+	assert.Equal(t, filepath.Join(dir, "license", "2", "license.lic"), plan[1].Path)
+	assert.Contains(t, r.stderr, "order "+provOrder+": 3 codes to issue, 5 of 5 left")
+	assert.Zero(t, srv.RequestCount("CreateActivationCode"), "plan changes nothing")
+	assert.NoDirExists(t, filepath.Join(dir, "license", "1"))
+
+	applied, r := fleetRun(t, srv, "fleet", "apply", "-f", inv)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Len(t, applied, 3)
+	for i, a := range applied {
+		assert.Equal(t, stateLicensed, a.State, a.Node)
+		assert.True(t, a.Created, a.Node)
+		assert.True(t, a.Written, a.Node)
+		assert.Empty(t, a.Error)
+		require.NotNil(t, a.ActivationCodeID)
+		got, err := os.ReadFile(filepath.Join(dir, "license", fmt.Sprint(i+1), "license.lic"))
+		require.NoError(t, err)
+		assert.Equal(t, serviceLicense(t, srv, provOrder, *a.ActivationCodeID), got, "node %d's file holds the service's license", i+1)
+	}
+	codes := srv.Codes(provOrder)
+	require.Len(t, codes, 3)
+	assert.Equal(t, "pg-prod-third", codes[2].Name)
+
+	// The re-run converges with nothing spent and nothing written.
+	again, r := fleetRun(t, srv, "fleet", "apply", "-f", inv)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	for i, a := range again {
+		assert.Equal(t, stateLicensed, a.State)
+		assert.False(t, a.Created)
+		assert.False(t, a.Written)
+		assert.Equal(t, *applied[i].ActivationCodeID, *a.ActivationCodeID)
+	}
+	o, _ := srv.Order(provOrder)
+	assert.Equal(t, 3, o.ActivatedCodeCount, "three units of quota in all")
+	assert.Equal(t, 3, srv.RequestCount("CreateActivationCode"))
+	assert.Len(t, srv.Codes(provOrder), 3)
+
+	plan, _ = fleetRun(t, srv, "fleet", "plan", "-f", inv)
+	for _, p := range plan {
+		assert.Equal(t, stateLicensed, p.State)
+	}
+
+	// A lost file is written again from the existing code.
+	require.NoError(t, os.Remove(filepath.Join(dir, "license", "2", "license.lic")))
+	plan, _ = fleetRun(t, srv, "fleet", "plan", "-f", inv)
+	assert.Equal(t, stateFileMissing, plan[1].State)
+	again, r = fleetRun(t, srv, "fleet", "apply", "-f", inv)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.True(t, again[1].Written)
+	assert.False(t, again[1].Created)
+	assert.Equal(t, 3, srv.RequestCount("CreateActivationCode"))
+}
+
+func TestFleetTable(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	dir := t.TempDir()
+	inv := writeInventory(t, dir, threeNodes(provOrder, dir))
+	r := ok(t, runAt(t, srv, "fleet", "plan", "-f", inv, "-o", "table"))
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	require.Len(t, lines, 6, r.stdout) // header, three nodes, blank, the order
+	assert.Regexp(t, `^CLUSTER\s+NODE\s+ORDER\s+STATE`, lines[0])
+	assert.Regexp(t, `^pg-prod\s+host01\s+`+provOrder+`\s+to-issue`, lines[1])
+	assert.Equal(t, "order "+provOrder+": 3 codes to issue, 5 of 5 left", lines[5])
+}
+
+func TestFleetApplyRefusesWhatItCannotIssue(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t, polarlicensetest.WithOrders(polarlicense.LicenseOrder{
+		AliyunOrderID: "900000000000029", Engine: polarlicense.EnginePG, PackageType: polarlicense.PackagePrimaryBackupLongTerm, ActivationCodeQuota: 2}))
+	for order, want := range map[string]string{
+		"900000000000029": "order 900000000000029 must issue 3 codes but has 2 left",
+		provFrozen:        "order " + provFrozen + " must issue 3 codes but is a frozen virtual order",
+	} {
+		dir := t.TempDir()
+		inv := writeInventory(t, dir, threeNodes(order, dir))
+		r := runAt(t, srv, "fleet", "apply", "-f", inv, "-o", "json")
+		assert.Equal(t, exitFailure, r.code)
+		assert.Contains(t, r.stderr, want)
+		assert.Empty(t, r.stdout)
+		assert.NoDirExists(t, filepath.Join(dir, "1"))
+	}
+	assert.Zero(t, srv.RequestCount("CreateActivationCode"), "nothing spent")
+}
+
+func TestFleetApplyGoesOnPastAnUncertainNode(t *testing.T) {
+	t.Parallel()
+	// The first create is dropped unprocessed: its node cannot tell (after
+	// the SDK's few seconds of looking) and the others carry on.
+	srv := provisioningServer(t, polarlicensetest.WithFaults(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDrop}))
+	dir := t.TempDir()
+	inv := writeInventory(t, dir, threeNodes(provOrder, dir))
+
+	recs, r := fleetRun(t, srv, "fleet", "apply", "-f", inv)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, r.stderr, "1 of 3 nodes are not done")
+	require.Len(t, recs, 3)
+	assert.Equal(t, stateUncertain, recs[0].State)
+	assert.Contains(t, recs[0].Error, "may have been created")
+	assert.NoFileExists(t, filepath.Join(dir, "1", "license.lic"))
+	for _, rec := range recs[1:] {
+		assert.Equal(t, stateLicensed, rec.State, rec.Node)
+		assert.True(t, rec.Created)
+		assert.FileExists(t, rec.Path)
+	}
+	assert.Len(t, srv.Codes(provOrder), 2)
+
+	// Run again: the uncertain node is done, the others spend nothing.
+	recs, r = fleetRun(t, srv, "fleet", "apply", "-f", inv)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.True(t, recs[0].Created)
+	assert.False(t, recs[1].Created)
+	assert.False(t, recs[2].Created)
+	assert.Len(t, srv.Codes(provOrder), 3)
+}
+
+func TestFleetApplyLeavesForeignFilesAlone(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	dir := t.TempDir()
+	inv := writeInventory(t, dir, threeNodes(provOrder, dir))
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "2"), 0o755))
+	foreign := filepath.Join(dir, "2", "license.lic")
+	require.NoError(t, os.WriteFile(foreign, []byte("not a license"), 0o600))
+
+	recs, r := fleetRun(t, srv, "fleet", "apply", "-f", inv)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Equal(t, stateFailed, recs[1].State)
+	assert.Contains(t, recs[1].Error, foreign)
+	assert.Equal(t, stateLicensed, recs[0].State)
+	assert.Equal(t, stateLicensed, recs[2].State)
+	got, err := os.ReadFile(foreign)
+	require.NoError(t, err)
+	assert.Equal(t, "not a license", string(got))
+	assert.Len(t, srv.Codes(provOrder), 2, "nothing spent on the refused node")
+}
+
+func TestFleetInventoryErrors(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	dir := t.TempDir()
+	valid := threeNodes(provOrder, dir)
+	cases := map[string]struct{ text, want string }{
+		"unknown key": {strings.Replace(valid, "        code_name:", "        colour: blue\n        code_name:", 1),
+			`fleet.yaml:15: unknown key "colour"`},
+		"unknown top key": {"clusterz: []\n", `fleet.yaml:1: unknown key "clusterz"`},
+		"bad mac":         {strings.Replace(valid, "00-16-3E-1A-2B-02", "00163e1a2b02", 1), `fleet.yaml:9: cluster "pg-prod" node "host02": invalid mac "00163e1a2b02"`},
+		"bad cluster":     {strings.Replace(valid, "name: pg-prod ", "name: pg prod ", 1), `fleet.yaml:2: cluster name "pg prod"`},
+		"no order":        {strings.Replace(valid, `order: "`+provOrder+`"`, `order: ""`, 1), `cluster "pg-prod" has no order`},
+		"same host":       {strings.Replace(valid, "00-16-3E-1A-2B-02\n        system_identifier: \"7345118823001548202\"", "00-16-3E-1A-2B-01\n        system_identifier: \"7345118823001548201\"", 1), `is the same host as`},
+		"same path":       {strings.Replace(valid, "        code_name:", "        path: "+filepath.Join(dir, "1", "license.lic")+"\n        code_name:", 1), "writes " + filepath.Join(dir, "1", "license.lic")},
+		"long code name":  {strings.Replace(valid, "pg-prod-third", strings.Repeat("x", 65), 1), "at most 64"},
+		"no dir":          {strings.Replace(valid, "    license_dir: "+dir+"\n", "", 1), `has no path, and cluster "pg-prod" has no license_dir`},
+		"empty":           {"", "the inventory is empty"},
+		"syntax":          {"clusters: [\n", "fleet.yaml: line"},
+		"no clusters":     {"clusters: []\n", "lists no clusters"},
+	}
+	for name, tc := range cases {
+		inv := writeInventory(t, t.TempDir(), tc.text)
+		for _, cmd := range []string{"plan", "apply"} {
+			r := runAt(t, srv, "fleet", cmd, "-f", inv)
+			assert.Equal(t, exitUsage, r.code, name)
+			assert.Contains(t, oneLineOn(t, r.stderr), tc.want, name)
+		}
+	}
+	r := runAt(t, srv, "fleet", "plan")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, `"file"`)
+	assert.Zero(t, srv.RequestCount(""), "nothing sent for a bad inventory")
+}
