@@ -32,6 +32,17 @@
 // a page at a time; NewDescribeLicenseOrdersPaginator and
 // NewDescribeActivationCodesPaginator walk page by page.
 //
+// # Provisioning
+//
+// Client.EnsureActivationCode is CreateActivationCode made safe to repeat:
+// it returns the host's unexpired code (same MAC address, compared
+// normalised, and same system identifier) when there is one, and creates
+// one only when there is none, after checking that the order can issue it
+// (ErrOrderFrozen, ErrQuotaExhausted). After a lost answer it looks again
+// rather than creating twice. Package hostid reads a host's system
+// identifier and MAC address; NormalizeMacAddress gives the form requests
+// use.
+//
 // # Testing
 //
 // The polarlicensetest package runs an emulator of the API in-process, for

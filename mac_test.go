@@ -73,3 +73,28 @@ func TestDescribeActivationCodesMacFilter(t *testing.T) {
 	assert.Equal(t, "MacAddress", ve.Field)
 	assert.Zero(t, m.sent())
 }
+
+// FuzzNormalizeMacAddress: a text is accepted exactly when ValidMacAddress
+// accepts it, and the normal form is valid, a fixed point, and the same
+// address as the input.
+func FuzzNormalizeMacAddress(f *testing.F) {
+	for _, s := range []string{"00:16:3e:1a:2b:01", "00-16-3E-1A-2B-01", "00:16-3e:1a:2b:01", "", "zz:zz:zz:zz:zz:zz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := NormalizeMacAddress(s)
+		if (err == nil) != ValidMacAddress(s) {
+			t.Fatalf("%q: error %v, ValidMacAddress %t", s, err, ValidMacAddress(s))
+		}
+		if err != nil {
+			return
+		}
+		again, err := NormalizeMacAddress(n)
+		if err != nil || again != n {
+			t.Fatalf("%q: the normal form %q is not a fixed point", s, n)
+		}
+		if !strings.EqualFold(strings.ReplaceAll(s, "-", ":"), n) || strings.ToLower(n) != n {
+			t.Fatalf("%q: %q is not the same address in lower case", s, n)
+		}
+	})
+}
