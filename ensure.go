@@ -144,7 +144,7 @@ func (c *Client) EnsureActivationCode(ctx context.Context, req *EnsureActivation
 		return nil, err
 	}
 	if code != nil {
-		slot.unresolvedUntil = time.Time{}
+		slot.unresolvedUntil, slot.unresolvedErr = time.Time{}, nil
 		return c.hostCodeWithLicense(ctx, &host, req.AccountScope, code, false)
 	}
 	if until := slot.unresolvedUntil; !until.IsZero() && time.Now().Before(until) {

@@ -180,13 +180,12 @@ func (h host) boundTo(c *polarlicense.ActivationCode) bool {
 // refusal ends the error of a refused file: how to get past it.
 func ensureFile(ctx context.Context, client *polarlicense.Client, req *polarlicense.EnsureActivationCodeRequest, h host, path string, force bool, refusal string) (ensureRecord, error) {
 	existing, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		existing = nil
-	case err != nil:
+	exists := err == nil
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return ensureRecord{}, err
 	}
-	if existing != nil && !force {
+	// An empty file holds nothing to lose.
+	if len(existing) > 0 && !force {
 		ours, err := isHostLicense(ctx, client, h, existing)
 		if err != nil {
 			return ensureRecord{}, fmt.Errorf("cannot tell whether %s holds a license of this host: %w", path, err)
@@ -204,7 +203,7 @@ func ensureFile(ctx context.Context, client *polarlicense.Client, req *polarlice
 	if err != nil {
 		return ensureRecord{}, err
 	}
-	if err := polarlicense.WriteLicenseFile(path, resp.CertContentB64, existing != nil); err != nil {
+	if err := polarlicense.WriteLicenseFile(path, resp.CertContentB64, exists); err != nil {
 		if errors.Is(err, polarlicense.ErrLicenseFileExists) {
 			err = fmt.Errorf("%s appeared while the license was fetched: left as it is (run again to check it)", path)
 		}
@@ -220,7 +219,7 @@ func ensureFile(ctx context.Context, client *polarlicense.Client, req *polarlice
 		ExpireAt:         timestamp(resp.ExpireAt),
 		Created:          resp.Created,
 		Path:             path,
-		Written:          existing == nil || !bytes.Equal(existing, data),
+		Written:          !exists || !bytes.Equal(existing, data),
 		SHA256:           hex.EncodeToString(sum[:]),
 	}, nil
 }

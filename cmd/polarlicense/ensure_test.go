@@ -240,3 +240,15 @@ func TestLicenseEnsureUnresolvedAdvice(t *testing.T) {
 	assert.True(t, rec.Created)
 	assert.Len(t, srv.Codes(provOrder), 1)
 }
+
+func TestLicenseEnsureFillsAnEmptyFile(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	path := filepath.Join(t.TempDir(), "license.lic")
+	require.NoError(t, os.WriteFile(path, nil, 0o600))
+	rec := decodeJSON[ensureRecord](t, ok(t, runAt(t, srv, ensureArgs(provOrder, path)...)).stdout)
+	assert.True(t, rec.Written)
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, serviceLicense(t, srv, provOrder, rec.ActivationCodeID), got)
+}
