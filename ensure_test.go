@@ -215,7 +215,7 @@ func TestEnsurePicksTheCodeThatExpiresLast(t *testing.T) {
 	}
 	srv := ensureServer(t,
 		code(1, ensureMac, ensureSysID, now.AddDate(0, 6, 0)),
-		code(2, ensureMac, ensureSysID, now.AddDate(2, 0, 0)), // the pick
+		code(2, ensureMac, ensureSysID, now.AddDate(2, 0, 0)),  // the pick
 		code(3, ensureMac, ensureSysID, now.AddDate(0, 0, -1)), // expired
 		code(4, otherHostMac, ensureSysID, now.AddDate(5, 0, 0)),
 		code(5, ensureMac, "42", now.AddDate(5, 0, 0)),
