@@ -117,17 +117,8 @@ func (c *Client) EnsureActivationCode(ctx context.Context, req *EnsureActivation
 	if req == nil {
 		req = new(EnsureActivationCodeRequest)
 	}
-	create := CreateActivationCodeRequest{
-		AliyunOrderID:    req.AliyunOrderID,
-		MacAddress:       req.MacAddress,
-		Name:             req.Name,
-		SystemIdentifier: req.SystemIdentifier,
-		Description:      req.Description,
-		AccountScope:     req.AccountScope,
-	}
-	var scratch [16]sign.Param
-	if _, verr := create.appendParams(scratch[:0]); verr != nil {
-		verr.Operation = "EnsureActivationCode"
+	create := req.createRequest()
+	if verr := req.validate(&create); verr != nil {
 		return nil, verr
 	}
 	host := ensureKey{order: req.AliyunOrderID, mac: normalMac(req.MacAddress), systemID: req.SystemIdentifier}
@@ -179,6 +170,42 @@ func (c *Client) EnsureActivationCode(ctx context.Context, req *EnsureActivation
 		CertContentB64: created.CertContentB64,
 		Created:        true,
 	}, nil
+}
+
+// Validate checks the request as EnsureActivationCode does before sending
+// anything, so that a caller with work to do first (reading files, asking
+// the user) can refuse bad input early. It returns nil or a
+// *ValidationError.
+func (r *EnsureActivationCodeRequest) Validate() error {
+	create := r.createRequest()
+	if verr := r.validate(&create); verr != nil {
+		return verr
+	}
+	return nil
+}
+
+// createRequest is the CreateActivationCode request that would create the
+// host's code.
+func (r *EnsureActivationCodeRequest) createRequest() CreateActivationCodeRequest {
+	return CreateActivationCodeRequest{
+		AliyunOrderID:    r.AliyunOrderID,
+		MacAddress:       r.MacAddress,
+		Name:             r.Name,
+		SystemIdentifier: r.SystemIdentifier,
+		Description:      r.Description,
+		AccountScope:     r.AccountScope,
+	}
+}
+
+// validate applies CreateActivationCode's checks to create, in
+// EnsureActivationCode's name.
+func (r *EnsureActivationCodeRequest) validate(create *CreateActivationCodeRequest) *ValidationError {
+	var scratch [16]sign.Param
+	if _, verr := create.appendParams(scratch[:0]); verr != nil {
+		verr.Operation = "EnsureActivationCode"
+		return verr
+	}
+	return nil
 }
 
 // ensureLookDelays are the waits before each look for a code after an

@@ -251,7 +251,9 @@ func TestEnsureValidatesBeforeSending(t *testing.T) {
 		require.ErrorAs(t, err, &ve, field)
 		assert.Equal(t, field, ve.Field)
 		assert.Equal(t, "EnsureActivationCode", ve.Operation)
+		assert.Equal(t, err, req.Validate(), "Validate says the same")
 	}
+	require.NoError(t, ensureReq(ensureOrder).Validate())
 	_, err := c.EnsureActivationCode(context.Background(), nil)
 	require.ErrorAs(t, err, new(*polarlicense.ValidationError))
 	assert.Zero(t, srv.RequestCount(""), "nothing was sent")

@@ -98,15 +98,18 @@ fails, naming the file, unless --force.`,
 				}
 				systemID = id
 			}
+			req := &polarlicense.EnsureActivationCodeRequest{
+				AliyunOrderID: orderID, MacAddress: mac, SystemIdentifier: systemID, Name: name, Description: description,
+			}
+			if err := req.Validate(); err != nil {
+				return err
+			}
 			if dir := filepath.Dir(out); !isDir(dir) {
 				return fmt.Errorf("cannot write %s: %s is not a directory that exists", out, dir)
 			}
 			client, err := a.newClient()
 			if err != nil {
 				return err
-			}
-			req := &polarlicense.EnsureActivationCodeRequest{
-				AliyunOrderID: orderID, MacAddress: mac, SystemIdentifier: systemID, Name: name, Description: description,
 			}
 			host := hostOf(orderID, mac, systemID)
 			res, err := ensureFile(ctx, client, req, host, out, force, "pass --force to replace it")

@@ -185,6 +185,8 @@ func TestLicenseEnsureCommandLine(t *testing.T) {
 	t.Parallel()
 	srv := provisioningServer(t)
 	path := filepath.Join(t.TempDir(), "license.lic")
+	// A file to check would need calls: bad input is refused before them.
+	require.NoError(t, os.WriteFile(path, []byte("something"), 0o600))
 	for name, args := range map[string][]string{
 		"both macs":     {"license", "ensure", provOrder, "--name", "n", "--mac", provMac, "--interface", "eth0", "--system-id", "1", "--out", path},
 		"no mac":        {"license", "ensure", provOrder, "--name", "n", "--system-id", "1", "--out", path},

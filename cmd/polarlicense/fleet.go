@@ -63,6 +63,13 @@ type fleetTarget struct {
 	licenseDir    string
 }
 
+// request is the node's EnsureActivationCode request.
+func (t *fleetTarget) request() *polarlicense.EnsureActivationCodeRequest {
+	return &polarlicense.EnsureActivationCodeRequest{
+		AliyunOrderID: t.host.order, MacAddress: t.host.mac, SystemIdentifier: t.host.systemID, Name: t.codeName,
+	}
+}
+
 // loadInventory reads and checks an inventory file. Its errors name the
 // file and, where they can, the line.
 func loadInventory(path string) ([]fleetTarget, error) {
@@ -138,6 +145,9 @@ func loadInventory(path string) ([]fleetTarget, error) {
 			if !nameChars(t.codeName) || len(t.codeName) > polarlicense.MaxCodeNameLength {
 				return nil, bad(nl, "%s: code name %q: may hold only letters, digits, _ and -, at most %d (give code_name)",
 					what, t.codeName, polarlicense.MaxCodeNameLength)
+			}
+			if err := t.request().Validate(); err != nil {
+				return nil, bad(nl, "%s: %v", what, err)
 			}
 			if t.path == "" {
 				if c.LicenseDir == "" {
@@ -550,9 +560,7 @@ func (a *app) applyNode(ctx context.Context, client *polarlicense.Client, p *nod
 	if dir := filepath.Dir(p.t.path); !isDir(dir) {
 		return fail(fmt.Errorf("cannot write %s: %s is not a directory that exists", p.t.path, dir))
 	}
-	res, err := ensureFile(ctx, client, &polarlicense.EnsureActivationCodeRequest{
-		AliyunOrderID: p.t.host.order, MacAddress: p.t.host.mac, SystemIdentifier: p.t.host.systemID, Name: p.t.codeName,
-	}, p.t.host, p.t.path, false, "remove it, or give the node another path")
+	res, err := ensureFile(ctx, client, p.t.request(), p.t.host, p.t.path, false, "remove it, or give the node another path")
 	if err != nil {
 		return fail(about(err, p.t.host.order, 0))
 	}
