@@ -58,7 +58,9 @@
 // unit of quota under a lock, so concurrent calls never oversell it; a code
 // expires after the order's PackageValidity and carries a made-up license
 // (FakeLicensePrefix) that depends only on the order, code, MAC address and
-// system identifier.
+// system identifier. MAC addresses are stored in their normal form
+// (polarlicense.NormalizeMacAddress: lower case, ":") and the MacAddress
+// filter matches any spelling of one.
 //
 // # Faults
 //

@@ -462,3 +462,25 @@ func TestResponseShape(t *testing.T) {
 	assert.Equal(t, a.header.Get("x-acs-request-id"), a.str("RequestId"))
 	assert.Regexp(t, `^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$`, a.str("RequestId"))
 }
+
+func TestMacAddressesAreStoredAndMatchedNormalised(t *testing.T) {
+	const order = "900000000000031"
+	srv := polarlicensetest.NewServer(polarlicensetest.WithoutDemoData(),
+		polarlicensetest.WithOrders(polarlicense.LicenseOrder{AliyunOrderID: order, ActivationCodeQuota: 3, AllowEmptySystemIdentifier: true}),
+		polarlicensetest.WithActivationCode(order, polarlicense.ActivationCode{ID: 1, Name: "seeded", MacAddress: "02-00-00-00-00-AA"}, ""))
+	defer srv.Close()
+	assert.Equal(t, "02:00:00:00:00:aa", srv.Codes(order)[0].MacAddress, "a seeded code is stored normalised")
+
+	// Requests as another client might spell them, not normalised.
+	ans := raw{action: "CreateActivationCode", query: p("AliyunOrderId", order, "MacAddress", "02-00-00-00-00-BB", "Name", "raw")}.send(t, srv)
+	require.Equal(t, 200, ans.status, ans.text)
+	assert.Equal(t, "02:00:00:00:00:bb", ans.str("MacAddress"))
+	assert.Equal(t, "02:00:00:00:00:bb", srv.Codes(order)[1].MacAddress, "a created code is stored normalised")
+	for _, spelling := range []string{"02-00-00-00-00-AA", "02:00:00:00:00:aa", "02:00:00:00:00:Aa", "02-00-00-00-00-aa"} {
+		ans := raw{action: "DescribeActivationCodes", query: p("AliyunOrderId", order, "MacAddress", spelling)}.send(t, srv)
+		require.Equal(t, 200, ans.status, ans.text)
+		items, _ := ans.body["Items"].([]any)
+		require.Len(t, items, 1, spelling)
+		assert.Equal(t, "02:00:00:00:00:aa", items[0].(map[string]any)["MacAddress"], spelling)
+	}
+}
