@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -126,7 +127,7 @@ fails, naming the file, unless --force.`,
 	f := cmd.Flags()
 	f.StringVar(&name, "name", "", "`name` of the code if one must be created: letters, digits, _ and -, at most 64 (required)")
 	f.StringVar(&mac, "mac", "", "MAC `address` of this host, such as 00:16:3e:1a:2b:01")
-	f.StringVar(&iface, "interface", "", "network `interface` whose MAC address to use, such as eth0")
+	f.StringVar(&iface, "interface", "", "network `interface` whose MAC address to use, such as eth0; --interface= (empty) picks the one that is up, not a loopback, with a MAC address")
 	f.StringVar(&systemID, "system-id", "", "the database's system `identifier`")
 	f.StringVar(&pgdata, "pgdata", "", "data `directory` whose global/pg_control holds the system identifier")
 	f.StringVar(&out, "out", "", "`path` of the license file, such as /opt/polarflex/license/1/license.lic (required)")
@@ -263,6 +264,8 @@ func isLicenseInOrder(ctx context.Context, client *polarlicense.Client, h host, 
 			ids = append(ids, c.ID)
 		}
 	}
+	// Newest first: the file most often holds the current code's license.
+	slices.Reverse(ids)
 	for _, id := range ids {
 		same, err := codeLicenseIs(ctx, client, orderID, id, data)
 		if same || err != nil {
