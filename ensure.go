@@ -260,7 +260,11 @@ func (c *Client) lookAfterUncertain(ctx context.Context, host *ensureKey, scope 
 
 // findHostCode returns the host's usable code: the unexpired code of the
 // order bound to the host's MAC address and system identifier that expires
-// last, or nil if there is none.
+// last, or nil if there is none. The list is filtered by SystemIdentifier
+// only: a code created by another tool may carry its MAC address in another
+// spelling, which the service's MacAddress filter may compare literally, and
+// a code missed would be a code bought twice. Every item is compared again
+// here, whatever the filter let through.
 func (c *Client) findHostCode(ctx context.Context, host *ensureKey, scope AccountScope) (*ActivationCode, error) {
 	list := &DescribeActivationCodesRequest{AliyunOrderID: host.order, SystemIdentifier: host.systemID, AccountScope: scope}
 	now := c.now()
