@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -36,6 +37,8 @@ type ensureRecord struct {
 	// Written is false when the file already held the license.
 	Written bool   `json:"written"`
 	SHA256  string `json:"sha256"`
+	// note is advice about a new file's owner, for stderr.
+	note string
 }
 
 func (a *app) licenseEnsureCommand() *cobra.Command {
@@ -121,6 +124,9 @@ fails, naming the file, unless --force.`,
 				}
 				return about(err, orderID, 0)
 			}
+			if res.note != "" {
+				a.errorLine("note: " + res.note)
+			}
 			return emitItem(a, res)
 		}),
 	}
@@ -183,9 +189,8 @@ func (h host) boundTo(c *polarlicense.ActivationCode) bool {
 //
 // refusal ends the error of a refused file: how to get past it.
 func ensureFile(ctx context.Context, client *polarlicense.Client, req *polarlicense.EnsureActivationCodeRequest, h host, path string, force bool, refusal string) (ensureRecord, error) {
-	existing, err := os.ReadFile(path)
-	exists := err == nil
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	existing, err := readExisting(path)
+	if err != nil {
 		return ensureRecord{}, err
 	}
 	// An empty file holds nothing to lose.
@@ -207,11 +212,17 @@ func ensureFile(ctx context.Context, client *polarlicense.Client, req *polarlice
 	if err != nil {
 		return ensureRecord{}, err
 	}
-	if err := polarlicense.WriteLicenseFile(path, resp.CertContentB64, exists); err != nil {
-		if errors.Is(err, polarlicense.ErrLicenseFileExists) {
-			err = fmt.Errorf("%s appeared while the license was fetched: left as it is (run again to check it)", path)
+	res, err := writeLicenseFile(path, resp.CertContentB64, existing != nil)
+	if err != nil {
+		var hint *hintError
+		if errors.As(err, &hint) {
+			err = hint.err // its --force advice is not this command's
 		}
-		return ensureRecord{}, fmt.Errorf("activation code %d (created: %t) is this host's, but its license could not be written: %w", resp.ID, resp.Created, err)
+		what := fmt.Sprintf("activation code %d is this host's (created: %t), but its license was not written", resp.ID, resp.Created)
+		if errors.Is(err, polarlicense.ErrLicenseFileExists) {
+			what += ": the file appeared meanwhile; run again to check it"
+		}
+		return ensureRecord{}, &hintError{err: err, hint: what}
 	}
 	sum := sha256.Sum256(data)
 	return ensureRecord{
@@ -223,9 +234,42 @@ func ensureFile(ctx context.Context, client *polarlicense.Client, req *polarlice
 		ExpireAt:         timestamp(resp.ExpireAt),
 		Created:          resp.Created,
 		Path:             path,
-		Written:          !exists || !bytes.Equal(existing, data),
+		Written:          res.written,
 		SHA256:           hex.EncodeToString(sum[:]),
+		note:             res.note,
 	}, nil
+}
+
+// maxLicenseSize bounds what is read of a file found at a license path: a
+// license is a few kilobytes, so anything larger is not one.
+const maxLicenseSize = 1 << 20
+
+// readExisting returns what path holds now: nil if nothing; not more than
+// maxLicenseSize+1 bytes of a regular file. Anything but a regular file
+// (a symbolic link, a directory, a device) is refused, never followed.
+func readExisting(path string) ([]byte, error) {
+	fi, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil
+	case err != nil:
+		return nil, &polarlicense.LicenseFileError{Path: path, Op: "inspect", Err: err}
+	case !fi.Mode().IsRegular():
+		return nil, &polarlicense.LicenseFileError{Path: path, Op: "inspect", Err: polarlicense.ErrLicenseFileNotRegular}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &polarlicense.LicenseFileError{Path: path, Op: "inspect", Err: err}
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxLicenseSize+1))
+	if err != nil {
+		return nil, &polarlicense.LicenseFileError{Path: path, Op: "inspect", Err: err}
+	}
+	if data == nil {
+		data = []byte{}
+	}
+	return data, nil
 }
 
 // isHostLicense reports whether data is the license of one of the host's

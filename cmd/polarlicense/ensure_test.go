@@ -254,3 +254,26 @@ func TestLicenseEnsureFillsAnEmptyFile(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, serviceLicense(t, srv, provOrder, rec.ActivationCodeID), got)
 }
+
+func TestLicenseEnsureRefusesALinkOrAnOversizedFile(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	dir := t.TempDir()
+	target := filepath.Join(dir, "target")
+	require.NoError(t, os.WriteFile(target, []byte("x"), 0o600))
+	link := filepath.Join(dir, "license.lic")
+	require.NoError(t, os.Symlink(target, link))
+	r := runAt(t, srv, ensureArgs(provOrder, link, "--force")...)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, oneLineOn(t, r.stderr), link)
+	got, err := os.ReadFile(target)
+	require.NoError(t, err)
+	assert.Equal(t, "x", string(got), "the link's target is untouched")
+
+	big := filepath.Join(dir, "big.lic")
+	require.NoError(t, os.WriteFile(big, make([]byte, maxLicenseSize+10), 0o600))
+	r = runAt(t, srv, ensureArgs(provOrder, big)...)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, r.stderr, "something other than a license of this host")
+	assert.Zero(t, srv.RequestCount("CreateActivationCode"), "nothing spent")
+}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -384,12 +383,12 @@ func (a *app) plan(ctx context.Context, client *polarlicense.Client, targets []f
 			if p.license, err = d.CertContentB64.Decode(); err != nil {
 				return nil, nil, nil, err
 			}
-			file, err := os.ReadFile(t.path)
+			file, err := readExisting(t.path)
 			switch {
-			case errors.Is(err, fs.ErrNotExist):
-				p.rec.State = stateFileMissing
 			case err != nil:
 				return nil, nil, nil, err
+			case file == nil:
+				p.rec.State = stateFileMissing
 			case bytes.Equal(file, p.license):
 				p.rec.State = stateLicensed
 			default:
@@ -563,6 +562,9 @@ func (a *app) applyNode(ctx context.Context, client *polarlicense.Client, p *nod
 	res, err := ensureFile(ctx, client, p.t.request(), p.t.host, p.t.path, false, "remove it, or give the node another path")
 	if err != nil {
 		return fail(about(err, p.t.host.order, 0))
+	}
+	if res.note != "" {
+		a.errorLine("note: " + p.t.cluster + "/" + p.t.node + ": " + res.note)
 	}
 	id := res.ActivationCodeID
 	rec.State, rec.ActivationCodeID, rec.ExpireAt = stateLicensed, &id, res.ExpireAt
