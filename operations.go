@@ -60,7 +60,12 @@ func (c *Client) DescribeActivationCodes(ctx context.Context, req *DescribeActiv
 // repeats it once a request may have reached the service: after an
 // ambiguous failure the code may or may not exist. Check with
 // DescribeActivationCodes filtered by MacAddress or SystemIdentifier before
-// trying again.
+// trying again, or call EnsureActivationCode instead, which does so.
+//
+// The MacAddress is sent in its normal form (NormalizeMacAddress). Name is
+// at most MaxCodeNameLength characters; a Description, when given, is
+// MinCodeDescriptionLength to MaxCodeDescriptionLength characters and may
+// not start with "http://" or "https://".
 func (c *Client) CreateActivationCode(ctx context.Context, req *CreateActivationCodeRequest) (*CreateActivationCodeResponse, error) {
 	return call[CreateActivationCodeResponse](ctx, c, &opCreateActivationCode, req)
 }
