@@ -310,12 +310,14 @@ type CreateActivationCodeRequest struct {
 	// MacAddress is required: the MAC address of the machine the license is
 	// for, six pairs of hex digits separated by ":" or "-".
 	MacAddress string
-	// Name is required: letters, digits, "_" and "-" only.
+	// Name is required: letters, digits, "_" and "-" only, at most
+	// MaxCodeNameLength characters.
 	Name string
 	// SystemIdentifier is the database's system identifier; required unless
 	// the order's AllowEmptySystemIdentifier is true.
 	SystemIdentifier string
-	// Description is optional free text.
+	// Description is optional free text: when given, 2 to 256 characters,
+	// not starting with "http://" or "https://".
 	Description string
 	AccountScope
 }
