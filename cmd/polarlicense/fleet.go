@@ -407,20 +407,28 @@ func orderLines(orders map[string]*orderPlan, ids []string) (lines, refusals []s
 	for _, id := range ids {
 		op := orders[id]
 		left := op.order.RemainingQuota()
-		line := fmt.Sprintf("order %s: %d codes to issue, %d of %d left", id, op.needed, left, op.order.ActivationCodeQuota)
+		line := fmt.Sprintf("order %s: %s to issue, %d of %d left", id, codesCount(op.needed), left, op.order.ActivationCodeQuota)
 		switch {
 		case op.needed > 0 && op.order.IsVirtualOrderFrozen:
 			line += "; frozen: it issues no codes"
-			refusals = append(refusals, fmt.Sprintf("order %s must issue %d codes but is a frozen virtual order", id, op.needed))
+			refusals = append(refusals, fmt.Sprintf("order %s must issue %s but is a frozen virtual order", id, codesCount(op.needed)))
 		case op.needed > left:
 			line += "; not enough quota"
-			refusals = append(refusals, fmt.Sprintf("order %s must issue %d codes but has %d left", id, op.needed, left))
+			refusals = append(refusals, fmt.Sprintf("order %s must issue %s but has %d left", id, codesCount(op.needed), left))
 		case op.order.IsVirtualOrderFrozen:
 			line += "; frozen"
 		}
 		lines = append(lines, line)
 	}
 	return lines, refusals
+}
+
+// codesCount is "1 code" or "n codes".
+func codesCount(n int) string {
+	if n == 1 {
+		return "1 code"
+	}
+	return strconv.Itoa(n) + " codes"
 }
 
 func (a *app) fleetCommand() *cobra.Command {
