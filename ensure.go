@@ -96,7 +96,9 @@ func (r EnsureActivationCodeResponse) LogValue() slog.Value {
 //   - Otherwise it checks the order first: a frozen virtual order is an
 //     error wrapping ErrOrderFrozen, no quota left one wrapping
 //     ErrQuotaExhausted, and nothing is spent. Then it calls
-//     CreateActivationCode once and returns the new code, Created true.
+//     CreateActivationCode once and returns the new code, Created true. If
+//     the service refuses the create because the order was frozen or its
+//     quota spent in the meantime, the error wraps the same sentinels.
 //   - If the create's outcome is uncertain (its error wraps
 //     ErrUncertainOutcome), it looks for the code again, with backoff, for
 //     a few seconds or until ctx ends, and returns the code it finds, Created
@@ -159,7 +161,7 @@ func (c *Client) EnsureActivationCode(ctx context.Context, req *EnsureActivation
 	case errors.Is(err, ErrUncertainOutcome):
 		return c.lookAfterUncertain(ctx, &host, req.AccountScope, slot, err)
 	case err != nil:
-		return nil, err
+		return nil, c.explainRefusal(ctx, req, err)
 	case created.CertContentB64 == "":
 		// The code exists but the answer brought no license: fetch it.
 		return c.hostCodeWithLicense(ctx, &host, req.AccountScope, &created.ActivationCode, true)
@@ -170,6 +172,29 @@ func (c *Client) EnsureActivationCode(ctx context.Context, req *EnsureActivation
 		CertContentB64: created.CertContentB64,
 		Created:        true,
 	}, nil
+}
+
+// explainRefusal returns the error of a create the service refused. A
+// definite refusal (a 4xx answer other than throttling) is checked against
+// the order once more: if it was frozen or its quota spent meanwhile (by
+// another process, between the check and the create), the error also wraps
+// ErrOrderFrozen or ErrQuotaExhausted. Nothing was spent either way.
+func (c *Client) explainRefusal(ctx context.Context, req *EnsureActivationCodeRequest, err error) error {
+	var api *APIError
+	if !errors.As(err, &api) || api.StatusCode < 400 || api.StatusCode > 499 || api.Throttled() {
+		return err
+	}
+	order, oerr := c.DescribeLicenseOrderDetails(ctx, &DescribeLicenseOrderDetailsRequest{AliyunOrderID: req.AliyunOrderID, AccountScope: req.AccountScope})
+	switch {
+	case oerr != nil:
+		return err
+	case order.IsVirtualOrderFrozen:
+		return fmt.Errorf("%w (order %s was frozen meanwhile: %w)", err, req.AliyunOrderID, ErrOrderFrozen)
+	case order.RemainingQuota() == 0:
+		return fmt.Errorf("%w (order %s's quota was spent meanwhile, %d of %d codes issued: %w)", err, req.AliyunOrderID,
+			order.ActivatedCodeCount, order.ActivationCodeQuota, ErrQuotaExhausted)
+	}
+	return err
 }
 
 // Validate checks the request as EnsureActivationCode does before sending

@@ -287,3 +287,30 @@ func TestEnsureResponseNeverShowsTheLicense(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(b), secret, "explicit serialisation keeps the data")
 }
+
+// Another process spends the last unit between the order check and the
+// create: the service's refusal is said to be a spent quota too.
+func TestEnsureQuotaSpentBetweenCheckAndCreate(t *testing.T) {
+	const order = "900000000000014"
+	srv := ensureServer(t, polarlicensetest.WithOrders(polarlicense.LicenseOrder{
+		AliyunOrderID: order, Engine: polarlicense.EnginePG, PackageType: polarlicense.PackageSingleNodeSubscribe, ActivationCodeQuota: 1}))
+	// This call's create is held before it runs; meanwhile another client
+	// takes the last unit.
+	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDelay, Delay: 500 * time.Millisecond})
+	done := make(chan error, 1)
+	go func() {
+		_, err := newReliabilityClient(t, srv).EnsureActivationCode(context.Background(), ensureReq(order))
+		done <- err
+	}()
+	require.Eventually(t, func() bool { return srv.RequestCount("CreateActivationCode") == 1 }, 5*time.Second, 5*time.Millisecond)
+	_, err := newReliabilityClient(t, srv).CreateActivationCode(context.Background(), &polarlicense.CreateActivationCodeRequest{
+		AliyunOrderID: order, MacAddress: otherHostMac, Name: "other", SystemIdentifier: "1"})
+	require.NoError(t, err)
+
+	err = <-done
+	require.ErrorIs(t, err, polarlicense.ErrQuotaExhausted)
+	var api *polarlicense.APIError
+	require.ErrorAs(t, err, &api, "the service's own answer is kept")
+	assert.Equal(t, polarlicensetest.CodeQuotaExceeded, api.Code)
+	assert.Len(t, srv.Codes(order), 1)
+}
