@@ -7,11 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,7 +46,11 @@ type Client struct {
 	now       func() time.Time
 	nonce     func(dst []byte) []byte
 	retryer   Retryer
-	logger    *slog.Logger
+	// hooks run after every attempt; observers watch whole calls.
+	hooks     []func(context.Context, AttemptInfo)
+	observers []CallObserver
+	// userAgent is the User-Agent header's value, built once.
+	userAgent []string
 	// attemptTimeout bounds one attempt, reading the body included.
 	attemptTimeout time.Duration
 	rpc            sign.RPCSigner
@@ -91,6 +95,10 @@ func NewClient(opts ...Option) (*Client, error) {
 	if s.retryer == nil {
 		s.retryer = NewStandardRetryer(s.retryPolicy)
 	}
+	var hooks []func(context.Context, AttemptInfo)
+	for _, h := range s.hooks {
+		hooks = append(hooks, h.fn)
+	}
 	return &Client{
 		scheme:    scheme,
 		host:      host,
@@ -102,7 +110,9 @@ func NewClient(opts ...Option) (*Client, error) {
 		now:       s.now,
 		nonce:     s.nonce,
 		retryer:   s.retryer,
-		logger:    s.logger,
+		hooks:     hooks,
+		observers: slices.Clip(s.observers),
+		userAgent: []string{userAgent(s.appID)},
 
 		attemptTimeout: s.timeouts.Attempt,
 	}, nil
@@ -155,23 +165,39 @@ func call[Resp any, PResp interface {
 	if req == nil {
 		req = new(Req)
 	}
+	out := PResp(new(Resp))
+	if err := c.do(ctx, op, req, out); err != nil {
+		return nil, err
+	}
+	return (*Resp)(out), nil
+}
+
+// do makes one call, between its observers' StartCall and EndCall when the
+// client has any, and returns nil with out filled, a *ValidationError or an
+// *OperationError.
+func (c *Client) do(ctx context.Context, op *operation, req request, out memberDecoder) error {
+	if len(c.observers) > 0 {
+		return c.observed(ctx, op, req, out)
+	}
+	var st callStats
+	return c.run(ctx, op, req, out, &st)
+}
+
+// run builds the parameters, which validates them, and sends the call.
+func (c *Client) run(ctx context.Context, op *operation, req request, out memberDecoder, st *callStats) error {
 	b := builders.Get().(*builder)
 	defer builders.Put(b)
 	b.listHint = 0
-	if p, ok := any(req).(pagedRequest); ok {
+	if p, ok := req.(pagedRequest); ok {
 		b.listHint = cmp.Or(p.pageSize(), serviceDefaultPageSize)
 	}
 	params, verr := req.appendParams(b.params[:0])
 	b.params = params
 	if verr != nil {
 		verr.Operation = op.name
-		return nil, verr
+		return verr
 	}
-	out := PResp(new(Resp))
-	if err := c.send(ctx, op, b, out); err != nil {
-		return nil, err
-	}
-	return (*Resp)(out), nil
+	return c.send(ctx, op, b, out, st)
 }
 
 // pagedRequest is a request for one page of a list.
@@ -198,27 +224,29 @@ var builders = sync.Pool{New: func() any {
 }}
 
 // send makes the call, retrying as the retry rules and the Retryer allow,
-// and returns nil with out filled, or an *OperationError.
-func (c *Client) send(ctx context.Context, op *operation, b *builder, out memberDecoder) error {
+// running the attempt hooks after each attempt, and returns nil with out
+// filled, or an *OperationError. It notes in st what the attempts learned.
+func (c *Client) send(ctx context.Context, op *operation, b *builder, out memberDecoder, st *callStats) error {
 	if err := ctx.Err(); err != nil {
 		return &OperationError{Operation: op.name, Err: err}
 	}
 	for attempt := 1; ; attempt++ {
 		start := time.Now()
 		res := c.attempt(ctx, op, b, out)
+		st.attempts, st.status, st.requestID = attempt, res.status, res.requestID
 		err := res.err
 		if err == nil {
-			c.logAttempt(ctx, op, attempt, &res, start, "done")
-			c.retryer.Finished(attempt, nil)
+			c.attemptDone(ctx, op, attempt, &res, start, 0, false, "")
+			c.retryer.Finished(ctx, op.name, attempt, nil)
 			return nil
 		}
-		wait, retry, decision := c.decide(ctx, op, attempt, &res)
-		c.logAttempt(ctx, op, attempt, &res, start, decision)
+		wait, retry, reason := c.decide(ctx, op, attempt, &res)
+		c.attemptDone(ctx, op, attempt, &res, start, wait, retry, reason)
 		if !retry {
 			if uncertain(op, &res) {
 				err = &uncertainError{err: err}
 			}
-			c.retryer.Finished(attempt, err)
+			c.retryer.Finished(ctx, op.name, attempt, err)
 			return &OperationError{Operation: op.name, Attempts: attempt, Err: err}
 		}
 		timer := time.NewTimer(wait)
@@ -226,31 +254,31 @@ func (c *Client) send(ctx context.Context, op *operation, b *builder, out member
 		case <-ctx.Done():
 			timer.Stop()
 			err = fmt.Errorf("%w (while waiting to retry after: %w)", ctx.Err(), err)
-			c.retryer.Finished(attempt, err)
+			c.retryer.Finished(ctx, op.name, attempt, err)
 			return &OperationError{Operation: op.name, Attempts: attempt, Err: err}
 		case <-timer.C:
 		}
 	}
 }
 
-// decide returns whether a failed attempt is retried, after how long, and
-// the decision in words for the log.
-func (c *Client) decide(ctx context.Context, op *operation, attempt int, res *attemptResult) (time.Duration, bool, string) {
+// decide returns whether a failed attempt is retried and after how long, or
+// why not.
+func (c *Client) decide(ctx context.Context, op *operation, attempt int, res *attemptResult) (wait time.Duration, retry bool, reason string) {
 	if ctx.Err() != nil {
-		return 0, false, "give up: context ended"
+		return 0, false, "context ended"
 	}
 	retry, rejected := retryable(res.err)
 	if !retry {
-		return 0, false, "give up: not retryable"
+		return 0, false, "not retryable"
 	}
 	if !op.idempotent && res.sent && !rejected {
-		return 0, false, "give up: not idempotent and the request may have been processed"
+		return 0, false, "not idempotent and the request may have been processed"
 	}
-	wait, ok := c.retryer.Retry(attempt, res.err)
+	wait, ok := c.retryer.Retry(ctx, op.name, attempt, res.err)
 	if !ok {
-		return 0, false, "give up: retryer declined"
+		return 0, false, "retryer declined"
 	}
-	return wait, true, "retry in " + wait.String()
+	return wait, true, ""
 }
 
 // uncertain reports whether a failed attempt leaves the outcome of an
@@ -267,27 +295,6 @@ func uncertain(op *operation, res *attemptResult) bool {
 		return retry && !rejected
 	}
 	return true
-}
-
-// logAttempt writes one debug record about an attempt, if a logger wants it.
-// It names no secret: operation, attempt, status, request id, latency and
-// the retry decision.
-func (c *Client) logAttempt(ctx context.Context, op *operation, attempt int, res *attemptResult, start time.Time, decision string) {
-	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
-		return
-	}
-	attrs := []slog.Attr{
-		slog.String("operation", op.name),
-		slog.Int("attempt", attempt),
-		slog.Int("status", res.status),
-		slog.String("request_id", res.requestID),
-		slog.Duration("latency", time.Since(start)),
-		slog.String("decision", decision),
-	}
-	if res.err != nil {
-		attrs = append(attrs, slog.String("error", res.err.Error()))
-	}
-	c.logger.LogAttrs(ctx, slog.LevelDebug, "polarlicense attempt", attrs...)
 }
 
 // attemptResult is what one attempt learned.

@@ -2,7 +2,6 @@ package polarlicense
 
 import (
 	"errors"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -54,7 +53,9 @@ type settings struct {
 	timeouts    Timeouts
 	retryer     Retryer
 	retryPolicy RetryPolicy
-	logger      *slog.Logger
+	hooks       []attemptHook           // WithAttemptHook, WithLogger, WithCallObserver
+	observers   []CallObserver          // WithCallObserver
+	appID       string                  // WithAppID
 	now         func() time.Time        // tests pin the clock
 	nonce       func(dst []byte) []byte // tests pin the nonce
 }
@@ -251,17 +252,6 @@ func WithRetryer(r Retryer) Option {
 			r = noRetryer{}
 		}
 		s.retryer = r
-		return nil
-	}
-}
-
-// WithLogger makes the client write one debug record to l per attempt: the
-// operation, the attempt number, the HTTP status, the request id, the
-// latency and the retry decision. Records never hold credentials,
-// signatures, request parameters or license content.
-func WithLogger(l *slog.Logger) Option {
-	return func(s *settings) error {
-		s.logger = l
 		return nil
 	}
 }

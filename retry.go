@@ -48,14 +48,20 @@ func (e *uncertainError) Unwrap() []error { return []error{e.err, ErrUncertainOu
 // Retryer decides whether a retryable failure is retried, and after how long.
 // The client asks it only about failures it has judged safe to retry (see
 // the package notes above). A Retryer must be safe for concurrent use.
+//
+// Both methods are told the call's context (the caller's, with what any
+// CallObserver added) and its operation, such as "DescribeLicenseOrders" or
+// the action given to Client.Call, so that a Retryer can keep a budget per
+// operation, honour a deadline or read a value the caller put in the context.
 type Retryer interface {
-	// Retry is called after attempt number attempt (from 1) of a call failed
-	// with err. It returns how long to wait before the next attempt, and
-	// false to give up instead.
-	Retry(attempt int, err error) (wait time.Duration, retry bool)
-	// Finished is called once a call ends, with the number of attempts it
-	// made and its final error (nil on success).
-	Finished(attempts int, err error)
+	// Retry is called after attempt number attempt (from 1) of a call to
+	// operation op failed with err. It returns how long to wait before the
+	// next attempt, and false to give up instead. A wait that outlasts ctx
+	// ends the call when ctx ends.
+	Retry(ctx context.Context, op string, attempt int, err error) (wait time.Duration, retry bool)
+	// Finished is called once a call that was sent ends, with the number of
+	// attempts it made and its final error (nil on success).
+	Finished(ctx context.Context, op string, attempts int, err error)
 }
 
 // RetryPolicy configures the standard retryer: exponential backoff with full
@@ -107,6 +113,8 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 }
 
 // NewStandardRetryer returns the client's default Retryer configured by p.
+// Its budget is one for every operation of the client it serves; it takes
+// no notice of the context and the operation it is told.
 func NewStandardRetryer(p RetryPolicy) Retryer {
 	p = p.withDefaults()
 	r := &standardRetryer{policy: p}
@@ -121,7 +129,7 @@ type standardRetryer struct {
 	tokens atomic.Int64
 }
 
-func (r *standardRetryer) Retry(attempt int, err error) (time.Duration, bool) {
+func (r *standardRetryer) Retry(_ context.Context, _ string, attempt int, err error) (time.Duration, bool) {
 	if attempt >= r.policy.MaxAttempts {
 		return 0, false
 	}
@@ -150,7 +158,7 @@ func (r *standardRetryer) Retry(attempt int, err error) (time.Duration, bool) {
 	return max(wait, floor), true
 }
 
-func (r *standardRetryer) Finished(attempts int, err error) {
+func (r *standardRetryer) Finished(_ context.Context, _ string, attempts int, err error) {
 	if err != nil {
 		return
 	}
@@ -172,8 +180,8 @@ func (r *standardRetryer) Finished(attempts int, err error) {
 // noRetryer never retries.
 type noRetryer struct{}
 
-func (noRetryer) Retry(int, error) (time.Duration, bool) { return 0, false }
-func (noRetryer) Finished(int, error)                    {}
+func (noRetryer) Retry(context.Context, string, int, error) (time.Duration, bool) { return 0, false }
+func (noRetryer) Finished(context.Context, string, int, error)                    {}
 
 // throttleFloor is the wait a throttling answer asked for, or zero.
 func throttleFloor(err error) time.Duration {

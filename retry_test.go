@@ -30,21 +30,25 @@ type recordingRetryer struct {
 	inner    Retryer
 	waits    []time.Duration
 	finished []int
+	ops      []string          // the operation of each Retry and Finished, in order
+	ctxs     []context.Context // the context of each
 }
 
-func (r *recordingRetryer) Retry(attempt int, err error) (time.Duration, bool) {
-	w, ok := r.inner.Retry(attempt, err)
+func (r *recordingRetryer) Retry(ctx context.Context, op string, attempt int, err error) (time.Duration, bool) {
+	w, ok := r.inner.Retry(ctx, op, attempt, err)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.ops, r.ctxs = append(r.ops, "Retry "+op), append(r.ctxs, ctx)
 	if ok {
 		r.waits = append(r.waits, w)
 	}
 	return time.Millisecond, ok // keep tests quick; the real wait is recorded
 }
 
-func (r *recordingRetryer) Finished(attempts int, err error) {
+func (r *recordingRetryer) Finished(ctx context.Context, op string, attempts int, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.ops, r.ctxs = append(r.ops, "Finished "+op), append(r.ctxs, ctx)
 	r.finished = append(r.finished, attempts)
 }
 
@@ -74,10 +78,17 @@ func TestRetriesTransientErrorsThenSucceeds(t *testing.T) {
 	rec := &recordingRetryer{inner: NewStandardRetryer(RetryPolicy{})}
 	m := newMockAPI(t, WithRetryer(rec))
 	m.handle = sequence("503", "500", "ok")
-	_, err := m.client.DescribeLicenseOrders(context.Background(), nil)
+	type key struct{}
+	ctx := context.WithValue(context.Background(), key{}, "caller's")
+	_, err := m.client.DescribeLicenseOrders(ctx, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 3, m.sent())
 	assert.Equal(t, []int{3}, rec.finished)
+	// The Retryer is told the operation and the caller's context.
+	assert.Equal(t, []string{"Retry DescribeLicenseOrders", "Retry DescribeLicenseOrders", "Finished DescribeLicenseOrders"}, rec.ops)
+	for _, c := range rec.ctxs {
+		assert.Equal(t, "caller's", c.Value(key{}))
+	}
 	// Every attempt is signed afresh.
 	nonces := map[string]bool{}
 	for _, r := range m.reqs {
@@ -155,49 +166,51 @@ func TestRetryClassification(t *testing.T) {
 }
 
 func TestStandardRetryerBackoffAndFloor(t *testing.T) {
+	ctx := context.Background()
 	r := NewStandardRetryer(RetryPolicy{MaxAttempts: 10, BaseDelay: 10 * time.Millisecond, MaxDelay: 80 * time.Millisecond, Budget: 1 << 20})
 	transient := &APIError{StatusCode: 503}
 	for attempt := 1; attempt < 10; attempt++ {
 		ceiling := min(10*time.Millisecond<<(attempt-1), 80*time.Millisecond)
 		for range 50 {
-			w, ok := r.Retry(attempt, transient)
+			w, ok := r.Retry(ctx, "DescribeLicenseOrders", attempt, transient)
 			require.True(t, ok)
 			assert.GreaterOrEqual(t, w, time.Duration(0))
 			assert.LessOrEqual(t, w, ceiling, "attempt %d", attempt)
 		}
 	}
-	_, ok := r.Retry(10, transient)
+	_, ok := r.Retry(ctx, "DescribeLicenseOrders", 10, transient)
 	assert.False(t, ok, "MaxAttempts reached")
 
 	throttled := &APIError{StatusCode: 400, Code: "Throttling.User", ThrottleWait: 50 * time.Millisecond}
 	for range 50 {
-		w, ok := r.Retry(1, throttled)
+		w, ok := r.Retry(ctx, "DescribeLicenseOrders", 1, throttled)
 		require.True(t, ok)
 		assert.GreaterOrEqual(t, w, 50*time.Millisecond, "TimeLeft is a floor")
 	}
-	_, ok = r.Retry(1, &APIError{Code: "Throttling", ThrottleWait: time.Second})
+	_, ok = r.Retry(ctx, "DescribeLicenseOrders", 1, &APIError{Code: "Throttling", ThrottleWait: time.Second})
 	assert.False(t, ok, "a floor beyond MaxDelay gives up rather than retry early")
 }
 
 func TestRetryBudgetStopsAStormAndRefills(t *testing.T) {
+	ctx := context.Background()
 	r := NewStandardRetryer(RetryPolicy{MaxAttempts: 5, Budget: 20})
 	transient := &APIError{StatusCode: 503}
 	granted := 0
 	for range 10 {
-		if _, ok := r.Retry(1, transient); ok {
+		if _, ok := r.Retry(ctx, "DescribeLicenseOrders", 1, transient); ok {
 			granted++
 		}
 	}
 	assert.Equal(t, 4, granted, "20 tokens at 5 a retry")
-	_, ok := r.Retry(1, context.DeadlineExceeded)
+	_, ok := r.Retry(ctx, "DescribeLicenseOrders", 1, context.DeadlineExceeded)
 	assert.False(t, ok)
 	for range 10 {
-		r.Finished(1, nil) // +1 each
+		r.Finished(ctx, "DescribeLicenseOrders", 1, nil) // +1 each
 	}
-	_, ok = r.Retry(1, context.DeadlineExceeded)
+	_, ok = r.Retry(ctx, "DescribeLicenseOrders", 1, context.DeadlineExceeded)
 	assert.True(t, ok, "a timeout retry costs 10")
-	r.Finished(2, nil) // a retry that worked returns its cost
-	_, ok = r.Retry(1, transient)
+	r.Finished(ctx, "DescribeLicenseOrders", 2, nil) // a retry that worked returns its cost
+	_, ok = r.Retry(ctx, "DescribeLicenseOrders", 1, transient)
 	assert.True(t, ok)
 }
 

@@ -26,6 +26,9 @@ func (c *Client) newHTTPRequest(ctx context.Context, op *operation, b *builder, 
 	req.URL.Scheme, req.URL.Host, req.URL.Path = c.scheme, c.host, "/"
 	req.Host = c.host
 	h := req.Header
+	// Shared by every request of the client: its capacity is 1, so a
+	// transport that adds a value gets a copy.
+	h["User-Agent"] = c.userAgent
 
 	if c.algorithm == SignatureRPC {
 		// The business parameters stay as they are for the next attempt;
