@@ -194,7 +194,9 @@ func (c *Client) run(ctx context.Context, op *operation, req request, out member
 	params, verr := req.appendParams(b.params[:0])
 	b.params = params
 	if verr != nil {
-		verr.Operation = op.name
+		if verr.Operation == "" {
+			verr.Operation = op.name
+		}
 		return verr
 	}
 	return c.send(ctx, op, b, out, st)
@@ -366,6 +368,8 @@ func (c *Client) attempt(ctx context.Context, op *operation, b *builder, out mem
 			de.RequestID = d.requestID
 		}
 		res.err = de
+	} else if k, ok := out.(bodyKeeper); ok {
+		k.keepBody(body) // Client.Call's response
 	}
 	if d.requestID != "" {
 		res.requestID = d.requestID

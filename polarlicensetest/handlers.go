@@ -64,7 +64,7 @@ type answer struct {
 // ServeHTTP answers one API request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start, now := time.Now(), h.now()
-	rec := Request{Time: normTime(now), Method: r.Method}
+	rec := Request{Time: normTime(now), Method: r.Method, UserAgent: r.UserAgent()}
 	a := h.handle(r, now, &rec)
 	rec.StatusCode, rec.RequestID = a.status, a.requestID
 	if a.abandoned || a.drop == FaultDrop {

@@ -49,6 +49,7 @@ const UnknownActions = "(unknown)"
 const (
 	maxLoggedName        = 64   // Method, Operation
 	maxLoggedAccessKeyID = 128  // AccessKeyID
+	maxLoggedUserAgent   = 256  // UserAgent
 	maxLoggedParams      = 16   // entries of Params
 	maxLoggedKey         = 64   // a Params key
 	maxLoggedValue       = 1024 // a Params value
@@ -62,6 +63,10 @@ type Request struct {
 	Time time.Time
 	// Method is the HTTP method.
 	Method string
+	// UserAgent is the request's User-Agent header ("" if it had none),
+	// such as "polarlicense-go/0.1.0 (linux; amd64) Go/1.25.0 app/renewer",
+	// cut to 256 bytes.
+	UserAgent string
 	// Operation is the Action the request named ("" if none), cut to 64
 	// bytes.
 	Operation string
@@ -242,6 +247,7 @@ func (rec *Request) bound() {
 	rec.Method = clip(rec.Method, maxLoggedName)
 	rec.Operation = clip(rec.Operation, maxLoggedName)
 	rec.AccessKeyID = clip(rec.AccessKeyID, maxLoggedAccessKeyID)
+	rec.UserAgent = clip(rec.UserAgent, maxLoggedUserAgent)
 }
 
 // record adds a request to the log and logs it; start is when it arrived,
