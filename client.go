@@ -246,7 +246,7 @@ func (c *Client) send(ctx context.Context, op *operation, b *builder, out member
 		c.attemptDone(ctx, op, attempt, &res, start, wait, retry, reason)
 		if !retry {
 			if uncertain(op, &res) {
-				err = &uncertainError{err: err}
+				err = &uncertainError{err: err, op: op.name}
 			}
 			c.retryer.Finished(ctx, op.name, attempt, err)
 			return &OperationError{Operation: op.name, Attempts: attempt, Err: err}

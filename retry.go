@@ -33,13 +33,21 @@ import (
 // ErrUncertainOutcome is wrapped by the error of a CreateActivationCode call
 // that failed after its request may have reached the service: the code may or
 // may not have been created. Check with DescribeActivationCodes filtered by
-// MacAddress or SystemIdentifier before trying again.
+// MacAddress or SystemIdentifier before trying again. The error of a
+// Client.Call not declared CallIdempotent wraps it in the same case.
 var ErrUncertainOutcome = errors.New("the request may have been processed")
 
-// uncertainError marks the cause of an ambiguous CreateActivationCode failure.
-type uncertainError struct{ err error }
+// uncertainError marks the cause of an ambiguous failure of an operation
+// that is not idempotent.
+type uncertainError struct {
+	err error
+	op  string // the operation
+}
 
 func (e *uncertainError) Error() string {
+	if e.op != opCreateActivationCode.name {
+		return e.err.Error() + "; the request may have been processed: check whether " + e.op + " took effect before trying again"
+	}
 	return e.err.Error() + "; the activation code may have been created: check with DescribeActivationCodes " +
 		"filtered by MacAddress or SystemIdentifier before trying again"
 }
