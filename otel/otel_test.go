@@ -296,11 +296,11 @@ func TestTelemetryHoldsNoSecret(t *testing.T) {
 	var all strings.Builder
 	for _, s := range h.spans.Ended() {
 		for _, kv := range s.Attributes() {
-			all.WriteString(kv.Value.Emit() + "\n")
+			all.WriteString(kv.Value.String() + "\n")
 		}
 		for _, e := range s.Events() {
 			for _, kv := range e.Attributes {
-				all.WriteString(kv.Value.Emit() + "\n")
+				all.WriteString(kv.Value.String() + "\n")
 			}
 		}
 		all.WriteString(s.Status().Description + "\n")
