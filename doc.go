@@ -43,6 +43,22 @@
 // identifier and MAC address; NormalizeMacAddress gives the form requests
 // use.
 //
+// # Observability
+//
+// Every request carries the User-Agent "polarlicense-go/<Version> (<GOOS>;
+// <GOARCH>) Go/<go version>", and " app/<id>" with WithAppID.
+// WithAttemptHook sees every attempt (AttemptInfo), WithCallObserver every
+// whole call (CallObserver: the OpenTelemetry module
+// github.com/polarlicense/polarlicense-go/otel is one), and WithLogger writes
+// a debug record per attempt through the same mechanism. A client with none
+// of them pays nothing for them.
+//
+// # Other PolarDB actions
+//
+// Client.Call sends any action of the PolarDB API (version 2017-08-01)
+// through the same request path and returns the raw JSON of the answer; it
+// is treated as not idempotent unless CallIdempotent is given.
+//
 // # Testing
 //
 // The polarlicensetest package runs an emulator of the API in-process, for
