@@ -38,7 +38,7 @@ func TestRequestLogRecordsTheUserAgent(t *testing.T) {
 	}
 
 	srv.ResetRequests()
-	for _, ua := range []string{"curl/8.5.0", ""} {
+	for _, ua := range []string{"curl/8.5.0", "", "junk/" + strings.Repeat("x", 10000)} {
 		req, err := http.NewRequest(http.MethodPost, srv.URL+"/?Action=DescribeLicenseOrders", nil)
 		require.NoError(t, err)
 		req.Header.Set("User-Agent", ua) // empty: net/http sends none
@@ -47,7 +47,9 @@ func TestRequestLogRecordsTheUserAgent(t *testing.T) {
 		resp.Body.Close()
 	}
 	reqs := srv.Requests()
-	require.Len(t, reqs, 2)
+	require.Len(t, reqs, 3)
 	assert.Equal(t, "curl/8.5.0", reqs[0].UserAgent)
 	assert.Equal(t, "", reqs[1].UserAgent)
+	assert.LessOrEqual(t, len(reqs[2].UserAgent), 256, "the log keeps a bounded part")
+	assert.True(t, strings.HasPrefix(reqs[2].UserAgent, "junk/xxx"))
 }
