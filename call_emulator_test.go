@@ -80,5 +80,5 @@ func TestCallOfAnUnknownActionIsTheServicesError(t *testing.T) {
 	assert.Equal(t, "DescribeDBClusters", oe.Operation)
 	assert.Equal(t, 1, oe.Attempts)
 	assert.NotErrorIs(t, err, polarlicense.ErrUncertainOutcome, "a 404 is a definite answer")
-	assert.Equal(t, 1, srv.RequestCount("DescribeDBClusters"))
+	assert.Equal(t, 1, srv.RequestCount(polarlicensetest.UnknownActions), "one request was sent")
 }
