@@ -322,3 +322,48 @@ func TestTelemetryHoldsNoSecret(t *testing.T) {
 		assert.NotContains(t, all.String(), secret)
 	}
 }
+
+// spanningTransport starts a span for each request it carries, as otelhttp
+// does, from the request's context.
+type spanningTransport struct {
+	tracer trace.Tracer
+	next   http.RoundTripper
+}
+
+func (t spanningTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	ctx, span := t.tracer.Start(r.Context(), "HTTP POST")
+	defer span.End()
+	return t.next.RoundTrip(r.WithContext(ctx))
+}
+
+func TestTheTransportsSpansAreChildrenOfTheCallSpan(t *testing.T) {
+	srv := polarlicensetest.NewServer()
+	defer srv.Close()
+	srv.InjectFault(polarlicensetest.Fault{Kind: polarlicensetest.FaultServiceUnavailable})
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	c, err := polarlicense.NewClient(append(srv.ClientOptions(),
+		polarlicense.WithRetryPolicy(polarlicense.RetryPolicy{BaseDelay: time.Millisecond}),
+		polarlicense.WithHTTPClient(&http.Client{Transport: spanningTransport{tracer: tp.Tracer("http"), next: http.DefaultTransport}}),
+		polarlicenseotel.WithTelemetry(tp, nil))...)
+	require.NoError(t, err)
+	_, err = c.DescribeLicenseOrders(context.Background(), nil)
+	require.NoError(t, err)
+
+	var call sdktrace.ReadOnlySpan
+	var https []sdktrace.ReadOnlySpan
+	for _, s := range rec.Ended() {
+		switch s.Name() {
+		case "polardb/DescribeLicenseOrders":
+			call = s
+		case "HTTP POST":
+			https = append(https, s)
+		}
+	}
+	require.NotNil(t, call)
+	assert.False(t, call.Parent().IsValid(), "a root span: the caller's context had none")
+	require.Len(t, https, 2, "one per attempt")
+	for _, s := range https {
+		assert.Equal(t, call.SpanContext().SpanID(), s.Parent().SpanID())
+	}
+}
