@@ -459,7 +459,7 @@ func (c *Client) scrub(res *attemptResult, cred credential, b *builder, signed b
 	if signed {
 		sig, signedText = string(b.sig), string(b.buf)
 	}
-	sc := newScrubber(cred.secret, cred.token, sig, signedText)
+	sc := newScrubber([]string{cred.secret, cred.token, sig}, signedText)
 	res.err = sc.error(res.err)
 	res.requestID = sc.text(res.requestID)
 }

@@ -36,8 +36,9 @@ import (
 // "[REDACTED]" wherever it appears in the error's text or fields, as it is
 // and percent-encoded (once, as in a query, or twice, as in the RPC string to
 // sign; either hex case; "%20" or "+" for a space), and so is a secret cut
-// short where an excerpt ends; a quoted "string to sign is:" is cut off in
-// any letter case. A server or proxy echoing the request therefore cannot
+// short where an excerpt or a field ends; so are the signed query and the
+// Authorization header; a quoted "string to sign is:" is cut off in any
+// letter case. A server or proxy echoing the request therefore cannot
 // put a secret into an error or a WithLogger record.
 
 // APIError is an error answer from the service, or from a proxy in front of
@@ -319,108 +320,126 @@ func printable(s string, limit int) string {
 // scrubber removes one attempt's secrets from the text of its errors (see
 // the package notes above). It is built only when an attempt failed.
 type scrubber struct {
-	forms []string // every form of every secret, ASCII lower-cased, longest first
+	forms   []string // every form of every secret and signed text, hex-normalised, longest first
+	partial []string // the forms of the secrets proper, whose start is cut at an excerpt's end
 }
 
 // minPartialSecret is the shortest end of an excerpt that is taken for the
 // start of a secret cut short.
 const minPartialSecret = 8
 
-// newScrubber returns a scrubber for secrets, in their raw and
-// percent-encoded forms; empty secrets are skipped.
-func newScrubber(secrets ...string) *scrubber {
+// newScrubber returns a scrubber for secrets (each in its raw and
+// percent-encoded forms) and for signed texts (the signed query or the
+// Authorization header, as they are); empty strings are skipped.
+func newScrubber(secrets []string, signed ...string) *scrubber {
 	sc := &scrubber{}
-	add := func(f string) {
-		f = asciiLower(f)
+	add := func(f string, partial bool) {
+		f = hexUpper(f)
 		if f == "" || slices.Contains(sc.forms, f) {
 			return
 		}
 		sc.forms = append(sc.forms, f)
+		if partial {
+			sc.partial = append(sc.partial, f)
+		}
 	}
 	for _, s := range secrets {
 		if s == "" {
 			continue
 		}
 		rpc := string(sign.AppendEscape(nil, s))
-		add(s)
-		add(rpc)
-		add(url.QueryEscape(s))
-		add(string(sign.AppendEscape(nil, rpc))) // the RPC string to sign encodes the query again
+		add(s, true)
+		add(rpc, true)
+		add(url.QueryEscape(s), true)
+		add(string(sign.AppendEscape(nil, rpc)), true) // the RPC string to sign encodes the query again
+	}
+	for _, s := range signed {
+		add(s, false)
 	}
 	slices.SortFunc(sc.forms, func(a, b string) int { return len(b) - len(a) })
 	return sc
 }
 
 // text returns t with every form of every secret replaced by "[REDACTED]",
-// any quoted string to sign cut off, and a secret cut short at the end of t
-// (an excerpt's limit) removed.
+// any quoted string to sign cut off, and a secret cut short where t was cut
+// (before a trailing "…") removed.
 func (sc *scrubber) text(t string) string {
 	if t == "" {
 		return t
 	}
-	if i := strings.Index(asciiLower(t), "string to sign is"); i >= 0 {
-		t = strings.TrimSpace(t[:i]) + " (string to sign withheld)"
+	if i := strings.Index(strings.ToLower(t), "string to sign is"); i >= 0 {
+		t = strings.TrimSpace(t[:i])
+		if n := len(t) - len("server"); n >= 0 && strings.EqualFold(t[n:], "server") {
+			t = strings.TrimSpace(t[:n])
+		}
+		t += " (server string to sign withheld)"
 	}
 	for _, f := range sc.forms {
-		t = replaceFold(t, f)
+		t = replaceForm(t, f)
 	}
 	return sc.trimPartial(t)
 }
 
-// trimPartial removes the start of a secret at the end of t, before a
-// trailing "…".
+// trimPartial removes the start of a secret just before the "…" that ends
+// a text cut short.
 func (sc *scrubber) trimPartial(t string) string {
-	body, ellipsis := strings.CutSuffix(t, "…")
-	lower := asciiLower(body)
-	for _, f := range sc.forms {
-		for i := max(0, len(lower)-len(f)+1); i <= len(lower)-minPartialSecret; i++ {
-			if strings.HasPrefix(f, lower[i:]) {
-				t = body[:i] + redacted
-				if ellipsis {
-					t += "…"
-				}
-				return t
+	body, cut := strings.CutSuffix(t, "…")
+	if !cut {
+		return t
+	}
+	norm := hexUpper(body)
+	for _, f := range sc.partial {
+		for i := max(0, len(norm)-len(f)+1); i <= len(norm)-minPartialSecret; i++ {
+			if strings.HasPrefix(f, norm[i:]) {
+				return body[:i] + redacted + "…"
 			}
 		}
 	}
 	return t
 }
 
-// replaceFold replaces every ASCII-case-insensitive occurrence of lowerOld
-// (already lower-cased) in s with "[REDACTED]".
-func replaceFold(s, lowerOld string) string {
-	lower := asciiLower(s)
-	if !strings.Contains(lower, lowerOld) {
+// replaceForm replaces every occurrence of form (hex-normalised) in s,
+// whatever the case of its percent-escapes' hex digits, with "[REDACTED]".
+func replaceForm(s, form string) string {
+	norm := hexUpper(s)
+	if !strings.Contains(norm, form) {
 		return s
 	}
 	var b strings.Builder
 	for {
-		i := strings.Index(lower, lowerOld)
+		i := strings.Index(norm, form)
 		if i < 0 {
 			b.WriteString(s)
 			return b.String()
 		}
 		b.WriteString(s[:i])
 		b.WriteString(redacted)
-		s, lower = s[i+len(lowerOld):], lower[i+len(lowerOld):]
+		s, norm = s[i+len(form):], norm[i+len(form):]
 	}
 }
 
-// asciiLower lower-cases ASCII letters only, so that byte offsets into the
-// result are offsets into s.
-func asciiLower(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if c := b[j]; c >= 'A' && c <= 'Z' {
-					b[j] = c + 'a' - 'A'
+// hexUpper returns s with the hex digits of its percent-escapes in upper
+// case, and nothing else changed, so that byte offsets into the result are
+// offsets into s.
+func hexUpper(s string) string {
+	var b []byte
+	for i := 0; i+2 < len(s); i++ {
+		if s[i] != '%' {
+			continue
+		}
+		for j := i + 1; j <= i+2; j++ {
+			if c := s[j]; c >= 'a' && c <= 'f' {
+				if b == nil {
+					b = []byte(s)
 				}
+				b[j] = c - 'a' + 'A'
 			}
-			return string(b)
 		}
 	}
-	return s
+	if b == nil {
+		return s
+	}
+	return string(b)
 }
 
 // error returns err with the attempt's secrets scrubbed: the fields of the

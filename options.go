@@ -2,6 +2,8 @@ package polarlicense
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -120,7 +122,9 @@ func WithSTSToken(accessKeyID, accessKeySecret, securityToken string) Option {
 
 // WithHTTPClient makes the client send requests with hc instead of its own
 // (which has connect, TLS-handshake and response-header timeouts). The
-// client reuses hc's connections and never changes hc.
+// client reuses hc's transport and connections, but sends through a shallow
+// copy of hc that never follows a redirect (a 3xx is a *RedirectError),
+// whatever hc.CheckRedirect says; hc itself is never changed.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {
@@ -258,10 +262,19 @@ func WithRetryer(r Retryer) Option {
 // WithLogger makes the client write one debug record to l per attempt: the
 // operation, the attempt number, the HTTP status, the request id, the
 // latency and the retry decision. Records never hold credentials,
-// signatures, request parameters or license content.
+// signatures, request parameters or license content: the error and request
+// id they carry are scrubbed of the attempt's secrets first, even when the
+// server echoed them (see the notes in errors.go).
 func WithLogger(l *slog.Logger) Option {
 	return func(s *settings) error {
 		s.logger = l
 		return nil
 	}
 }
+
+// Format prints "polarlicense.Option" for every verb: an option may hold
+// credentials.
+func (o Option) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, "polarlicense.Option") }
+
+// LogValue describes an option to slog without what it holds.
+func (o Option) LogValue() slog.Value { return slog.StringValue("polarlicense.Option") }
