@@ -51,9 +51,11 @@ type Client struct {
 	logger    *slog.Logger
 	// attemptTimeout bounds one attempt, reading the body included.
 	attemptTimeout time.Duration
-	// traced is true when the transport is an *http.Transport, which
-	// reports through httptrace when it got a connection: then a request
-	// for which none was got provably never left.
+	// traced is true when the transport is the client's own, which reports
+	// through httptrace when it got a connection (HTTP/2 included): then a
+	// request for which none was got provably never left. A transport given
+	// with WithHTTPClient may route some requests through protocols that do
+	// not report it, so for those only positive evidence counts.
 	traced bool
 	// The signers cache keyed MACs; held by pointer, so that no copy or
 	// print of a Client value can reach the secret they were keyed with.
@@ -93,11 +95,11 @@ func NewClient(opts ...Option) (*Client, error) {
 		}
 		s.creds = &providerCredential{cred: cred}
 	}
-	if s.httpClient == nil {
+	traced := s.httpClient == nil
+	if traced {
 		s.httpClient = newDefaultHTTPClient(s.timeouts)
 	}
 	hc := noRedirects(s.httpClient)
-	_, traced := hc.Transport.(*http.Transport)
 	if s.retryer == nil {
 		s.retryer = NewStandardRetryer(s.retryPolicy)
 	}
@@ -115,7 +117,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		logger:    s.logger,
 
 		attemptTimeout: s.timeouts.Attempt,
-		traced:         traced || hc.Transport == nil,
+		traced:         traced,
 		rpc:            new(sign.RPCSigner),
 		v3:             new(sign.V3Signer),
 	}, nil
@@ -501,8 +503,8 @@ func (t *sendTrace) clientTrace() *httptrace.ClientTrace {
 }
 
 // neverSent reports whether a failed round trip provably sent nothing the
-// service could act on: no connection was had (for an *http.Transport,
-// which reports it), the name lookup, dial or TLS handshake failed or timed
+// service could act on: no connection was had (known only for the client's
+// own transport), the name lookup, dial or TLS handshake failed or timed
 // out, or writing the request failed partway.
 func (c *Client) neverSent(err error, t *sendTrace) bool {
 	if t != nil && (t.handshakeFailed.Load() || t.writeFailed.Load() || c.traced && !t.gotConn.Load()) {

@@ -3,6 +3,8 @@ package polarlicense
 import (
 	"context"
 	"errors"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -260,15 +262,21 @@ func TestNilContextIsAnError(t *testing.T) {
 func TestTLSFailureMeansNothingWasSent(t *testing.T) {
 	t.Run("untrusted certificate", func(t *testing.T) {
 		var got atomic.Int32
-		srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got.Add(1) }))
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got.Add(1) }))
+		srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes
+		srv.StartTLS()
 		defer srv.Close()
-		srv.Config.ErrorLog = nil
-		c, err := NewClient(WithEndpoint(srv.URL), WithAccessKey(testKeyID, testSecret), quickRetries)
-		require.NoError(t, err)
-		_, err = c.CreateActivationCode(context.Background(), createReq)
-		require.Error(t, err)
-		assert.NotErrorIs(t, err, ErrUncertainOutcome, "nothing was sent: the code was not created")
-		assert.NotContains(t, err.Error(), "may have been created")
+		for _, extra := range []Option{nil, WithHTTPClient(&http.Client{})} {
+			c, err := NewClient(WithEndpoint(srv.URL), WithAccessKey(testKeyID, testSecret), quickRetries, extra)
+			require.NoError(t, err)
+			_, err = c.CreateActivationCode(context.Background(), createReq)
+			require.Error(t, err)
+			assert.NotErrorIs(t, err, ErrUncertainOutcome, "nothing was sent: the code was not created")
+			assert.NotContains(t, err.Error(), "may have been created")
+			var oe *OperationError
+			require.ErrorAs(t, err, &oe)
+			assert.Equal(t, 1, oe.Attempts, "a certificate failure is not retried")
+		}
 		assert.Zero(t, got.Load())
 	})
 	t.Run("handshake timeout", func(t *testing.T) {
@@ -364,7 +372,9 @@ func TestUnclassifiedErrorsAreNotRetried(t *testing.T) {
 
 	_, err = c.CreateActivationCode(context.Background(), createReq)
 	require.Error(t, err)
-	assert.NotErrorIs(t, err, ErrUncertainOutcome, "no connection to the service was had")
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, 1, oe.Attempts)
+	assert.ErrorIs(t, err, ErrUncertainOutcome, "a transport of the caller's proves nothing by its silence: uncertain, never retried")
 	assert.Equal(t, int32(2), connects.Load())
 
 	// Any error the client cannot classify.

@@ -91,7 +91,10 @@ func WithEndpoint(endpoint string) Option {
 // instance role, a credentials URI, …). Each attempt signs with a snapshot
 // at most a second old, so rotated and refreshed credentials take effect;
 // the client serialises the fetches, which credentials-go's caching
-// providers need, and takes no lock while a snapshot is young.
+// providers need, and takes no lock while a snapshot is young. A call
+// waiting for a slow provider (an ECS metadata service, a credentials URI)
+// gives up at its context's deadline or cancellation, while the one fetch
+// in progress goes on and serves the calls that follow.
 func WithCredentials(c credentials.Credential) Option {
 	return func(s *settings) error {
 		if c == nil {
