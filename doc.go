@@ -14,7 +14,8 @@
 // (ACS3-HMAC-SHA256) or, with WithSignatureAlgorithm(SignatureRPC), the RPC
 // signature (HMAC-SHA1), with fresh credentials, nonce and timestamp on every
 // attempt. Failures come back as *OperationError wrapping an *APIError, a
-// *DecodeError, a *CredentialError or the transport's error; see errors.go.
+// *DecodeError, a *CredentialError, a *RedirectError or the transport's
+// error; see errors.go.
 //
 // # Retries and timeouts
 //
