@@ -104,9 +104,11 @@
 //     percent-encoded, before it exists, even when a server or proxy echoes
 //     the request back.
 //   - License files (WriteLicenseFile) are written atomically, keep the
-//     owner and group of the file they replace, never replace a file when
-//     told not to (checked atomically, so two writers cannot both succeed),
-//     and refuse a path that is not a regular file.
+//     owner, group and mode of the file they replace (a new file gets
+//     LicenseFileMode), never replace a file when told not to (checked
+//     atomically, so two writers cannot both succeed), and refuse a path
+//     that is not a regular file (a symbolic link, a directory, a FIFO, a
+//     device) without opening it.
 //   - The polarlicense command neutralises spreadsheet formulas in CSV
 //     output and escapes control and bidi characters in table output; its
 //     local file errors name the file. The polarlicensetest emulator keeps
