@@ -47,7 +47,7 @@ func BenchmarkBuildSignedRequest(b *testing.B) {
 				b.Fatal(err)
 			}
 			bld := builders.Get().(*builder)
-			cred, _ := c.creds.retrieve(context.Background())
+			cred, _ := c.creds.retrieve(context.Background(), 0)
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {

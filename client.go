@@ -375,7 +375,7 @@ type attemptResult struct {
 // signed, under the per-attempt timeout; then reads, classifies and decodes
 // the answer.
 func (c *Client) attempt(ctx context.Context, op *operation, b *builder, out memberDecoder) (res attemptResult) {
-	cred, err := c.creds.retrieve(ctx)
+	cred, err := c.creds.retrieve(ctx, c.attemptTimeout)
 	if err != nil {
 		res.err = err
 		return res

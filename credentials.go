@@ -39,14 +39,15 @@ func (c credential) check() *CredentialError {
 // credentialSource yields the credentials to sign one attempt with. It is
 // held by pointer, so that fmt never prints what it holds.
 type credentialSource interface {
-	// retrieve returns a snapshot, or gives up when ctx ends.
-	retrieve(ctx context.Context) (credential, error)
+	// retrieve returns a snapshot, or gives up when ctx ends or, when
+	// maxWait is positive, after waiting maxWait for a provider.
+	retrieve(ctx context.Context, maxWait time.Duration) (credential, error)
 }
 
 // staticCredential is a fixed AccessKey pair or STS token.
 type staticCredential struct{ c credential }
 
-func (s *staticCredential) retrieve(context.Context) (credential, error) { return s.c, nil }
+func (s *staticCredential) retrieve(context.Context, time.Duration) (credential, error) { return s.c, nil }
 
 // providerCredential fetches snapshots from a credentials-go Credential.
 // credentials-go's caching providers are not safe for concurrent use (a
@@ -91,7 +92,7 @@ func (p *providerCredential) fresh() (credential, bool) {
 	return cc.c, true
 }
 
-func (p *providerCredential) retrieve(ctx context.Context) (credential, error) {
+func (p *providerCredential) retrieve(ctx context.Context, maxWait time.Duration) (credential, error) {
 	if c, ok := p.fresh(); ok {
 		return c, nil
 	}
@@ -107,11 +108,19 @@ func (p *providerCredential) retrieve(ctx context.Context) (credential, error) {
 		go p.fetch(f)
 	}
 	p.mu.Unlock()
+	var timeout <-chan time.Time
+	if maxWait > 0 {
+		t := time.NewTimer(maxWait)
+		defer t.Stop()
+		timeout = t.C
+	}
 	select {
 	case <-f.done:
 		return f.c, f.err
 	case <-ctx.Done():
 		return credential{}, fmt.Errorf("waiting for the credential provider: %w", ctx.Err())
+	case <-timeout:
+		return credential{}, fmt.Errorf("waiting for the credential provider: no answer within the attempt timeout (%v): %w", maxWait, context.DeadlineExceeded)
 	}
 }
 

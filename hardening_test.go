@@ -388,3 +388,18 @@ func TestUnclassifiedErrorsAreNotRetried(t *testing.T) {
 	assert.False(t, transient(&net.OpError{Op: "dial", Err: &net.DNSError{IsNotFound: true}}), "a host that does not exist")
 	assert.False(t, transient(&RedirectError{StatusCode: 302}))
 }
+
+func TestCredentialWaitIsBoundedByTheAttemptTimeout(t *testing.T) {
+	p := &blockingProvider{release: make(chan struct{})}
+	defer close(p.release)
+	m := newMockAPI(t, WithCredentials(p), WithTimeouts(Timeouts{Attempt: 20 * time.Millisecond}),
+		WithRetryPolicy(RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond}))
+	_, err := m.client.DescribeLicenseOrders(context.Background(), nil) // no deadline of its own
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "attempt timeout")
+	var oe *OperationError
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, 2, oe.Attempts, "retried like any timed-out attempt")
+	assert.Equal(t, int32(1), p.calls.Load(), "the retry waits for the same fetch")
+	assert.Zero(t, m.sent())
+}

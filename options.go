@@ -205,7 +205,8 @@ type Timeouts struct {
 	// request is sent.
 	ResponseHeader time.Duration
 	// Attempt bounds one whole attempt, from connecting to reading the last
-	// byte of the body. Zero means no bound.
+	// byte of the body, and separately the wait for a credentials-go
+	// provider's answer before it. Zero means no bound.
 	Attempt time.Duration
 }
 
