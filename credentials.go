@@ -47,7 +47,9 @@ type credentialSource interface {
 // staticCredential is a fixed AccessKey pair or STS token.
 type staticCredential struct{ c credential }
 
-func (s *staticCredential) retrieve(context.Context, time.Duration) (credential, error) { return s.c, nil }
+func (s *staticCredential) retrieve(context.Context, time.Duration) (credential, error) {
+	return s.c, nil
+}
 
 // providerCredential fetches snapshots from a credentials-go Credential.
 // credentials-go's caching providers are not safe for concurrent use (a
