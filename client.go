@@ -386,7 +386,8 @@ func (c *Client) attempt(ctx context.Context, op *operation, b *builder, out mem
 	}
 	signed := false
 	defer func() {
-		if res.err != nil {
+		// A request id is logged even on success: scrub it then too.
+		if res.err != nil || c.logger != nil && c.logger.Enabled(ctx, slog.LevelDebug) {
 			c.scrub(&res, cred, b, signed)
 		}
 	}()
@@ -462,7 +463,9 @@ func (c *Client) scrub(res *attemptResult, cred credential, b *builder, signed b
 		sig, signedText = string(b.sig), string(b.buf)
 	}
 	sc := newScrubber([]string{cred.secret, cred.token, sig}, signedText)
-	res.err = sc.error(res.err)
+	if res.err != nil {
+		res.err = sc.error(res.err)
+	}
 	res.requestID = sc.text(res.requestID)
 }
 

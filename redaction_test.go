@@ -284,11 +284,21 @@ func TestEchoedSecretsAreScrubbedFromErrorsAndLogs(t *testing.T) {
 				}
 				assert.Contains(t, err.Error(), "status", name)
 			}
+			// A success whose RequestId echoes the token: the log record is scrubbed.
+			echo = func(r *http.Request, sig, query string) (int, string) {
+				return 200, `{"RequestId":"ok-` + echoToken + `","Items":[]}`
+			}
+			logBuf.Reset()
+			_, err := m.client.DescribeLicenseOrders(context.Background(), nil)
+			require.NoError(t, err)
+			assert.NotContains(t, logBuf.String(), echoToken)
+			assert.Contains(t, logBuf.String(), "ok-"+redacted)
+
 			// The x-acs-request-id header echoing the token.
 			echo = func(r *http.Request, sig, query string) (int, string) { return 503, "" }
 			m.header = http.Header{"X-Acs-Request-Id": {"rid-" + echoToken}}
 			logBuf.Reset()
-			_, err := m.client.DescribeLicenseOrders(context.Background(), nil)
+			_, err = m.client.DescribeLicenseOrders(context.Background(), nil)
 			require.Error(t, err)
 			assert.NotContains(t, err.Error(), echoToken)
 			assert.NotContains(t, logBuf.String(), echoToken)
