@@ -37,6 +37,8 @@ const (
 
 // Client calls the PolarDB license operations. Make one with NewClient and
 // share it: a *Client is safe for concurrent use and reuses connections.
+// Printed with any fmt verb or logged with slog it shows only its endpoint
+// and signature algorithm.
 type Client struct {
 	scheme    string
 	host      string
