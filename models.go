@@ -3,6 +3,7 @@ package polarlicense
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -144,13 +145,15 @@ func (c *ActivationCode) Expired(t time.Time) bool {
 // this package's errors show it as "[REDACTED]". Reveal returns the text and
 // Decode the license bytes.
 //
-// encoding/json writes the real text as part of a CreateActivationCodeResponse
-// or DescribeActivationCodeDetailsResponse, so that explicit serialisation of
-// a response loses no data. A CertContent marshalled on its own, or in a
-// slice or a struct of another type, is written as "[REDACTED]": slog's JSON
-// handler marshals attribute values with encoding/json, and that is the only
-// way to keep a logged []CertContent out of the log. To serialise the
-// license itself, marshal Reveal's string.
+// encoding/json writes the real text as part of a CreateActivationCodeResponse,
+// DescribeActivationCodeDetailsResponse or EnsureActivationCodeResponse, so
+// that explicit serialisation of a response loses no data. A CertContent
+// marshalled on its own, or in a slice or a struct of another type, is
+// written as "[REDACTED]": slog's JSON handler marshals attribute values
+// with encoding/json, and that is the only way to keep a logged
+// []CertContent out of the log. Unmarshalling that placeholder is an error,
+// so the loss cannot go unnoticed. To serialise the license itself, marshal
+// Reveal's string.
 type CertContent string
 
 // Reveal returns the base64 text itself.
@@ -190,6 +193,24 @@ func (c CertContent) LogValue() slog.Value { return slog.StringValue(redacted) }
 // MarshalJSON writes "[REDACTED]" (see the type's notes: the responses that
 // carry a license write the real text).
 func (c CertContent) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
+
+// UnmarshalJSON reads a JSON string, and refuses the "[REDACTED]" that a
+// CertContent marshalled outside a response becomes: that loss of the
+// license is an error, never a license file that says "[REDACTED]".
+func (c *CertContent) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	if s == redacted {
+		return errors.New(`polarlicense: CertContent: the JSON holds "[REDACTED]", not a license: a CertContent outside a response marshals redacted; marshal its Reveal() to keep it`)
+	}
+	*c = CertContent(s)
+	return nil
+}
 
 // codeWithLicense is the JSON form of the responses that carry a license:
 // the fields in order, with the license as a plain string.

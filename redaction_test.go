@@ -204,6 +204,16 @@ func TestSlogNeverWritesSecrets(t *testing.T) {
 		assert.Contains(t, out, redacted, name)
 	}
 
+	// A CertContent outside a response marshals redacted (slog's JSON
+	// handler uses encoding/json), and reading that back is an error.
+	b, err := json.Marshal([]CertContent{created.CertContentB64})
+	require.NoError(t, err)
+	assert.JSONEq(t, `["[REDACTED]"]`, string(b))
+	var certs []CertContent
+	assert.ErrorContains(t, json.Unmarshal(b, &certs), "Reveal")
+	require.NoError(t, json.Unmarshal([]byte(`["`+testLicense+`", null]`), &certs))
+	assert.Equal(t, []CertContent{testLicense, ""}, certs)
+
 	// encoding/json keeps writing the license of a response: an explicit
 	// request for the data, which reads back whole.
 	for _, v := range []any{created, *created, details} {
