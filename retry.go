@@ -12,41 +12,45 @@ import (
 	"time"
 )
 
-// Retries. A failed attempt is retried only when both hold:
+// Retries. A failed attempt is retried only when its failure is on the list
+// of known transient ones, and repeating it cannot repeat its effect.
 //
-//   - its failure is on the list of known transient ones:
+// Retried (the list of known transient failures):
+//
 //   - throttling: an error code containing "Throttling", or HTTP 429;
 //   - a transient server error: the codes InternalError, ServiceUnavailable
 //     and UnknownError, or HTTP 500, 502, 503 or 504;
-//   - an attempt that timed out (Timeouts.Attempt, or a transport timeout:
-//     dial, TLS handshake, response header);
+//   - an attempt that timed out (Timeouts.Attempt, a transport timeout on
+//     the dial, the TLS handshake or the response header, or the wait for a
+//     credential provider);
 //   - a connection failure: refused, reset, aborted, broken pipe, EOF or
 //     unexpected EOF, a failed dial, a DNS lookup that timed out or failed
 //     temporarily.
 //
-//     Anything else is not retried: every other API error (signature,
-//     AccessKey, parameter, permission, not found, any other 4xx), a redirect
-//     (*RedirectError), a *CredentialError (no credentials, or ones that
-//     cannot go into a header), a *DecodeError, a body over the size limit,
-//     certificate and other TLS failures, a host that does not exist, the
-//     caller's own cancellation or deadline, and every error the client
-//     cannot classify (an HTTPS proxy refusing CONNECT, a custom
-//     transport's own errors).
-//   - repeating it cannot repeat its effect. Every operation but
-//     CreateActivationCode is idempotent and is retried freely.
-//     CreateActivationCode spends quota and has no idempotency token, so it is
-//     retried only when the request provably never reached processing: a
-//     throttling answer, or a request that never left (no connection was
-//     had; the dial or the TLS handshake failed or timed out; writing the
-//     request failed partway). After an ambiguous failure (a 5xx, a
-//     redirect, a timeout or a reset after the request was sent, an error
-//     the client cannot classify) its error wraps ErrUncertainOutcome.
+// Never retried: every other API error (signature, AccessKey, parameter,
+// permission, not found, any other 4xx), a redirect (*RedirectError), a
+// *CredentialError (no credentials, or ones that cannot go into a header), a
+// *DecodeError, a body over the size limit, certificate and other TLS
+// failures, a host that does not exist, the caller's own cancellation or
+// deadline, and every error the client cannot classify (an HTTPS proxy
+// refusing CONNECT, a custom transport's own errors).
+//
+// Every operation but CreateActivationCode is idempotent, and is retried on
+// any failure of the list. CreateActivationCode spends quota and has no
+// idempotency token, so it is retried only when the request provably never
+// reached processing: a throttling answer, or a request that never left (no
+// connection was had, known for the client's own transport; the dial or
+// the TLS handshake failed or timed out; writing the request failed
+// partway). After an ambiguous failure (a 5xx, a redirect, a timeout or a
+// reset after the request was sent, an error the client cannot classify)
+// its error wraps ErrUncertainOutcome.
 //
 // The Retryer then decides whether and when; the default is the standard
 // retryer configured by RetryPolicy. A retry whose wait (the service's
 // TimeLeft, or the Retryer's) would pass the context's deadline is not
 // attempted: the call ends at once with an error wrapping
-// context.DeadlineExceeded and the last attempt's error.
+// context.DeadlineExceeded and the last attempt's error. A TimeLeft too
+// large to represent is read as 24 hours, never overflowed.
 
 // ErrUncertainOutcome is wrapped by the error of a CreateActivationCode call
 // that failed after its request may have reached the service: the code may or
