@@ -63,7 +63,8 @@ type APIError struct {
 	Recommend string
 	// ThrottleWait is how long the service asked the caller to wait before
 	// trying again (from the x-ratelimit-user-api or x-ratelimit-user
-	// header's TimeLeft); zero when it did not say.
+	// header's TimeLeft); zero when it did not say. A TimeLeft over 24 hours,
+	// even one too large to represent, reads as 24 hours.
 	ThrottleWait time.Duration
 }
 
