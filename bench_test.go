@@ -48,7 +48,7 @@ func BenchmarkBuildSignedRequest(b *testing.B) {
 				b.Fatal(err)
 			}
 			bld := builders.Get().(*builder)
-			cred, _ := c.creds.retrieve()
+			cred, _ := c.creds.retrieve(context.Background(), 0)
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -35,6 +38,8 @@ const (
 
 // Client calls the PolarDB license operations. Make one with NewClient and
 // share it: a *Client is safe for concurrent use and reuses connections.
+// Printed with any fmt verb or logged with slog it shows only its endpoint
+// and signature algorithm.
 type Client struct {
 	scheme    string
 	host      string
@@ -53,8 +58,16 @@ type Client struct {
 	userAgent []string
 	// attemptTimeout bounds one attempt, reading the body included.
 	attemptTimeout time.Duration
-	rpc            sign.RPCSigner
-	v3             sign.V3Signer
+	// traced is true when the transport is the client's own, which reports
+	// through httptrace when it got a connection (HTTP/2 included): then a
+	// request for which none was got provably never left. A transport given
+	// with WithHTTPClient may route some requests through protocols that do
+	// not report it, so for those only positive evidence counts.
+	traced bool
+	// The signers cache keyed MACs; held by pointer, so that no copy or
+	// print of a Client value can reach the secret they were keyed with.
+	rpc *sign.RPCSigner
+	v3  *sign.V3Signer
 	// ensures serialises EnsureActivationCode calls per host (ensure.go).
 	ensures ensureFlights
 }
@@ -89,9 +102,11 @@ func NewClient(opts ...Option) (*Client, error) {
 		}
 		s.creds = &providerCredential{cred: cred}
 	}
-	if s.httpClient == nil {
+	traced := s.httpClient == nil
+	if traced {
 		s.httpClient = newDefaultHTTPClient(s.timeouts)
 	}
+	hc := noRedirects(s.httpClient)
 	if s.retryer == nil {
 		s.retryer = NewStandardRetryer(s.retryPolicy)
 	}
@@ -104,7 +119,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		host:      host,
 		algorithm: s.algorithm,
 		creds:     s.creds,
-		http:      s.httpClient,
+		http:      hc,
 		loc:       s.loc,
 		maxBody:   s.maxBody,
 		now:       s.now,
@@ -115,6 +130,9 @@ func NewClient(opts ...Option) (*Client, error) {
 		userAgent: []string{userAgent(s.appID)},
 
 		attemptTimeout: s.timeouts.Attempt,
+		traced:         traced,
+		rpc:            new(sign.RPCSigner),
+		v3:             new(sign.V3Signer),
 	}, nil
 }
 
@@ -122,6 +140,33 @@ func NewClient(opts ...Option) (*Client, error) {
 // credentials.
 func (c *Client) String() string {
 	return "polarlicense.Client(" + c.scheme + "://" + c.host + ", " + c.algorithm.String() + ")"
+}
+
+// Format prints String's description for every verb (%v, %+v, %#v, %s, %q,
+// %x, %d, %t, …), so that no verb reaches the client's credentials.
+func (c *Client) Format(f fmt.State, verb rune) {
+	if c == nil {
+		_, _ = io.WriteString(f, "polarlicense.Client(nil)")
+		return
+	}
+	_, _ = io.WriteString(f, c.String())
+}
+
+// LogValue describes the client to slog as String does.
+func (c *Client) LogValue() slog.Value {
+	if c == nil {
+		return slog.StringValue("polarlicense.Client(nil)")
+	}
+	return slog.StringValue(c.String())
+}
+
+// noRedirects returns a shallow copy of hc that never follows a redirect:
+// the 3xx answer itself comes back, and the attempt turns it into a
+// *RedirectError. hc is not changed.
+func noRedirects(hc *http.Client) *http.Client {
+	cp := *hc
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cp
 }
 
 // Endpoint returns the URL the client calls, such as "https://polardb.aliyuncs.com".
@@ -162,6 +207,9 @@ func call[Resp any, PResp interface {
 	*Req
 	request
 }](ctx context.Context, c *Client, op *operation, req PReq) (*Resp, error) {
+	if ctx == nil {
+		return nil, &ValidationError{Operation: op.name, Field: "ctx", Reason: "nil context.Context (use context.Background())"}
+	}
 	if req == nil {
 		req = new(Req)
 	}
@@ -243,6 +291,7 @@ func (c *Client) send(ctx context.Context, op *operation, b *builder, out member
 			return nil
 		}
 		wait, retry, reason := c.decide(ctx, op, attempt, &res)
+		err = res.err // decide may have said why it gave up
 		c.attemptDone(ctx, op, attempt, &res, start, wait, retry, reason)
 		if !retry {
 			if uncertain(op, &res) {
@@ -276,11 +325,35 @@ func (c *Client) decide(ctx context.Context, op *operation, attempt int, res *at
 	if !op.idempotent && res.sent && !rejected {
 		return 0, false, "not idempotent and the request may have been processed"
 	}
+	if pastDeadline(ctx, res, throttleFloor(res.err)) {
+		return 0, false, "the service's wait passes the context's deadline"
+	}
 	wait, ok := c.retryer.Retry(ctx, op.name, attempt, res.err)
 	if !ok {
 		return 0, false, "retryer declined"
 	}
+	if pastDeadline(ctx, res, wait) {
+		return 0, false, "the wait passes the context's deadline"
+	}
 	return wait, true, ""
+}
+
+// pastDeadline reports whether waiting wait before the next attempt would
+// pass ctx's deadline; if so it sets res.err to say so, wrapping
+// context.DeadlineExceeded and the attempt's error. The call then ends at
+// once instead of sleeping until the deadline only to fail.
+func pastDeadline(ctx context.Context, res *attemptResult, wait time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	if !ok || wait <= 0 {
+		return false
+	}
+	left := time.Until(deadline)
+	if wait < left {
+		return false
+	}
+	res.err = fmt.Errorf("%w: a retry must wait %v, more than the %v left before the context's deadline, so the call ends now; last attempt: %w",
+		context.DeadlineExceeded, wait, max(left, 0).Round(time.Millisecond), res.err)
+	return true
 }
 
 // uncertain reports whether a failed attempt leaves the outcome of an
@@ -314,36 +387,52 @@ type attemptResult struct {
 // signed, under the per-attempt timeout; then reads, classifies and decodes
 // the answer.
 func (c *Client) attempt(ctx context.Context, op *operation, b *builder, out memberDecoder) (res attemptResult) {
-	cred, err := c.creds.retrieve()
+	cred, err := c.creds.retrieve(ctx, c.attemptTimeout)
 	if err != nil {
 		res.err = err
 		return res
 	}
+	if cerr := cred.check(); cerr != nil {
+		res.err = cerr
+		return res
+	}
+	signed := false
+	defer func() {
+		// Attempt hooks see the request id even on success: scrub it then too.
+		if res.err != nil || len(c.hooks) > 0 {
+			c.scrub(&res, cred, b, signed)
+		}
+	}()
 	if c.attemptTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.attemptTimeout)
 		defer cancel()
 	}
-	var writeFailed atomic.Bool
+	var tr *sendTrace
 	if !op.idempotent {
-		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-			WroteRequest: func(info httptrace.WroteRequestInfo) { writeFailed.Store(info.Err != nil) },
-		})
+		tr = new(sendTrace)
+		ctx = httptrace.WithClientTrace(ctx, tr.clientTrace())
 	}
 	req, err := c.newHTTPRequest(ctx, op, b, cred)
 	if err != nil {
 		res.err = err
 		return res
 	}
+	signed = true
 	resp, err := c.http.Do(req)
 	if err != nil {
-		res.sent = !op.idempotent && !writeFailed.Load() && !connectFailed(err)
-		res.err = transportError(err, req.URL.RawQuery, req.Header.Get("Authorization"), cred.token, cred.secret)
+		res.sent = !op.idempotent && !c.neverSent(err, tr)
+		res.err = err
 		return res
 	}
 	res.sent = !op.idempotent
 	res.status = resp.StatusCode
 	res.requestID = resp.Header.Get("x-acs-request-id")
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		resp.Body.Close()
+		res.err = &RedirectError{StatusCode: resp.StatusCode, Host: c.locationHost(resp.Header.Get("Location")), RequestID: res.requestID}
+		return res
+	}
 	body, err := readBody(resp, c.maxBody)
 	if err != nil {
 		res.err = err
@@ -377,12 +466,79 @@ func (c *Client) attempt(ctx context.Context, op *operation, b *builder, out mem
 	return res
 }
 
-// connectFailed reports whether err proves that no connection was made, so
-// the request cannot have reached the service: a failed dial or name lookup.
-func connectFailed(err error) bool {
-	var opErr *net.OpError
-	var dnsErr *net.DNSError
-	return errors.As(err, &dnsErr) || errors.As(err, &opErr) && opErr.Op == "dial"
+// scrub takes the attempt's secrets out of its error and request id (see
+// the notes in errors.go), before either reaches the caller, a Retryer or a
+// log record.
+func (c *Client) scrub(res *attemptResult, cred credential, b *builder, signed bool) {
+	// Once signed, b.sig holds the signature and b.buf the signed query
+	// (RPC) or the Authorization header (V3), which are scrubbed whole too.
+	sig, signedText := "", ""
+	if signed {
+		sig, signedText = string(b.sig), string(b.buf)
+	}
+	sc := newScrubber([]string{cred.secret, cred.token, sig}, signedText)
+	if res.err != nil {
+		res.err = sc.error(res.err)
+	}
+	res.requestID = sc.text(res.requestID)
+}
+
+// locationHost returns the host a Location header names, the endpoint's
+// host for a relative one, or "" when there is none or it is not a URL.
+func (c *Client) locationHost(location string) string {
+	if location == "" {
+		return ""
+	}
+	u, err := url.Parse(location)
+	if err != nil {
+		return ""
+	}
+	if u.Host == "" {
+		return c.host
+	}
+	return printable(u.Host, 256)
+}
+
+// sendTrace learns from net/http, for an operation that is not idempotent,
+// whether its request can have left.
+type sendTrace struct {
+	gotConn         atomic.Bool // a connection was had: the request may have left
+	handshakeFailed atomic.Bool // the TLS handshake failed or timed out
+	writeFailed     atomic.Bool // writing the request failed partway
+}
+
+func (t *sendTrace) clientTrace() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { t.gotConn.Store(true) },
+		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
+			if err != nil {
+				t.handshakeFailed.Store(true)
+			}
+		},
+		WroteRequest: func(info httptrace.WroteRequestInfo) { t.writeFailed.Store(info.Err != nil) },
+	}
+}
+
+// neverSent reports whether a failed round trip provably sent nothing the
+// service could act on: no connection was had (known only for the client's
+// own transport), the name lookup, dial or TLS handshake failed or timed
+// out, or writing the request failed partway.
+func (c *Client) neverSent(err error, t *sendTrace) bool {
+	if t != nil && (t.handshakeFailed.Load() || t.writeFailed.Load() || c.traced && !t.gotConn.Load()) {
+		return true
+	}
+	var (
+		opErr    *net.OpError
+		dnsErr   *net.DNSError
+		record   tls.RecordHeaderError
+		verify   *tls.CertificateVerificationError
+		unknownA x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+	)
+	return errors.As(err, &dnsErr) || errors.As(err, &opErr) && opErr.Op == "dial" ||
+		errors.As(err, &record) || errors.As(err, &verify) ||
+		errors.As(err, &unknownA) || errors.As(err, &hostname) || errors.As(err, &invalid)
 }
 
 // readBody reads the whole body, up to limit bytes, and closes it. A body
@@ -409,38 +565,10 @@ func readBody(resp *http.Response, limit int64) ([]byte, error) {
 	return bb.Bytes(), nil
 }
 
-// transportError strips the *url.Error that net/http wraps around failures
-// (its text holds the request URL, and with the RPC signature that URL holds
-// the signature and any security token), then makes sure the remaining text
-// holds none of the request's secrets either, for a transport of the user's
-// may quote the request. The original error stays reachable by errors.Is and
-// errors.As.
-func transportError(err error, secrets ...string) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	msg := err.Error()
-	clean := msg
-	for _, s := range secrets {
-		if s != "" {
-			clean = strings.ReplaceAll(clean, s, redacted)
-		}
-	}
-	if clean == msg {
-		return err
-	}
-	return &redactedError{err: err, msg: clean}
-}
-
-// redactedError is an error whose text had secrets taken out.
-type redactedError struct {
-	err error
-	msg string
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
+// maxThrottleWait is the longest wait a throttling answer's TimeLeft is
+// read as: a larger value, even one too large for an int64, is clamped to
+// it rather than overflowed into a short wait.
+const maxThrottleWait = 24 * time.Hour
 
 // throttleWait reads the TimeLeft, in milliseconds, of a throttled answer's
 // x-ratelimit-user-api or x-ratelimit-user header, such as
@@ -453,7 +581,12 @@ func throttleWait(h http.Header) time.Duration {
 			if !ok || !strings.EqualFold(strings.TrimSpace(k), "TimeLeft") {
 				continue
 			}
-			if ms, err := strconv.ParseInt(strings.TrimSpace(val), 10, 64); err == nil && ms > 0 {
+			val = strings.TrimSpace(val)
+			ms, err := strconv.ParseInt(val, 10, 64)
+			if errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(val, "-") || err == nil && ms > int64(maxThrottleWait/time.Millisecond) {
+				return maxThrottleWait
+			}
+			if err == nil && ms > 0 {
 				return time.Duration(ms) * time.Millisecond
 			}
 		}

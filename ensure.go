@@ -2,6 +2,7 @@ package polarlicense
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -66,6 +67,16 @@ type EnsureActivationCodeResponse struct {
 	// the order's quota. It is also true when the create's answer was lost
 	// and the code was then found.
 	Created bool
+}
+
+// MarshalJSON writes the response with the license in clear: serialising
+// the response is an explicit request for its data (a CertContent on its
+// own marshals as "[REDACTED]").
+func (r EnsureActivationCodeResponse) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		codeWithLicense
+		Created bool
+	}{codeWithLicense{r.RequestID, r.ActivationCode, string(r.CertContentB64)}, r.Created})
 }
 
 // LogValue describes the response for slog without its license, whatever

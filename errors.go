@@ -1,13 +1,22 @@
 package polarlicense
 
 import (
+	"context"
 	"errors"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
 	"github.com/alibabacloud-go/tea/tea"
+
+	"github.com/polarlicense/polarlicense-go/internal/sign"
 )
 
 // Errors. Every error a Client method returns is one of:
@@ -17,10 +26,20 @@ import (
 //     which errors.As and errors.Is reach: an *APIError (the service or a
 //     proxy answered with an error), a *DecodeError (a success status with a
 //     body that could not be read), or a transport error such as
-//     context.DeadlineExceeded, context.Canceled or a *net.OpError.
+//     context.DeadlineExceeded, context.Canceled or a *net.OpError; or a
+//     *RedirectError (a 3xx answer, never followed).
 //
 // No error text holds the AccessKeySecret, a security token, a signature or
-// license content.
+// license content. Every error of an attempt is scrubbed before it exists
+// outside the request path: each of the attempt's secrets (the
+// AccessKeySecret, the security token, the signature) is replaced by
+// "[REDACTED]" wherever it appears in the error's text or fields, as it is
+// and percent-encoded (once, as in a query, or twice, as in the RPC string to
+// sign; either hex case; "%20" or "+" for a space), and so is a secret cut
+// short where an excerpt or a field ends; so are the signed query and the
+// Authorization header; a quoted "string to sign is:" is cut off in any
+// letter case. A server or proxy echoing the request therefore cannot
+// put a secret into an error or a WithLogger record.
 
 // APIError is an error answer from the service, or from a proxy in front of
 // it. errors.As also reaches it as a *tea.SDKError, so code written against
@@ -44,7 +63,8 @@ type APIError struct {
 	Recommend string
 	// ThrottleWait is how long the service asked the caller to wait before
 	// trying again (from the x-ratelimit-user-api or x-ratelimit-user
-	// header's TimeLeft); zero when it did not say.
+	// header's TimeLeft); zero when it did not say. A TimeLeft over 24 hours,
+	// even one too large to represent, reads as 24 hours.
 	ThrottleWait time.Duration
 }
 
@@ -90,6 +110,38 @@ func (e *APIError) As(target any) bool {
 // Throttled reports whether the service asked the caller to slow down.
 func (e *APIError) Throttled() bool {
 	return e.StatusCode == 429 || strings.Contains(e.Code, "Throttling")
+}
+
+// RedirectError is a 3xx answer. The client never follows a redirect, with
+// its own HTTP client or one given by WithHTTPClient: the request's signed
+// headers and security token would go to whatever host the answer names.
+// For CreateActivationCode the request may have been processed before the
+// redirect, so its error also wraps ErrUncertainOutcome. A redirect is never
+// retried.
+type RedirectError struct {
+	// StatusCode is the HTTP status of the answer, 300 to 399.
+	StatusCode int
+	// Host is the host (and port) the Location header names, never its path
+	// or query; the endpoint's host for a relative Location; empty when the
+	// answer had no Location, or one that is not a URL.
+	Host string
+	// RequestID is the x-acs-request-id header's value, when there was one.
+	RequestID string
+}
+
+// Error says that a redirect was refused, where it pointed, the status and
+// the request id.
+func (e *RedirectError) Error() string {
+	var b strings.Builder
+	b.WriteString("redirect not followed")
+	if e.Host != "" {
+		b.WriteString(" (Location on host ")
+		b.WriteString(e.Host)
+		b.WriteString(")")
+	}
+	b.WriteString(": the client never follows redirects; check the endpoint and any proxy")
+	writeStatus(&b, e.StatusCode, e.RequestID)
+	return b.String()
 }
 
 // ValidationError is a request refused before anything was sent: a required
@@ -265,3 +317,201 @@ func printable(s string, limit int) string {
 	}
 	return b.String()
 }
+
+// scrubber removes one attempt's secrets from the text of its errors (see
+// the package notes above). It is built only when an attempt failed.
+type scrubber struct {
+	forms   []string // every form of every secret and signed text, hex-normalised, longest first
+	partial []string // the forms of the secrets proper, whose start is cut at an excerpt's end
+}
+
+// minPartialSecret is the shortest end of an excerpt that is taken for the
+// start of a secret cut short.
+const minPartialSecret = 8
+
+// newScrubber returns a scrubber for secrets (each in its raw and
+// percent-encoded forms) and for signed texts (the signed query or the
+// Authorization header, as they are); empty strings are skipped.
+func newScrubber(secrets []string, signed ...string) *scrubber {
+	sc := &scrubber{}
+	add := func(f string, partial bool) {
+		f = hexUpper(f)
+		if f == "" || slices.Contains(sc.forms, f) {
+			return
+		}
+		sc.forms = append(sc.forms, f)
+		if partial {
+			sc.partial = append(sc.partial, f)
+		}
+	}
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		rpc := string(sign.AppendEscape(nil, s))
+		add(s, true)
+		add(rpc, true)
+		add(url.QueryEscape(s), true)
+		add(string(sign.AppendEscape(nil, rpc)), true) // the RPC string to sign encodes the query again
+	}
+	for _, s := range signed {
+		add(s, false)
+	}
+	slices.SortFunc(sc.forms, func(a, b string) int { return len(b) - len(a) })
+	return sc
+}
+
+// text returns t with every form of every secret replaced by "[REDACTED]",
+// any quoted string to sign cut off, and a secret cut short where t was cut
+// (before a trailing "…") removed.
+func (sc *scrubber) text(t string) string {
+	if t == "" {
+		return t
+	}
+	if i := strings.Index(strings.ToLower(t), "string to sign is"); i >= 0 {
+		t = strings.TrimSpace(t[:i])
+		if n := len(t) - len("server"); n >= 0 && strings.EqualFold(t[n:], "server") {
+			t = strings.TrimSpace(t[:n])
+		}
+		t += " (server string to sign withheld)"
+	}
+	for _, f := range sc.forms {
+		t = replaceForm(t, f)
+	}
+	return sc.trimPartial(t)
+}
+
+// trimPartial removes the start of a secret just before the "…" that ends
+// a text cut short.
+func (sc *scrubber) trimPartial(t string) string {
+	body, cut := strings.CutSuffix(t, "…")
+	if !cut {
+		return t
+	}
+	norm := hexUpper(body)
+	for _, f := range sc.partial {
+		for i := max(0, len(norm)-len(f)+1); i <= len(norm)-minPartialSecret; i++ {
+			if strings.HasPrefix(f, norm[i:]) {
+				return body[:i] + redacted + "…"
+			}
+		}
+	}
+	return t
+}
+
+// replaceForm replaces every occurrence of form (hex-normalised) in s,
+// whatever the case of its percent-escapes' hex digits, with "[REDACTED]".
+func replaceForm(s, form string) string {
+	norm := hexUpper(s)
+	if !strings.Contains(norm, form) {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(norm, form)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		b.WriteString(redacted)
+		s, norm = s[i+len(form):], norm[i+len(form):]
+	}
+}
+
+// hexUpper returns s with the hex digits of its percent-escapes in upper
+// case, and nothing else changed, so that byte offsets into the result are
+// offsets into s.
+func hexUpper(s string) string {
+	var b []byte
+	for i := 0; i+2 < len(s); i++ {
+		if s[i] != '%' {
+			continue
+		}
+		for j := i + 1; j <= i+2; j++ {
+			if c := s[j]; c >= 'a' && c <= 'f' {
+				if b == nil {
+					b = []byte(s)
+				}
+				b[j] = c - 'a' + 'A'
+			}
+		}
+	}
+	if b == nil {
+		return s
+	}
+	return string(b)
+}
+
+// error returns err with the attempt's secrets scrubbed: the fields of the
+// package's own error types in place, and any other error, whose text
+// changed, replaced by a redactedError.
+func (sc *scrubber) error(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		// Its text holds the request URL, the RPC signature and token in it.
+		err = ue.Err
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		for _, f := range [...]*string{&apiErr.Code, &apiErr.Message, &apiErr.RequestID, &apiErr.HostID, &apiErr.Recommend} {
+			*f = sc.text(*f)
+		}
+	}
+	var de *DecodeError
+	if errors.As(err, &de) {
+		de.RequestID, de.Field = sc.text(de.RequestID), sc.text(de.Field)
+		if de.Err != nil {
+			if msg := de.Err.Error(); sc.text(msg) != msg {
+				de.Err = errors.New(sc.text(msg))
+			}
+		}
+	}
+	var re *RedirectError
+	if errors.As(err, &re) {
+		re.Host, re.RequestID = sc.text(re.Host), sc.text(re.RequestID)
+	}
+	msg := err.Error()
+	if clean := sc.text(msg); clean != msg {
+		return newRedactedError(err, clean)
+	}
+	return err
+}
+
+// redactedError is an error whose text had secrets taken out. It does not
+// unwrap to the original error, whose text still holds them; it unwraps to
+// the well-known causes the original matched, so that errors.Is, the retry
+// rules and net.Error's Timeout keep working.
+type redactedError struct {
+	msg     string
+	causes  []error
+	timeout bool
+}
+
+// wellKnownCauses are the causes a redactedError keeps reachable.
+var wellKnownCauses = [...]error{
+	context.Canceled, context.DeadlineExceeded, os.ErrDeadlineExceeded, io.EOF, io.ErrUnexpectedEOF,
+	syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.ECONNABORTED, syscall.EPIPE, syscall.ETIMEDOUT,
+	errBodyTooLarge, ErrUncertainOutcome,
+}
+
+func newRedactedError(err error, msg string) *redactedError {
+	e := &redactedError{msg: msg}
+	for _, c := range wellKnownCauses {
+		if errors.Is(err, c) {
+			e.causes = append(e.causes, c)
+		}
+	}
+	var ne net.Error
+	e.timeout = errors.As(err, &ne) && ne.Timeout()
+	return e
+}
+
+func (e *redactedError) Error() string   { return e.msg }
+func (e *redactedError) Unwrap() []error { return e.causes }
+
+// Timeout reports whether the original error was a timeout.
+func (e *redactedError) Timeout() bool { return e.timeout }
+
+// Temporary is false: net.Error requires it, and it is deprecated.
+func (e *redactedError) Temporary() bool { return false }

@@ -45,8 +45,9 @@ type AttemptInfo struct {
 	Wait time.Duration
 	// Reason says, when the attempt failed and the call gives up (Err is
 	// not nil and Retry is false), why: "context ended", "not retryable",
-	// "not idempotent and the request may have been processed" or
-	// "retryer declined". It is "" otherwise.
+	// "not idempotent and the request may have been processed", "retryer
+	// declined", "the service's wait passes the context's deadline" or "the
+	// wait passes the context's deadline". It is "" otherwise.
 	Reason string
 }
 
@@ -146,7 +147,9 @@ func WithCallObserver(o CallObserver) Option {
 // WithLogger makes the client write one debug record to l per attempt: the
 // operation, the attempt number, the HTTP status, the request id, the
 // latency, the retry decision and, after a failure, the error. Records never
-// hold credentials, signatures, request parameters or license content. The
+// hold credentials, signatures, request parameters or license content: the
+// error and request id are scrubbed of the attempt's secrets first, even when
+// the server echoed them (see the Security section of the package doc). The
 // logger is an attempt hook, run where the option stands among the others; a
 // later WithLogger replaces it, and WithLogger(nil) removes it.
 func WithLogger(l *slog.Logger) Option {

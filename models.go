@@ -2,6 +2,8 @@ package polarlicense
 
 import (
 	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -139,10 +141,19 @@ func (c *ActivationCode) Expired(t time.Time) bool {
 }
 
 // CertContent is a license file's content in base64, as the service sends it
-// in CertContentB64. It is a secret: fmt verbs, slog and this package's errors
-// show it as "[REDACTED]". Reveal returns the text and Decode the license
-// bytes; encoding/json writes the real text, so that explicit serialisation
-// loses no data.
+// in CertContentB64. It is a secret: every fmt verb, slog (any handler) and
+// this package's errors show it as "[REDACTED]". Reveal returns the text and
+// Decode the license bytes.
+//
+// encoding/json writes the real text as part of a CreateActivationCodeResponse,
+// DescribeActivationCodeDetailsResponse or EnsureActivationCodeResponse, so
+// that explicit serialisation of a response loses no data. A CertContent
+// marshalled on its own, or in a slice or a struct of another type, is
+// written as "[REDACTED]": slog's JSON handler marshals attribute values
+// with encoding/json, and that is the only way to keep a logged
+// []CertContent out of the log. Unmarshalling that placeholder is an error,
+// so the loss cannot go unnoticed. To serialise the license itself, marshal
+// Reveal's string.
 type CertContent string
 
 // Reveal returns the base64 text itself.
@@ -178,6 +189,53 @@ func (c CertContent) Format(f fmt.State, verb rune) {
 
 // LogValue keeps the license out of slog records.
 func (c CertContent) LogValue() slog.Value { return slog.StringValue(redacted) }
+
+// MarshalJSON writes "[REDACTED]" (see the type's notes: the responses that
+// carry a license write the real text).
+func (c CertContent) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
+
+// UnmarshalJSON reads a JSON string, and refuses the "[REDACTED]" that a
+// CertContent marshalled outside a response becomes: that loss of the
+// license is an error, never a license file that says "[REDACTED]".
+func (c *CertContent) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	if s == redacted {
+		return errors.New(`polarlicense: CertContent: the JSON holds "[REDACTED]", not a license: a CertContent outside a response marshals redacted; marshal its Reveal() to keep it`)
+	}
+	*c = CertContent(s)
+	return nil
+}
+
+// codeWithLicense is the JSON form of the responses that carry a license:
+// the fields in order, with the license as a plain string.
+type codeWithLicense struct {
+	RequestID string
+	ActivationCode
+	CertContentB64 string
+}
+
+// codeLogValue is the slog form of the responses that carry a license.
+func codeLogValue(requestID string, c *ActivationCode) slog.Value {
+	return slog.GroupValue(
+		slog.String("RequestID", requestID),
+		slog.Int64("ID", c.ID),
+		slog.String("Name", c.Name),
+		slog.String("Description", c.Description),
+		slog.String("MacAddress", c.MacAddress),
+		slog.String("SystemIdentifier", c.SystemIdentifier),
+		slog.Time("ActivateAt", c.ActivateAt),
+		slog.Time("ExpireAt", c.ExpireAt),
+		slog.Time("GmtCreated", c.GmtCreated),
+		slog.Time("GmtModified", c.GmtModified),
+		slog.String("CertContentB64", redacted),
+	)
+}
 
 // CreateOrGetVirtualLicenseOrderRequest asks for the virtual license order of
 // an engine, creating it on first use.
@@ -329,4 +387,26 @@ type CreateActivationCodeResponse struct {
 	ActivationCode
 	// CertContentB64 is the license file in base64 (a secret: see CertContent).
 	CertContentB64 CertContent
+}
+
+// LogValue gives slog the code's fields with the license redacted.
+func (r DescribeActivationCodeDetailsResponse) LogValue() slog.Value {
+	return codeLogValue(r.RequestID, &r.ActivationCode)
+}
+
+// MarshalJSON writes the response with the license in clear: serialising
+// the response is an explicit request for its data.
+func (r DescribeActivationCodeDetailsResponse) MarshalJSON() ([]byte, error) {
+	return json.Marshal(codeWithLicense{r.RequestID, r.ActivationCode, string(r.CertContentB64)})
+}
+
+// LogValue gives slog the code's fields with the license redacted.
+func (r CreateActivationCodeResponse) LogValue() slog.Value {
+	return codeLogValue(r.RequestID, &r.ActivationCode)
+}
+
+// MarshalJSON writes the response with the license in clear: serialising
+// the response is an explicit request for its data.
+func (r CreateActivationCodeResponse) MarshalJSON() ([]byte, error) {
+	return json.Marshal(codeWithLicense{r.RequestID, r.ActivationCode, string(r.CertContentB64)})
 }

@@ -2,6 +2,9 @@ package polarlicense
 
 import (
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -90,7 +93,10 @@ func WithEndpoint(endpoint string) Option {
 // instance role, a credentials URI, …). Each attempt signs with a snapshot
 // at most a second old, so rotated and refreshed credentials take effect;
 // the client serialises the fetches, which credentials-go's caching
-// providers need, and takes no lock while a snapshot is young.
+// providers need, and takes no lock while a snapshot is young. A call
+// waiting for a slow provider (an ECS metadata service, a credentials URI)
+// gives up at its context's deadline or cancellation, while the one fetch
+// in progress goes on and serves the calls that follow.
 func WithCredentials(c credentials.Credential) Option {
 	return func(s *settings) error {
 		if c == nil {
@@ -121,7 +127,9 @@ func WithSTSToken(accessKeyID, accessKeySecret, securityToken string) Option {
 
 // WithHTTPClient makes the client send requests with hc instead of its own
 // (which has connect, TLS-handshake and response-header timeouts). The
-// client reuses hc's connections and never changes hc.
+// client reuses hc's transport and connections, but sends through a shallow
+// copy of hc that never follows a redirect (a 3xx is a *RedirectError),
+// whatever hc.CheckRedirect says; hc itself is never changed.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {
@@ -199,7 +207,8 @@ type Timeouts struct {
 	// request is sent.
 	ResponseHeader time.Duration
 	// Attempt bounds one whole attempt, from connecting to reading the last
-	// byte of the body. Zero means no bound.
+	// byte of the body, and separately the wait for a credentials-go
+	// provider's answer before it. Zero means no bound.
 	Attempt time.Duration
 }
 
@@ -255,3 +264,10 @@ func WithRetryer(r Retryer) Option {
 		return nil
 	}
 }
+
+// Format prints "polarlicense.Option" for every verb: an option may hold
+// credentials.
+func (o Option) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, "polarlicense.Option") }
+
+// LogValue describes an option to slog without what it holds.
+func (o Option) LogValue() slog.Value { return slog.StringValue("polarlicense.Option") }

@@ -193,8 +193,10 @@ func (p *Paginator[Resp, Item]) NextPage(ctx context.Context) (*Resp, error) {
 	if p.done {
 		return nil, ErrNoMorePages
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, &PageError{PageNumber: p.next, Err: err}
+	if ctx != nil { // a nil ctx is refused by the call, as a *ValidationError
+		if err := ctx.Err(); err != nil {
+			return nil, &PageError{PageNumber: p.next, Err: err}
+		}
 	}
 	resp, err := p.fetch(ctx, p.next, p.size)
 	if err != nil {

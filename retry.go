@@ -2,33 +2,55 @@ package polarlicense
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
+	"io"
 	"math/rand/v2"
+	"net"
+	"os"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
-// Retries. A failed attempt is retried only when both hold:
+// Retries. A failed attempt is retried only when its failure is on the list
+// of known transient ones, and repeating it cannot repeat its effect.
 //
-//   - its error class is retryable: throttling (any code containing
-//     "Throttling", or HTTP 429), a transient server error (InternalError,
-//     ServiceUnavailable, UnknownError, HTTP 500, 502, 503, 504), an attempt
-//     that timed out, or a connection failure (refused, reset, unexpected EOF,
-//     DNS, TLS handshake). Signature, AccessKey, parameter and permission
-//     errors, certificate failures, bad response bodies and the caller's own
-//     cancellation are never retried.
-//   - repeating it cannot repeat its effect. Every operation but
-//     CreateActivationCode is idempotent and is retried freely.
-//     CreateActivationCode spends quota and has no idempotency token, so it is
-//     retried only when the request provably never reached processing: a
-//     throttling answer, or a request that was never fully written. After an
-//     ambiguous failure (a 5xx, a timeout or a reset after the request was
-//     sent) its error wraps ErrUncertainOutcome.
+// Retried (the list of known transient failures):
+//
+//   - throttling: an error code containing "Throttling", or HTTP 429;
+//   - a transient server error: the codes InternalError, ServiceUnavailable
+//     and UnknownError, or HTTP 500, 502, 503 or 504;
+//   - an attempt that timed out (Timeouts.Attempt, a transport timeout on
+//     the dial, the TLS handshake or the response header, or the wait for a
+//     credential provider);
+//   - a connection failure: refused, reset, aborted, broken pipe, EOF or
+//     unexpected EOF, a failed dial, a DNS lookup that timed out or failed
+//     temporarily.
+//
+// Never retried: every other API error (signature, AccessKey, parameter,
+// permission, not found, any other 4xx), a redirect (*RedirectError), a
+// *CredentialError (no credentials, or ones that cannot go into a header), a
+// *DecodeError, a body over the size limit, certificate and other TLS
+// failures, a host that does not exist, the caller's own cancellation or
+// deadline, and every error the client cannot classify (an HTTPS proxy
+// refusing CONNECT, a custom transport's own errors).
+//
+// Every operation but CreateActivationCode is idempotent, and is retried on
+// any failure of the list. CreateActivationCode spends quota and has no
+// idempotency token, so it is retried only when the request provably never
+// reached processing: a throttling answer, or a request that never left (no
+// connection was had, known for the client's own transport; the dial or
+// the TLS handshake failed or timed out; writing the request failed
+// partway). After an ambiguous failure (a 5xx, a redirect, a timeout or a
+// reset after the request was sent, an error the client cannot classify)
+// its error wraps ErrUncertainOutcome.
 //
 // The Retryer then decides whether and when; the default is the standard
-// retryer configured by RetryPolicy.
+// retryer configured by RetryPolicy. A retry whose wait (the service's
+// TimeLeft, or the Retryer's) would pass the context's deadline is not
+// attempted: the call ends at once with an error wrapping
+// context.DeadlineExceeded and the last attempt's error. A TimeLeft too
+// large to represent is read as 24 hours, never overflowed.
 
 // ErrUncertainOutcome is wrapped by the error of a CreateActivationCode call
 // that failed after its request may have reached the service: the code may or
@@ -218,21 +240,33 @@ func retryable(err error) (retry, rejectedBeforeProcessing bool) {
 		}
 		return false, false
 	}
-	var (
-		ve       *ValidationError
-		de       *DecodeError
-		ce       *CredentialError
-		unknownA x509.UnknownAuthorityError
-		invalid  x509.CertificateInvalidError
-		hostname x509.HostnameError
-		verify   *tls.CertificateVerificationError
-	)
-	switch {
-	case errors.As(err, &ve), errors.As(err, &de), errors.As(err, &ce),
-		errors.Is(err, errBodyTooLarge), errors.Is(err, context.Canceled),
-		errors.As(err, &unknownA), errors.As(err, &invalid), errors.As(err, &hostname), errors.As(err, &verify):
-		return false, false
+	return transient(err), false
+}
+
+// transient reports whether a failure that is not an answer is a known
+// transient one (see the list in the notes above).
+func transient(err error) bool {
+	var ce *CredentialError
+	if errors.Is(err, context.Canceled) || errors.As(err, &ce) || errors.Is(err, errBodyTooLarge) {
+		return false
 	}
-	// Timeouts and connection failures: refused, reset, EOF, DNS, TLS.
-	return true, false
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
+		return true
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return dnsErr.IsTimeout || dnsErr.IsTemporary
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	for _, known := range [...]error{io.EOF, io.ErrUnexpectedEOF, syscall.ECONNREFUSED, syscall.ECONNRESET,
+		syscall.ECONNABORTED, syscall.EPIPE, syscall.ETIMEDOUT} {
+		if errors.Is(err, known) {
+			return true
+		}
+	}
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial"
 }
