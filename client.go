@@ -20,7 +20,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/aliyun/credentials-go/credentials"
 
@@ -438,30 +437,12 @@ func (c *Client) attempt(ctx context.Context, op *operation, b *builder, out mem
 		res.err = err
 		return res
 	}
-	d := decoder{loc: c.loc, listHint: b.listHint}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		e := decodeAPIError(&d, resp.StatusCode, body, res.requestID)
-		if e.Throttled() {
-			e.ThrottleWait = throttleWait(resp.Header)
-		}
-		res.requestID = e.RequestID
-		res.err = e
-		return res
+	res.requestID, res.err = decodeAnswer(c.loc, b.listHint, resp.StatusCode, body, res.requestID, out)
+	if e, ok := res.err.(*APIError); ok && e.Throttled() {
+		e.ThrottleWait = throttleWait(resp.Header)
 	}
-	// The body is never written again: the decoded strings may share it.
-	if err := d.decode(unsafe.String(unsafe.SliceData(body), len(body)), out); err != nil {
-		de := err.(*DecodeError)
-		de.StatusCode = resp.StatusCode
-		de.RequestID = res.requestID
-		if d.requestID != "" {
-			de.RequestID = d.requestID
-		}
-		res.err = de
-	} else if k, ok := out.(bodyKeeper); ok {
+	if k, ok := out.(bodyKeeper); ok && res.err == nil {
 		k.keepBody(body) // Client.Call's response
-	}
-	if d.requestID != "" {
-		res.requestID = d.requestID
 	}
 	return res
 }

@@ -57,7 +57,7 @@ type mockAPI struct {
 
 func newMockAPI(t *testing.T, opts ...Option) *mockAPI {
 	t.Helper()
-	m := &mockAPI{mt: httpmock.NewMockTransport(), status: 200, body: `{"RequestId":"req-1"}`}
+	m := &mockAPI{mt: httpmock.NewMockTransport(), status: 200, body: `{"RequestId":"req-1","AliyunOrderId":"o-1","Id":1}`}
 	m.mt.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
 		m.mu.Lock()
 		defer m.mu.Unlock()

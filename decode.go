@@ -2,18 +2,46 @@ package polarlicense
 
 import (
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/polarlicense/polarlicense-go/internal/jsonread"
 )
 
 // Response decoding. Bodies are read with internal/jsonread, a pull reader
-// that hands out substrings of the body instead of copying each field, and
-// that is tolerant where the service is loose: numbers and booleans sent as
-// strings, times with stray white space, null, missing and unknown fields.
-// Each response type lists its members in a decodeMember method; one object
-// loop and one list loop serve them all.
+// that walks the body in place, and that is tolerant where the service is
+// loose: numbers and booleans sent as strings, times with stray white space,
+// null, missing and unknown fields. Each response type lists its members in a
+// decodeMember method; one object loop and one list loop serve them all, and
+// decodeAnswer, the one entry point for an answer, classifies it first.
+//
+// What decoding guarantees, whatever the body:
+//
+//   - An answer is what it says it is. A 2xx body whose top level carries an
+//     Alibaba error Code (Code or code; "200", "OK" and "Success", which some
+//     services send on success, excepted) is an *APIError, as the same body
+//     with an error status would be. A 2xx body without the members its
+//     operation must return (RequestId always; the order ID of the two
+//     single-order calls; the code ID of the two single-code calls) is a
+//     *DecodeError naming the member.
+//   - Decoded values own their memory. No string of a response, an *APIError
+//     or a *DecodeError shares the body: keeping one field keeps that field
+//     only. Known values (the engines, package types, purchase channels and
+//     common validities) and values repeated within one body (the same order
+//     ID in every item) cost no allocation; every other string is copied
+//     once.
+//   - Memory is bounded by what was asked. A list holds at most the page
+//     size asked for (the service's default, 30, when none was sent; at most
+//     MaxPageSize when the request has no page size): one item more is a
+//     *DecodeError wrapping ErrInconsistentPages, found before that item is
+//     allocated. Decoding a body of n bytes allocates at most n bytes of
+//     strings (each string is a copy of distinct bytes of the body, or none)
+//     plus a fixed part: the response value, the item slice (at most
+//     min(page size, n/2) items, under 17 KiB), and an error when one is
+//     returned. decode_test.go measures the bound on hostile bodies.
 
 // chinaStandardTime is the default zone of the service's zone-less times.
 var chinaStandardTime = time.FixedZone("CST", 8*60*60)
@@ -25,30 +53,110 @@ type memberDecoder interface {
 	decodeMember(d *decoder, key string) bool
 }
 
+// requiredMembers is a response type whose operation must return more than a
+// RequestId (which every answer must carry) in a success answer.
+type requiredMembers interface {
+	// missingMember returns the JSON name of a member the operation must
+	// return and the decoded answer lacks, or "".
+	missingMember() string
+}
+
 // decoder reads one response body.
 type decoder struct {
 	r         jsonread.Reader
+	strs      jsonread.Interner // makes every string kept own its memory
 	loc       *time.Location
-	field     string // the member being read, for errors
-	err       error  // the first fault found outside the reader (a bad time)
-	requestID string // the body's RequestId, once read
-	listHint  int    // the expected number of list items: the page size asked for
+	field     string    // the member being read, for errors; shares the body
+	err       error     // the first fault found outside the reader (a bad time)
+	requestID string    // the body's RequestId, once read
+	listHint  int       // the page size asked for: the most list items accepted
+	size      int       // the body's length
+	items     int       // the list items read so far
+	env       errorBody // the Alibaba error members of the body's top level
 }
+
+var decoders = sync.Pool{New: func() any { return new(decoder) }}
+
+// decodeAnswer classifies and decodes one answer: its HTTP status, its body
+// and the value of its x-acs-request-id header. It returns the request id to
+// report (the body's when it has a printable one, else the header's), and nil
+// with out filled, or the attempt's error: an *APIError for an error status
+// or a 2xx body carrying an error Code, a *DecodeError for a 2xx body that is
+// not the operation's answer. A page with more than listHint items (or
+// MaxPageSize when listHint is 0) is a *DecodeError.
+func decodeAnswer(loc *time.Location, listHint, status int, body []byte, headerRequestID string, out memberDecoder) (requestID string, err error) {
+	d := decoders.Get().(*decoder)
+	defer d.release()
+	d.loc, d.listHint = loc, listHint
+	if status < 200 || status > 299 {
+		e := decodeAPIError(d, status, body, headerRequestID)
+		return e.RequestID, e
+	}
+	de := d.decode(body, out)
+	requestID = headerRequestID
+	if id := printable(d.requestID, fieldLimit); id != "" {
+		requestID = id
+	}
+	switch {
+	case de != nil:
+		de.StatusCode, de.RequestID = status, requestID
+		return requestID, de
+	case isErrorCode(d.env.code):
+		e := d.apiError(status, headerRequestID)
+		return e.RequestID, e
+	}
+	field := ""
+	if strings.TrimSpace(d.requestID) == "" {
+		field = "RequestId"
+	} else if r, ok := out.(requiredMembers); ok {
+		field = r.missingMember()
+	}
+	if field != "" {
+		return requestID, &DecodeError{StatusCode: status, RequestID: requestID, Field: field, Err: errMissingMember}
+	}
+	return requestID, nil
+}
+
+// errMissingMember is the fault of a success answer without a member its
+// operation must return.
+var errMissingMember = errors.New("a member the operation must return is missing or empty")
+
+// release returns the decoder to the pool, keeping nothing of the body: not
+// the reader's view of it, not the strings remembered for repeats.
+func (d *decoder) release() {
+	*d = decoder{}
+	decoders.Put(d)
+}
+
+// str reads a string member as a string that owns its memory. Every string a
+// decoded value keeps is read with str (or, for the request id, readRequestID).
+func (d *decoder) str() string { return d.r.OwnedString(&d.strs) }
 
 // readRequestID reads a RequestId member and remembers it for errors.
 func (d *decoder) readRequestID() string {
-	d.requestID = d.r.String()
+	d.requestID = d.str()
 	return d.requestID
 }
 
-// decode reads body into v: one JSON object, nothing after it. On failure it
-// returns a *DecodeError without status or request id, for the caller to add.
-func (d *decoder) decode(body string, v memberDecoder) error {
-	d.r.Reset(body)
+// decode reads body into v: one JSON object, nothing after it. The top
+// level's Alibaba error members that v does not claim are read into d.env.
+// On failure it returns a *DecodeError without status or request id, for the
+// caller to add.
+func (d *decoder) decode(body []byte, v memberDecoder) *DecodeError {
+	// The reader walks the body in place. Nothing it hands out is kept:
+	// values are read with str, which copies or interns them; keys (and
+	// d.field) only while the body is decoded; release drops the view.
+	d.r.Reset(unsafe.String(unsafe.SliceData(body), len(body)))
+	d.size = len(body)
 	d.err = nil
 	d.field = ""
 	d.requestID = ""
-	if !d.object(v) && d.r.Err() == nil && d.err == nil {
+	d.items = 0
+	d.env = errorBody{}
+	if d.strs.Known == nil {
+		d.strs.Known = knownValue
+	}
+	if !d.top(v) && d.r.Err() == nil && d.err == nil {
 		return &DecodeError{Err: errors.New("response body is null, not an object")}
 	}
 	if d.r.Err() == nil && d.err == nil {
@@ -56,12 +164,35 @@ func (d *decoder) decode(body string, v memberDecoder) error {
 		d.r.End()
 	}
 	if err := d.r.Err(); err != nil {
-		return &DecodeError{Field: d.field, Err: err}
+		return &DecodeError{Field: fieldName(d.field), Err: err}
 	}
 	if d.err != nil {
-		return &DecodeError{Field: d.field, Err: d.err}
+		return &DecodeError{Field: fieldName(d.field), Err: d.err}
 	}
 	return nil
+}
+
+// fieldName is a member name for an error: bounded, printable, and a copy.
+func fieldName(key string) string {
+	return strings.Clone(printable(key, 64))
+}
+
+// top reads the body's top-level object into v, and the error members v
+// does not claim into d.env. It reports false for null and on error.
+func (d *decoder) top(v memberDecoder) bool {
+	if !d.r.Object() {
+		return false
+	}
+	for key, ok := d.r.Member(); ok; key, ok = d.r.Member() {
+		d.field = key
+		if !v.decodeMember(d, key) && !d.env.decodeMember(d, key) {
+			d.r.Skip()
+		}
+		if d.err != nil {
+			return false
+		}
+	}
+	return d.r.Err() == nil
 }
 
 // object reads one JSON object into v. It reports false for null and on error.
@@ -82,7 +213,8 @@ func (d *decoder) object(v memberDecoder) bool {
 }
 
 // decodeList reads a JSON array of objects, appending each to list; null
-// elements are left out.
+// elements are left out. Elements beyond the page size asked for, counted
+// over the whole body, are a fault found before they are allocated.
 func decodeList[T any, PT interface {
 	*T
 	memberDecoder
@@ -90,11 +222,21 @@ func decodeList[T any, PT interface {
 	if !d.r.Array() {
 		return
 	}
-	if *list == nil && d.listHint > 0 {
-		*list = make([]T, 0, d.listHint)
+	limit := d.listHint
+	if limit <= 0 {
+		limit = MaxPageSize
+	}
+	if *list == nil {
+		// Every element takes at least two bytes of the body ("{}").
+		*list = make([]T, 0, min(limit, d.size/2))
 	}
 	field := d.field
 	for d.r.Next() {
+		if d.items >= limit {
+			d.err = fmt.Errorf("%w: the page holds more than the %d items asked for", ErrInconsistentPages, limit)
+			return
+		}
+		d.items++
 		var zero T
 		*list = append(*list, zero)
 		if !d.object(PT(&(*list)[len(*list)-1])) {
@@ -113,7 +255,7 @@ func (d *decoder) int() int { return int(d.r.Int()) }
 // time reads a time member: zone-less text in the decoder's zone, text with a
 // zone as it says; empty or null is the zero time.
 func (d *decoder) time() time.Time {
-	s := d.r.String()
+	s := d.r.String() // not kept: only parsed
 	t, ok := jsonread.Time(s)
 	if !ok {
 		if d.err == nil {
@@ -138,20 +280,64 @@ func zoneless(s string) bool {
 	return len(s) <= 19 || !strings.ContainsAny(s[19:], "+-")
 }
 
+// knownValue returns the constant equal to s, when s is a value the service
+// is known to send: decoding it then costs no allocation.
+func knownValue(s string) (string, bool) {
+	switch s {
+	case string(EnginePG):
+		return string(EnginePG), true
+	case string(EngineOracle):
+		return string(EngineOracle), true
+	case string(EngineMySQL):
+		return string(EngineMySQL), true
+	case string(PackageSingleNodeSubscribe):
+		return string(PackageSingleNodeSubscribe), true
+	case string(PackageSingleNodeLongTerm):
+		return string(PackageSingleNodeLongTerm), true
+	case string(PackagePrimaryBackupSubscribe):
+		return string(PackagePrimaryBackupSubscribe), true
+	case string(PackagePrimaryBackupLongTerm):
+		return string(PackagePrimaryBackupLongTerm), true
+	case string(PackagePreGenerationLongTerm):
+		return string(PackagePreGenerationLongTerm), true
+	case string(ChannelMarketplace):
+		return string(ChannelMarketplace), true
+	case string(ChannelPublic):
+		return string(ChannelPublic), true
+	case "1 year":
+		return "1 year", true
+	case "2 years":
+		return "2 years", true
+	case "3 years":
+		return "3 years", true
+	case "5 years":
+		return "5 years", true
+	case "10 years":
+		return "10 years", true
+	case "30 years":
+		return "30 years", true
+	case "true":
+		return "true", true
+	case "false":
+		return "false", true
+	}
+	return "", false
+}
+
 func (o *LicenseOrder) decodeMember(d *decoder, key string) bool {
 	switch key {
 	case "AliyunOrderId":
-		o.AliyunOrderID = d.r.String()
+		o.AliyunOrderID = d.str()
 	case "VirtualAliyunOrderId":
-		o.VirtualAliyunOrderID = d.r.String()
+		o.VirtualAliyunOrderID = d.str()
 	case "Engine":
-		o.Engine = Engine(d.r.String())
+		o.Engine = Engine(d.str())
 	case "PackageType":
-		o.PackageType = PackageType(d.r.String())
+		o.PackageType = PackageType(d.str())
 	case "PackageValidity":
-		o.PackageValidity = d.r.String()
+		o.PackageValidity = d.str()
 	case "PurchaseChannel":
-		o.PurchaseChannel = PurchaseChannel(d.r.String())
+		o.PurchaseChannel = PurchaseChannel(d.str())
 	case "ActivationCodeQuota":
 		o.ActivationCodeQuota = d.int()
 	case "ActivatedCodeCount":
@@ -177,13 +363,13 @@ func (c *ActivationCode) decodeMember(d *decoder, key string) bool {
 	case "Id":
 		c.ID = d.r.Int()
 	case "Name":
-		c.Name = d.r.String()
+		c.Name = d.str()
 	case "Description":
-		c.Description = d.r.String()
+		c.Description = d.str()
 	case "MacAddress":
-		c.MacAddress = d.r.String()
+		c.MacAddress = d.str()
 	case "SystemIdentifier":
-		c.SystemIdentifier = d.r.String()
+		c.SystemIdentifier = d.str()
 	case "ActivateAt":
 		c.ActivateAt = d.time()
 	case "ExpireAt":
@@ -201,10 +387,10 @@ func (c *ActivationCode) decodeMember(d *decoder, key string) bool {
 // decodeOrderMember reads the members of a single-order response.
 func decodeOrderMember(d *decoder, key string, requestID, virtualOrderID *string, o *LicenseOrder) bool {
 	switch key {
-	case "RequestId":
+	case "RequestId", "requestId":
 		*requestID = d.readRequestID()
 	case "VirtualOrderId":
-		*virtualOrderID = d.r.String()
+		*virtualOrderID = d.str()
 		o.VirtualAliyunOrderID = *virtualOrderID
 	default:
 		return o.decodeMember(d, key)
@@ -215,10 +401,10 @@ func decodeOrderMember(d *decoder, key string, requestID, virtualOrderID *string
 // decodeCodeMember reads the members of a single-code response.
 func decodeCodeMember(d *decoder, key string, requestID *string, cert *CertContent, c *ActivationCode) bool {
 	switch key {
-	case "RequestId":
+	case "RequestId", "requestId":
 		*requestID = d.readRequestID()
 	case "CertContentB64":
-		*cert = CertContent(d.r.String())
+		*cert = CertContent(d.str())
 	default:
 		return c.decodeMember(d, key)
 	}
@@ -229,7 +415,7 @@ func decodeCodeMember(d *decoder, key string, requestID *string, cert *CertConte
 // reads Items.
 func decodePageMember(d *decoder, key string, requestID *string, pageNumber, pageRecordCount, totalRecordCount *int) bool {
 	switch key {
-	case "RequestId":
+	case "RequestId", "requestId":
 		*requestID = d.readRequestID()
 	case "PageNumber":
 		*pageNumber = d.int()
@@ -275,48 +461,96 @@ func (r *DescribeActivationCodesResponse) decodeMember(d *decoder, key string) b
 	return decodePageMember(d, key, &r.RequestID, &r.PageNumber, &r.PageRecordCount, &r.TotalRecordCount)
 }
 
-// errorBody is an Alibaba error body. Keys are matched in both the usual
+func (r *CreateOrGetVirtualLicenseOrderResponse) missingMember() string {
+	return r.LicenseOrder.missingID()
+}
+func (r *DescribeLicenseOrderDetailsResponse) missingMember() string {
+	return r.LicenseOrder.missingID()
+}
+func (r *DescribeActivationCodeDetailsResponse) missingMember() string {
+	return r.ActivationCode.missingID()
+}
+func (r *CreateActivationCodeResponse) missingMember() string { return r.ActivationCode.missingID() }
+
+// missingID returns "AliyunOrderId" when the order has no ID.
+func (o *LicenseOrder) missingID() string {
+	if strings.TrimSpace(o.AliyunOrderID) == "" {
+		return "AliyunOrderId"
+	}
+	return ""
+}
+
+// missingID returns "Id" when the code has no ID (IDs are positive).
+func (c *ActivationCode) missingID() string {
+	if c.ID <= 0 {
+		return "Id"
+	}
+	return ""
+}
+
+// errorBody holds the members of an Alibaba error body but the request id,
+// which goes to decoder.requestID. Keys are matched in both the usual
 // UpperCamel and the lowerCamel some services use.
 type errorBody struct {
-	requestID, hostID, code, message, recommend string
+	hostID, code, message, recommend string
 }
 
 func (e *errorBody) decodeMember(d *decoder, key string) bool {
 	switch key {
 	case "RequestId", "requestId":
-		e.requestID = d.readRequestID()
+		d.readRequestID()
 	case "HostId", "hostId":
-		e.hostID = d.r.String()
+		e.hostID = d.str()
 	case "Code", "code":
-		e.code = d.r.String()
+		e.code = d.str()
 	case "Message", "message":
-		e.message = d.r.String()
+		e.message = d.str()
 	case "Recommend", "recommend":
-		e.recommend = d.r.String()
+		e.recommend = d.str()
 	default:
 		return false
 	}
 	return true
 }
 
+// noMembers claims no member: decoding into it reads only the top level's
+// error members.
+type noMembers struct{}
+
+func (noMembers) decodeMember(*decoder, string) bool { return false }
+
+// isErrorCode reports whether code, the Code of a 2xx body, says the call
+// failed: any code but none and the success markers some services send.
+func isErrorCode(code string) bool {
+	code = strings.TrimSpace(code)
+	return code != "" && code != "200" && !strings.EqualFold(code, "OK") && !strings.EqualFold(code, "Success")
+}
+
+// apiError makes an *APIError of the error members decoded. The body's
+// request id replaces the header's only when it has something printable.
+func (d *decoder) apiError(status int, headerRequestID string) *APIError {
+	e := &APIError{
+		StatusCode: status,
+		RequestID:  headerRequestID,
+		Code:       printable(d.env.code, fieldLimit),
+		Message:    redactStringToSign(printable(d.env.message, fieldLimit)),
+		HostID:     printable(d.env.hostID, fieldLimit),
+		Recommend:  printable(d.env.recommend, fieldLimit),
+	}
+	if id := printable(d.requestID, fieldLimit); id != "" {
+		e.RequestID = id
+	}
+	return e
+}
+
 // decodeAPIError turns an error answer into an *APIError. An Alibaba error
 // body gives its fields; anything else (HTML, empty, truncated, a JSON value
 // without a Code) gives a bounded excerpt as the message.
 func decodeAPIError(d *decoder, status int, body []byte, headerRequestID string) *APIError {
-	e := &APIError{StatusCode: status, RequestID: headerRequestID}
-	var eb errorBody
-	if d.decode(string(body), &eb) == nil && (eb.code != "" || eb.message != "") {
-		e.Code = printable(eb.code, fieldLimit)
-		e.Message = redactStringToSign(printable(eb.message, fieldLimit))
-		e.HostID = printable(eb.hostID, fieldLimit)
-		e.Recommend = printable(eb.recommend, fieldLimit)
-		if eb.requestID != "" {
-			e.RequestID = printable(eb.requestID, fieldLimit)
-		}
-		return e
+	if d.decode(body, noMembers{}) == nil && (d.env.code != "" || d.env.message != "") {
+		return d.apiError(status, headerRequestID)
 	}
-	e.Message = "non-Alibaba error body: " + excerpt(body)
-	return e
+	return &APIError{StatusCode: status, RequestID: headerRequestID, Message: "non-Alibaba error body: " + excerpt(body)}
 }
 
 // redactStringToSign removes the server's string-to-sign from a

@@ -159,12 +159,12 @@ func TestDecodeIsTolerant(t *testing.T) {
 			LicenseOrder{ActivationCodeQuota: 10, ActivatedCodeCount: 3, IsVirtualOrder: true, AllowEmptySystemIdentifier: true},
 		},
 		"null and empty values": {
-			`{"AliyunOrderId":null,"ActivationCodeQuota":null,"IsVirtualOrder":"","GmtCreated":null,"GmtModified":""}`,
+			`{"VirtualAliyunOrderId":null,"ActivationCodeQuota":null,"IsVirtualOrder":"","GmtCreated":null,"GmtModified":""}`,
 			LicenseOrder{},
 		},
 		"unknown fields of every shape": {
-			`{"New":{"a":[1,{"b":null}]},"AliyunOrderId":"1","List":[1,2],"Flag":true,"Engine":"PolarDB-X"}`,
-			LicenseOrder{AliyunOrderID: "1", Engine: Engine("PolarDB-X")},
+			`{"New":{"a":[1,{"b":null}]},"AliyunOrderId":"2","List":[1,2],"Flag":true,"Engine":"PolarDB-X"}`,
+			LicenseOrder{AliyunOrderID: "2", Engine: Engine("PolarDB-X")},
 		},
 		"times with white space and with a zone": {
 			`{"GmtCreated":" 2024-10-16 16:46:20\n","GmtModified":"2024-10-16T08:46:20Z"}`,
@@ -182,7 +182,11 @@ func TestDecodeIsTolerant(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			m := newMockAPI(t)
-			m.answer(200, tc.body)
+			// The members every answer of the operation must carry, then the case's.
+			m.answer(200, `{"RequestId":"r","AliyunOrderId":"1",`+tc.body[1:])
+			if tc.want.AliyunOrderID == "" {
+				tc.want.AliyunOrderID = "1"
+			}
 			out, err := m.client.DescribeLicenseOrderDetails(context.Background(), &DescribeLicenseOrderDetailsRequest{AliyunOrderID: "1"})
 			require.NoError(t, err)
 			assert.True(t, tc.want.GmtCreated.Equal(out.GmtCreated), "GmtCreated %v", out.GmtCreated)
@@ -195,7 +199,7 @@ func TestDecodeIsTolerant(t *testing.T) {
 
 func TestWithTimeZone(t *testing.T) {
 	m := newMockAPI(t, WithTimeZone(time.UTC))
-	m.answer(200, `{"GmtCreated":"2024-10-16 16:46:20"}`)
+	m.answer(200, `{"RequestId":"r","AliyunOrderId":"1","GmtCreated":"2024-10-16 16:46:20"}`)
 	out, err := m.client.DescribeLicenseOrderDetails(context.Background(), &DescribeLicenseOrderDetailsRequest{AliyunOrderID: "1"})
 	require.NoError(t, err)
 	assert.Equal(t, time.Date(2024, 10, 16, 16, 46, 20, 0, time.UTC), out.GmtCreated)

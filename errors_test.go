@@ -233,7 +233,7 @@ func TestTransportFailuresKeepTheirIdentityAndHideTheURL(t *testing.T) {
 }
 
 func TestResponseBodyIsCapped(t *testing.T) {
-	big := `{"RequestId":"r","Items":[` + strings.Repeat(`{"AliyunOrderId":"123456789"},`, 2000) + `{}]}`
+	big := `{"RequestId":"r","Items":[{"AliyunOrderId":"` + strings.Repeat("123456789", 6000) + `"}]}`
 	for _, chunked := range []bool{false, true} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if chunked {
@@ -250,7 +250,7 @@ func TestResponseBodyIsCapped(t *testing.T) {
 		require.NoError(t, err)
 		out, err := c.DescribeLicenseOrders(context.Background(), nil)
 		require.NoError(t, err, "chunked=%v", chunked)
-		assert.Len(t, out.Items, 2001)
+		assert.Len(t, out.Items, 1)
 		srv.Close()
 	}
 }

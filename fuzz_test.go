@@ -29,7 +29,7 @@ func FuzzDecodeResponse(f *testing.F) {
 		}
 		for _, v := range targets {
 			d := decoder{loc: chinaStandardTime, listHint: 2}
-			err := d.decode(body, v)
+			err := d.decode([]byte(body), v)
 			if err == nil {
 				continue
 			}
@@ -44,7 +44,7 @@ func FuzzDecodeResponse(f *testing.F) {
 
 		var out DescribeLicenseOrderDetailsResponse
 		d := decoder{loc: chinaStandardTime}
-		if d.decode(body, &out) != nil || !utf8.ValidString(body) {
+		if d.decode([]byte(body), &out) != nil || !utf8.ValidString(body) {
 			return
 		}
 		var ref struct {

@@ -24,7 +24,9 @@ import (
 // A misbehaving service cannot make a walk loop forever or lose data
 // silently. These fail the walk with an error that wraps ErrInconsistentPages:
 // a page that answers a different PageNumber than the one asked for, a page
-// with more items than PageSize, and the same page served twice in a row.
+// with more items than PageSize (found while the page is decoded, before the
+// extra items are allocated: the cause is a *DecodeError), and the same page
+// served twice in a row.
 // Tolerated, by design: TotalRecordCount changing between pages (the newest
 // value counts, as orders and codes may be created during a walk), and a
 // page that brings more items than TotalRecordCount promised (they are all
@@ -200,6 +202,7 @@ func (p *Paginator[Resp, Item]) NextPage(ctx context.Context) (*Resp, error) {
 	}
 	resp, err := p.fetch(ctx, p.next, p.size)
 	if err != nil {
+		p.done = errors.Is(err, ErrInconsistentPages)
 		return nil, &PageError{PageNumber: p.next, Err: err}
 	}
 	items := p.items(resp)

@@ -310,9 +310,9 @@ func TestActivationCodesIterator(t *testing.T) {
 	m.handle = func(r *http.Request) (int, string) {
 		q := r.URL.Query()
 		if q.Get("PageNumber") == "1" {
-			return 200, `{"TotalRecordCount":3,"PageNumber":1,"Items":[{"Id":1},{"Id":2}]}`
+			return 200, `{"RequestId":"r1","TotalRecordCount":3,"PageNumber":1,"Items":[{"Id":1},{"Id":2}]}`
 		}
-		return 200, `{"TotalRecordCount":3,"PageNumber":2,"Items":[{"Id":3}]}`
+		return 200, `{"RequestId":"r2","TotalRecordCount":3,"PageNumber":2,"Items":[{"Id":3}]}`
 	}
 	var got []int64
 	for c, err := range m.client.ActivationCodes(context.Background(), &DescribeActivationCodesRequest{AliyunOrderID: "o1", MacAddress: "12:34:56:78:98:00"}, func(o *PaginatorOptions) { o.PageSize = 2 }) {
