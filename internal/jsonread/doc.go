@@ -9,6 +9,11 @@
 // response allocates nothing per field. Only strings holding escape sequences
 // are copied.
 //
+// A substring keeps the whole input alive. Values that outlive the document
+// are read with [Reader.OwnedString] instead, which shares nothing with the
+// input; its [Interner] makes known values (constants the caller names),
+// one-byte strings and values repeated within a document cost no allocation.
+//
 // The reader checks the JSON grammar strictly (RFC 8259) but converts scalars
 // tolerantly, the way the service is loose: Int accepts "12" as well as 12,
 // Bool accepts "true", "1" and 1, and String accepts numbers and booleans. See
