@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -75,6 +77,35 @@ func BenchmarkDecodeLicenseOrders(b *testing.B) {
 		if _, err := decodeAnswer(chinaStandardTime, 30, 200, body, "", &out); err != nil || len(out.Items) != 30 {
 			b.Fatal(err, len(out.Items))
 		}
+	}
+}
+
+// BenchmarkDecodeHostile decodes the 4 MiB bodies of hostileBodies as a
+// 100-item page. B/op stays under twice the body's size plus 32 KiB (the
+// documented bound; B/body-byte is the ratio), and a page of empty items
+// beyond the 100 asked for is refused after 100 of them: before the bound,
+// {"Items":[{},{},…]} allocated 1.4 GiB.
+func BenchmarkDecodeHostile(b *testing.B) {
+	bodies := hostileBodies()
+	names := make([]string, 0, len(bodies))
+	for name := range bodies {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		body := bodies[name]
+		b.Run(strings.ReplaceAll(name, " ", "_"), func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for b.Loop() {
+				var out DescribeActivationCodesResponse
+				_, _ = decodeAnswer(chinaStandardTime, MaxPageSize, 200, body, "", &out)
+			}
+			runtime.ReadMemStats(&after)
+			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/float64(len(body)), "B/body-byte")
+		})
 	}
 }
 
