@@ -59,7 +59,8 @@ func (in *Interner) Intern(s string) string {
 	case 0:
 		return ""
 	case 1:
-		return allBytes[s[0] : s[0]+1]
+		c := int(s[0])
+		return allBytes[c : c+1]
 	}
 	if in.Known != nil {
 		if k, ok := in.Known(s); ok {

@@ -80,6 +80,16 @@ func TestInternerCostsNothingForKnownOneByteAndRepeatedValues(t *testing.T) {
 	assert.Equal(t, 1.0, testing.AllocsPerRun(100, func() { in.Intern(long) }), "long values are copied every time")
 }
 
+func TestInternerEveryOneByteString(t *testing.T) {
+	var in Interner
+	for c := range 256 {
+		s := string([]byte{byte(c)})
+		got := in.Intern(s)
+		require.Equal(t, s, got)
+		require.False(t, overlaps(got, s))
+	}
+}
+
 func TestInternerKeepsDistinctValuesApart(t *testing.T) {
 	// More distinct values than slots: collisions evict, never confuse.
 	var in Interner
@@ -100,7 +110,7 @@ func TestInternerKeepsDistinctValuesApart(t *testing.T) {
 // FuzzOwnedString checks that OwnedString reads every value as String does,
 // errors included, and that its result never shares the input.
 func FuzzOwnedString(f *testing.F) {
-	for _, s := range []string{`"plain"`, `"a\"b"`, `12.5`, `true`, `null`, `"PG"`, `"x"`, `{}`, `"\ud83d\ude00"`, `"` + strings.Repeat("z", 70) + `"`} {
+	for _, s := range []string{`"plain"`, "\"\xff\"", `"a\"b"`, `12.5`, `true`, `null`, `"PG"`, `"x"`, `{}`, `"\ud83d\ude00"`, `"` + strings.Repeat("z", 70) + `"`} {
 		f.Add(s)
 	}
 	in := Interner{Known: knownPG}
