@@ -57,6 +57,7 @@ func FuzzDecodeResponse(f *testing.F) {
 		`{"RequestId":"r","CertContentB64":"QUJD","GmtCreated":"2024-10-16 16:46:20\n","Id":1e2}`,
 		`{"RequestId":"r","AliyunOrderId":"\ud83d\ude00\u00e9"}`, `[]`, `null`, `{"a":{"b":[1,{"c":null}]}}`, `{"Id":1.5}`,
 		`{"code":"Forbidden.RAM","message":"no","requestId":" "}`, `{"Items":[{},{},{}],"RequestId":"x"}`,
+		"{\"RequestId\":\"\xff\",\"Items\":[{\"Name\":\"\x00\"}]}",
 		`{"Code":"OK","RequestId":"r","AliyunOrderId":"PG","Engine":"PG","PackageValidity":"1 year","Id":3}`,
 	} {
 		f.Add(s)
