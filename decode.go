@@ -461,6 +461,16 @@ func (r *DescribeActivationCodesResponse) decodeMember(d *decoder, key string) b
 	return decodePageMember(d, key, &r.RequestID, &r.PageNumber, &r.PageRecordCount, &r.TotalRecordCount)
 }
 
+// The responses that must carry more than a RequestId: the two single-order
+// calls an order ID, the two single-code calls a code ID. The list calls
+// need only the RequestId: an empty page is an answer.
+var (
+	_ requiredMembers = (*CreateOrGetVirtualLicenseOrderResponse)(nil)
+	_ requiredMembers = (*DescribeLicenseOrderDetailsResponse)(nil)
+	_ requiredMembers = (*DescribeActivationCodeDetailsResponse)(nil)
+	_ requiredMembers = (*CreateActivationCodeResponse)(nil)
+)
+
 func (r *CreateOrGetVirtualLicenseOrderResponse) missingMember() string {
 	return r.LicenseOrder.missingID()
 }
