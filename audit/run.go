@@ -1,0 +1,127 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	polarlicense "github.com/polarlicense/polarlicense-go"
+)
+
+// OrderError is the failure to list one order's activation codes, the error
+// that ended a Run.
+type OrderError struct {
+	// AliyunOrderID is the order whose codes could not be listed.
+	AliyunOrderID string
+	// Err is the cause, such as a *polarlicense.APIError.
+	Err error
+}
+
+// Error names the order and the cause.
+func (e *OrderError) Error() string {
+	return "audit: listing the activation codes of order " + e.AliyunOrderID + ": " + e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *OrderError) Unwrap() error { return e.Err }
+
+// Run lists every license order of the account c signs for, then every
+// activation code of each, p.Concurrency orders at a time, and evaluates the
+// rules. The first failure ends the walk: Run cancels the listings still
+// running and returns the error (an *OrderError when it concerns one order's
+// codes) and no Report, so that a walk that did not see everything never
+// passes. A Policy that cannot be applied is a *PolicyError, returned before
+// anything is sent.
+func Run(ctx context.Context, c *polarlicense.Client, p Policy) (*Report, error) {
+	if c == nil {
+		return nil, errors.New("audit: Run: nil *polarlicense.Client")
+	}
+	rp, err := p.resolve()
+	if err != nil {
+		return nil, err
+	}
+	orders, err := walk(ctx, c, &rp)
+	if err != nil {
+		return nil, err
+	}
+	return &Report{CheckedAt: rp.Now, Policy: rp, Orders: orders, Findings: evaluate(orders, &rp)}, nil
+}
+
+// walk lists the orders, then their codes.
+func walk(ctx context.Context, c *polarlicense.Client, p *Policy) ([]Order, error) {
+	report := func(pr Progress) {
+		if p.Progress != nil {
+			p.Progress(pr)
+		}
+	}
+	orders := []Order{}
+	for o, err := range c.LicenseOrders(ctx, nil) {
+		if err != nil {
+			return nil, fmt.Errorf("audit: listing license orders: %w", err)
+		}
+		orders = append(orders, Order{LicenseOrder: o, Codes: []polarlicense.ActivationCode{}})
+		report(Progress{Orders: len(orders)})
+	}
+	report(Progress{Orders: len(orders), Listed: true})
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+		done     int
+	)
+	jobs := make(chan int)
+	for range min(p.Concurrency, len(orders)) {
+		wg.Go(func() {
+			for i := range jobs {
+				id := orders[i].AliyunOrderID
+				codes, err := listCodes(ctx, c, id)
+				mu.Lock()
+				switch {
+				case err != nil:
+					if firstErr == nil {
+						firstErr = &OrderError{AliyunOrderID: id, Err: err}
+						cancel()
+					}
+				case firstErr == nil:
+					orders[i].Codes = codes
+					done++
+					report(Progress{Orders: len(orders), Listed: true, OrdersWalked: done})
+				}
+				mu.Unlock()
+			}
+		})
+	}
+feed:
+	for i := range orders {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if firstErr == nil && ctx.Err() != nil {
+		firstErr = fmt.Errorf("audit: %w", context.Cause(ctx))
+	}
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return orders, nil
+}
+
+// listCodes lists every code of an order.
+func listCodes(ctx context.Context, c *polarlicense.Client, orderID string) ([]polarlicense.ActivationCode, error) {
+	codes := []polarlicense.ActivationCode{}
+	for code, err := range c.ActivationCodes(ctx, &polarlicense.DescribeActivationCodesRequest{AliyunOrderID: orderID}) {
+		if err != nil {
+			return nil, err
+		}
+		codes = append(codes, code)
+	}
+	return codes, nil
+}
