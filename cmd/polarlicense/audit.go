@@ -2,27 +2,82 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
-	"sync"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
-	polarlicense "github.com/polarlicense/polarlicense-go"
+	"github.com/polarlicense/polarlicense-go/audit"
 )
 
-// audit: one pass over every order and its codes, then the rules of
-// findings.go, then the report.
+// audit: package audit walks every order and its codes and applies the
+// rules; this file prints its Report.
 
-// auditConcurrency is how many orders' codes are listed at once.
-const auditConcurrency = 4
+// auditFlags are the flags that shape an audit, shared by audit and
+// exporter.
+type auditFlags struct {
+	expiring    durationValue
+	quotaWarn   percentValue
+	concurrency int
+}
+
+func newAuditFlags() *auditFlags {
+	return &auditFlags{
+		expiring:    durationValue{d: audit.DefaultExpiringWithin, text: "90d"},
+		quotaWarn:   percentValue{p: audit.DefaultQuotaWarnPercent},
+		concurrency: audit.DefaultConcurrency,
+	}
+}
+
+func (f *auditFlags) register(fs *pflag.FlagSet) {
+	fs.Var(&f.expiring, "expiring-within", "report codes expiring within this `duration`: 90d, 36h, 1d12h (0: off)")
+	fs.Var(&f.quotaWarn, "quota-warn", "report orders with at least this `percentage` of their quota used")
+	fs.IntVar(&f.concurrency, "concurrency", audit.DefaultConcurrency, "list the codes of this `many` orders at once")
+}
+
+// policy is the audit policy the flags describe, checked at now.
+func (f *auditFlags) policy(now time.Time) (audit.Policy, error) {
+	if f.concurrency < 1 {
+		return audit.Policy{}, usagef("invalid --concurrency %d: want 1 or more", f.concurrency)
+	}
+	within := f.expiring.d
+	if within == 0 {
+		within = -1 // --expiring-within 0 turns the check off
+	}
+	return audit.Policy{Now: now, ExpiringWithin: within, QuotaWarnPercent: f.quotaWarn.p, Concurrency: f.concurrency}, nil
+}
+
+// runAudit runs an audit with the run's client, showing its progress.
+func (a *app) runAudit(ctx context.Context, p audit.Policy) (*audit.Report, error) {
+	client, err := a.newClient()
+	if err != nil {
+		return nil, err
+	}
+	p.Progress = func(pr audit.Progress) {
+		if pr.Listed {
+			a.progress.update("audit: codes of %d of %d orders", pr.OrdersWalked, pr.Orders)
+		} else {
+			a.progress.update("audit: listing orders: %d", pr.Orders)
+		}
+	}
+	rep, err := audit.Run(ctx, client, p)
+	a.progress.clear()
+	var oe *audit.OrderError
+	if errors.As(err, &oe) {
+		// Name the order, and let its not-found codes read as such.
+		return nil, &hintError{err: about(oe.Err, oe.AliyunOrderID, 0), hint: "listing the activation codes of order " + oe.AliyunOrderID}
+	}
+	return rep, err
+}
 
 func (a *app) auditCommand() *cobra.Command {
-	expiring := durationValue{d: 90 * 24 * time.Hour, text: "90d"}
-	quotaWarn := percentValue{p: 80}
+	flags := newAuditFlags()
 	failOn := severityValue{s: sevWarning}
 	cmd := &cobra.Command{
 		Use:   "audit [--expiring-within 90d] [--quota-warn 80%] [--fail-on LEVEL]",
@@ -30,121 +85,49 @@ func (a *app) auditCommand() *cobra.Command {
 		Long: `Walk every license order and every code of each, then report: each order's
 quota (used and left) and the findings, the most severe first, then a summary.
 
-  check                 level    when
-  code-expired          error    a code's expiry time has passed
-  code-expiring         warning  a code expires within --expiring-within
-  code-count-mismatch   error    ActivatedCodeCount differs from the codes listed
-  quota-exceeded        error    more codes issued than the quota
-  quota-exhausted       warning  the quota is used up (not for frozen virtual orders)
-  quota-high            warning  at least --quota-warn of the quota is used (idem)
-  virtual-order-frozen  info     a frozen virtual order
-
+` + checksHelp() + `
 Exit status 3 when a finding is at --fail-on or above (info < warning < error;
-none never fails), 0 otherwise, so the command can gate a pipeline. With -o
-table the summary is the report's last line; with json it is the "summary"
-object and with csv (the findings only) it goes to stderr.`,
+none never fails), 0 otherwise, so the command can gate a pipeline; 1 when
+the walk failed, with no report. With -o table the summary is the report's
+last line; with json it is the "summary" object, and with csv (the findings
+only) and html (a self-contained page to attach to a ticket) it goes to
+stderr.`,
 		Example: `  polarlicense audit
   polarlicense audit --expiring-within 30d --quota-warn 90% --fail-on error
-  polarlicense audit -o json > audit.json`,
+  polarlicense audit -o json > audit.json
+  polarlicense audit -o html > audit.html`,
 		Args: exactArgs(),
 		RunE: a.action(func(ctx context.Context, _ *cobra.Command, _ []string) error {
-			client, err := a.newClient()
+			policy, err := flags.policy(a.env.now())
 			if err != nil {
 				return err
 			}
-			orders, err := a.collect(ctx, client)
+			rep, err := a.runAudit(ctx, policy)
 			if err != nil {
 				return err
 			}
-			policy := auditPolicy{Now: a.env.now(), ExpiringWithin: expiring.d, QuotaWarnPercent: quotaWarn.p}
-			res := audit(orders, policy)
-			if err := a.report(&res, policy, failOn.s); err != nil {
+			if err := a.report(rep, failOn.s); err != nil {
 				return err
 			}
-			if res.fails(failOn.s) {
+			if fails(rep, failOn.s) {
 				return findingsError{}
 			}
 			return nil
 		}),
 	}
-	f := cmd.Flags()
-	f.Var(&expiring, "expiring-within", "report codes expiring within this `duration`: 90d, 36h, 1d12h (0: off)")
-	f.Var(&quotaWarn, "quota-warn", "report orders with at least this `percentage` of their quota used")
-	f.Var(&failOn, "fail-on", "exit 3 when a finding is at this `level` or above: info, warning, error or none")
+	flags.register(cmd.Flags())
+	cmd.Flags().Var(&failOn, "fail-on", "exit 3 when a finding is at this `level` or above: info, warning, error or none")
 	return cmd
 }
 
-// collect lists every order, then every order's codes, a few orders at a
-// time. The first failure ends it.
-func (a *app) collect(ctx context.Context, client *polarlicense.Client) ([]orderCodes, error) {
-	var orders []orderCodes
-	for o, err := range client.LicenseOrders(ctx, nil) {
-		if err != nil {
-			return nil, err
-		}
-		orders = append(orders, orderCodes{Order: o})
-		a.progress.update("audit: listing orders: %d", len(orders))
+// checksHelp is the table of checks for the help text.
+func checksHelp() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "  %-21s %-8s %s\n", "check", "level", "when")
+	for _, c := range audit.Checks() {
+		fmt.Fprintf(&b, "  %-21s %-8s %s\n", c.Name, c.Severity, c.Description)
 	}
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-		done     int
-	)
-	jobs := make(chan int)
-	for range min(auditConcurrency, len(orders)) {
-		wg.Go(func() {
-			for i := range jobs {
-				id := orders[i].Order.AliyunOrderID
-				codes, err := listCodes(ctx, client, id)
-				mu.Lock()
-				if err != nil {
-					if firstErr == nil {
-						firstErr = about(err, id, 0)
-						cancel()
-					}
-				} else {
-					orders[i].Codes = codes
-					done++
-					a.progress.update("audit: codes of %d of %d orders", done, len(orders))
-				}
-				mu.Unlock()
-			}
-		})
-	}
-feed:
-	for i := range orders {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(jobs)
-	wg.Wait()
-	a.progress.clear()
-	if firstErr == nil {
-		firstErr = ctx.Err()
-	}
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	return orders, nil
-}
-
-// listCodes lists every code of an order.
-func listCodes(ctx context.Context, client *polarlicense.Client, orderID string) ([]polarlicense.ActivationCode, error) {
-	var codes []polarlicense.ActivationCode
-	for c, err := range client.ActivationCodes(ctx, &polarlicense.DescribeActivationCodesRequest{AliyunOrderID: orderID}) {
-		if err != nil {
-			return nil, err
-		}
-		codes = append(codes, c)
-	}
-	return codes, nil
+	return b.String()
 }
 
 // auditReport is the audit in JSON.
@@ -221,22 +204,23 @@ var findingTable = []tableColumn[findingRecord]{
 }
 
 // newAuditReport puts an audit's result in output form.
-func newAuditReport(res *auditResult, p auditPolicy, failOn severity) auditReport {
+func newAuditReport(res *audit.Report, failOn severity) auditReport {
+	p := &res.Policy
 	rep := auditReport{
-		CheckedAt:             timestamp(p.Now),
-		ExpiringWithinSeconds: int64(p.ExpiringWithin / time.Second),
+		CheckedAt:             timestamp(res.CheckedAt),
+		ExpiringWithinSeconds: max(int64(p.ExpiringWithin/time.Second), 0),
 		QuotaWarnPercent:      p.QuotaWarnPercent,
 		FailOn:                failOn.String(),
 		Orders:                make([]auditOrderRecord, 0, len(res.Orders)),
 		Findings:              make([]findingRecord, 0, len(res.Findings)),
 		Summary: auditSummary{
-			Orders: len(res.Orders), Codes: res.Codes,
-			Error: res.count(sevError), Warning: res.count(sevWarning), Info: res.count(sevInfo),
-			Failed: res.fails(failOn),
+			Orders: len(res.Orders), Codes: res.Codes(),
+			Error: res.Count(audit.SeverityError), Warning: res.Count(audit.SeverityWarning), Info: res.Count(audit.SeverityInfo),
+			Failed: fails(res, failOn),
 		},
 	}
-	for _, u := range res.Orders {
-		o := &u.Order
+	for i := range res.Orders {
+		o := &res.Orders[i]
 		rep.Orders = append(rep.Orders, auditOrderRecord{
 			AliyunOrderID:        o.AliyunOrderID,
 			Engine:               string(o.Engine),
@@ -246,16 +230,16 @@ func newAuditReport(res *auditResult, p auditPolicy, failOn severity) auditRepor
 			ActivationCodeQuota:  o.ActivationCodeQuota,
 			ActivatedCodeCount:   o.ActivatedCodeCount,
 			RemainingQuota:       o.RemainingQuota(),
-			QuotaUsedPercent:     math.Round(u.UsedPercent*10) / 10,
-			CodesListed:          u.CodesListed,
-			CodesExpired:         u.CodesExpired,
-			CodesExpiring:        u.CodesExpiring,
+			QuotaUsedPercent:     math.Round(o.UsedPercent()*10) / 10,
+			CodesListed:          len(o.Codes),
+			CodesExpired:         res.CountFor(o.AliyunOrderID, audit.CheckCodeExpired),
+			CodesExpiring:        res.CountFor(o.AliyunOrderID, audit.CheckCodeExpiring),
 		})
 	}
 	for _, f := range res.Findings {
-		r := findingRecord{Severity: f.Severity.String(), Check: f.Check, AliyunOrderID: f.OrderID, Message: f.Message}
-		if f.CodeID != 0 {
-			id := f.CodeID
+		r := findingRecord{Severity: f.Severity.String(), Check: f.Check, AliyunOrderID: f.AliyunOrderID, Message: f.Message}
+		if f.ActivationCodeID != 0 {
+			id := f.ActivationCodeID
 			r.ActivationCodeID = &id
 		}
 		rep.Findings = append(rep.Findings, r)
@@ -275,10 +259,16 @@ func summaryLine(s *auditSummary, failOn severity) string {
 }
 
 // report writes the audit in the run's format.
-func (a *app) report(res *auditResult, p auditPolicy, failOn severity) error {
-	rep := newAuditReport(res, p, failOn)
+func (a *app) report(res *audit.Report, failOn severity) error {
+	rep := newAuditReport(res, failOn)
 	line := summaryLine(&rep.Summary, failOn)
 	switch a.format {
+	case formatHTML:
+		if err := writeHTMLReport(a.stdout, res, &rep); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintln(a.stderr, line)
+		return err
 	case formatJSON:
 		if err := writeJSON(a.stdout, rep); err != nil {
 			return err
@@ -308,4 +298,17 @@ func writeAuditTable(w io.Writer, rep *auditReport, line string) error {
 	fmt.Fprintln(w)
 	_, err := fmt.Fprintln(w, line)
 	return err
+}
+
+// formatPercent writes a percentage with at most one decimal.
+func formatPercent(p float64) string {
+	return strconv.FormatFloat(math.Round(p*10)/10, 'f', -1, 64)
+}
+
+// plural writes a count with its noun.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	polarlicense "github.com/polarlicense/polarlicense-go"
+	"github.com/polarlicense/polarlicense-go/audit"
 	"github.com/polarlicense/polarlicense-go/polarlicensetest"
 )
 
@@ -274,7 +276,70 @@ func TestAuditFailureMidWalk(t *testing.T) {
 	r := runAt(t, srv, "audit")
 	assert.Equal(t, exitFailure, r.code)
 	assert.Empty(t, r.stdout, "no partial report")
-	assert.Regexp(t, `^polarlicense: the service failed: ServiceUnavailable: .* \(HTTP 503, request id [0-9A-F-]+\)$`, oneLineOn(t, r.stderr))
+	assert.Regexp(t, `^polarlicense: the service failed: ServiceUnavailable: .* \(HTTP 503, request id [0-9A-F-]+\); listing the activation codes of order 10000000000000[1-6]$`, oneLineOn(t, r.stderr))
+}
+
+// An answer the audit did not understand ends it with status 1 and no
+// verdict, in every format: never a PASS.
+func TestAuditNeverPassesOnABadAnswer(t *testing.T) {
+	t.Parallel()
+	for _, fault := range []polarlicensetest.Fault{
+		{Operation: "DescribeLicenseOrders", Kind: polarlicensetest.FaultHTML, Status: http.StatusOK, Count: 100},
+		{Operation: "DescribeActivationCodes", Kind: polarlicensetest.FaultHTML, Status: http.StatusOK, Count: 100},
+		{Operation: "DescribeActivationCodes", Kind: polarlicensetest.FaultDrop, Count: 100},
+	} {
+		for _, format := range []string{"json", "table", "csv", "html"} {
+			srv := newServer(t, append(seeded(orderF), polarlicensetest.WithFaults(fault))...)
+			r := runAt(t, srv, "audit", "-o", format, "--fail-on", "none")
+			assert.Equal(t, exitFailure, r.code, "%v -o %s: %s", fault.Kind, format, r.stderr)
+			assert.Empty(t, r.stdout, "%v -o %s", fault.Kind, format)
+			assert.NotContains(t, r.stderr, "PASS")
+			assert.True(t, strings.HasPrefix(oneLineOn(t, r.stderr), "polarlicense: "), r.stderr)
+		}
+	}
+}
+
+func TestAuditConcurrencyFlag(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, seeded()...)
+	r := runAt(t, srv, "audit", "-o", "json", "--concurrency", "1")
+	require.Equal(t, exitFindings, r.code, r.stderr)
+	assert.Equal(t, wantFindings, decodeJSON[auditReport](t, r.stdout).Findings)
+	sent := srv.RequestCount("")
+	for _, bad := range []string{"0", "-2"} {
+		r := runAt(t, srv, "audit", "--concurrency", bad)
+		assert.Equal(t, exitUsage, r.code)
+		assert.Equal(t, "polarlicense: invalid --concurrency "+bad+`: want 1 or more (see "polarlicense audit --help")`, oneLineOn(t, r.stderr))
+	}
+	assert.Equal(t, sent, srv.RequestCount(""), "bad flags sent nothing")
+}
+
+func TestAuditHelpListsEveryCheck(t *testing.T) {
+	t.Parallel()
+	r := ok(t, runIn(t, testEnv(nil), "audit", "--help"))
+	for _, c := range audit.Checks() {
+		assert.Regexp(t, `(?m)^  `+c.Name+` +`+c.Severity.String()+` +\S`, r.stdout)
+	}
+}
+
+func TestAuditCodeDuplicate(t *testing.T) {
+	t.Parallel()
+	dup := polarlicense.ActivationCode{ID: 62, Name: "node-61-again", MacAddress: "00:16:3e:00:00:61", SystemIdentifier: "7000000000000000061", ExpireAt: farFuture}
+	srv := newServer(t, append(seeded(orderF), polarlicensetest.WithActivationCode(orderF, dup, ""))...)
+	r := runAt(t, srv, "audit", "-o", "json")
+	require.Equal(t, exitFindings, r.code, r.stderr)
+	assert.Equal(t, []findingRecord{{"warning", "code-duplicate", orderF, codeID(62),
+		`code 62 "node-61-again" (MAC 00:16:3e:00:00:61) duplicates code 61: both unexpired, for MAC 00:16:3e:00:00:61 and system identifier 7000000000000000061; quota spent twice`}},
+		decodeJSON[auditReport](t, r.stdout).Findings)
+}
+
+func TestOutputHTMLIsForAuditOnly(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, seeded(orderF)...)
+	r := runAt(t, srv, "orders", "list", "-o", "html")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "-o html is for audit only")
+	assert.Zero(t, srv.RequestCount(""))
 }
 
 func TestAuditDemoData(t *testing.T) {

@@ -6,6 +6,7 @@ require (
 	github.com/aliyun/credentials-go v1.4.14
 	github.com/polarlicense/polarlicense-go v0.0.0
 	github.com/spf13/cobra v1.10.2
+	github.com/spf13/pflag v1.0.9
 	github.com/stretchr/testify v1.12.1
 	go.yaml.in/yaml/v3 v3.0.5
 )
@@ -15,10 +16,9 @@ require (
 	github.com/alibabacloud-go/tea v1.5.4 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect
-	github.com/modern-go/concurrent v0.0.0-20180228061459-e0a39a4cb421 // indirect
+	github.com/modern-go/concurrent v0.0.0-20180306012644-bacd9c7ef1dd // indirect
 	github.com/modern-go/reflect2 v1.0.2 // indirect
-	github.com/spf13/pflag v1.0.9 // indirect
-	golang.org/x/net v0.26.0 // indirect
+	golang.org/x/net v0.43.0 // indirect
 	gopkg.in/ini.v1 v1.67.0 // indirect
 )
 

@@ -134,7 +134,7 @@ Exit status: 0 success, 1 failure (service, network, credentials, files),
 	pf.BoolVar(&a.useEmulator, "emulator", false, "run against an in-process emulator holding demo data (no credentials needed)")
 	pf.Var(&a.timeout, "timeout", "give up on the whole command after this `duration`, such as 30s or 5m (default no limit)")
 	pf.BoolVar(&a.debug, "debug", false, "log each HTTP request to stderr: method, host, action, status, request id, latency")
-	pf.StringVarP(&a.output, "output", "o", "", "output `format`: table, json or csv (default table on a terminal, json otherwise)")
+	pf.StringVarP(&a.output, "output", "o", "", "output `format`: table, json or csv, or html for audit (default table on a terminal, json otherwise)")
 
 	root.AddCommand(a.ordersCommand(), a.codesCommand(), a.licenseCommand(), a.fleetCommand(), a.auditCommand(), a.emulatorCommand())
 	return root
@@ -146,6 +146,11 @@ func (a *app) setup(cmd *cobra.Command, _ []string) error {
 	switch outputFormat(a.output) {
 	case formatTable, formatJSON, formatCSV:
 		a.format = outputFormat(a.output)
+	case formatHTML:
+		if cmd.Name() != "audit" {
+			return usagef("-o html is for audit only: want table, json or csv")
+		}
+		a.format = formatHTML
 	case "":
 		a.format = formatJSON
 		if a.env.isTerminal(a.stdout) {
