@@ -80,6 +80,10 @@ type htmlMark struct {
 	Clamped bool
 	Points  string // the triangle's, when Clamped
 	Title   string
+	// Count is the number of codes a clamped mark stands for, written at
+	// CountX when more than one.
+	Count          int
+	CountX, CountY float64
 }
 
 // htmlTick is a month on the axis.
@@ -224,6 +228,7 @@ func timeline(res *audit.Report) htmlTimeline {
 			m.Title += ": " + m.Class + ", expires " + c.ExpireAt.UTC().Format("2006-01-02 15:04 UTC")
 			lane.Marks = append(lane.Marks, m)
 		}
+		lane.Marks = groupClamped(lane.Marks)
 		tl.Lanes = append(tl.Lanes, lane)
 		y += tlLane
 	}
@@ -236,6 +241,34 @@ func timeline(res *audit.Report) htmlTimeline {
 	tl.Height = int(tl.Bottom) + tlAxisSpace
 	tl.Ticks = ticks(start, end, x)
 	return tl
+}
+
+// groupClamped draws the codes clamped at the same edge in the same state
+// as one mark with their count; the title lists them.
+func groupClamped(marks []htmlMark) []htmlMark {
+	out := marks[:0:0]
+	index := map[[2]string]int{}
+	for _, m := range marks {
+		if !m.Clamped {
+			out = append(out, m)
+			continue
+		}
+		key := [2]string{strconv.FormatFloat(m.X, 'f', -1, 64), m.Class}
+		i, ok := index[key]
+		if !ok {
+			m.Count = 1
+			m.CountX, m.CountY = m.X-14, m.Y+4
+			if m.X == tlLeft {
+				m.CountX = m.X + 14
+			}
+			index[key] = len(out)
+			out = append(out, m)
+			continue
+		}
+		out[i].Count++
+		out[i].Title += "\n" + m.Title
+	}
+	return out
 }
 
 // ticks marks the first day of months across the range, a few months apart
