@@ -136,7 +136,7 @@ Exit status: 0 success, 1 failure (service, network, credentials, files),
 	pf.BoolVar(&a.debug, "debug", false, "log each HTTP request to stderr: method, host, action, status, request id, latency")
 	pf.StringVarP(&a.output, "output", "o", "", "output `format`: table, json or csv, or html for audit (default table on a terminal, json otherwise)")
 
-	root.AddCommand(a.ordersCommand(), a.codesCommand(), a.licenseCommand(), a.fleetCommand(), a.auditCommand(), a.emulatorCommand())
+	root.AddCommand(a.ordersCommand(), a.codesCommand(), a.licenseCommand(), a.fleetCommand(), a.auditCommand(), a.exporterCommand(), a.emulatorCommand())
 	return root
 }
 

@@ -1,0 +1,512 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	yaml "go.yaml.in/yaml/v3"
+
+	polarlicense "github.com/polarlicense/polarlicense-go"
+	"github.com/polarlicense/polarlicense-go/audit"
+	"github.com/polarlicense/polarlicense-go/polarlicensetest"
+)
+
+// syncBuffer is a bytes.Buffer safe for the exporter's writes and the
+// test's reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// runningExporter is "polarlicense exporter" running in the test.
+type runningExporter struct {
+	url    string // http://127.0.0.1:PORT
+	stderr *syncBuffer
+	stop   func() result
+}
+
+var listeningRe = regexp.MustCompile(`msg="exporter listening" address=(\S+)`)
+
+// startExporter runs the exporter against srv on 127.0.0.1:0 and waits
+// until it listens.
+func startExporter(t *testing.T, srv *polarlicensetest.Server, args ...string) *runningExporter {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- runWith(ctx, testEnv(srv), append([]string{"exporter", "--listen", "127.0.0.1:0"}, args...), stdout, stderr)
+	}()
+	var stopped *result
+	stop := func() result {
+		if stopped == nil {
+			cancel()
+			select {
+			case code := <-done:
+				stopped = &result{stdout: stdout.String(), stderr: stderr.String(), code: code}
+			case <-time.After(20 * time.Second):
+				t.Fatal("the exporter did not stop")
+			}
+		}
+		return *stopped
+	}
+	t.Cleanup(func() { stop() })
+	var addr string
+	require.Eventually(t, func() bool {
+		m := listeningRe.FindStringSubmatch(stderr.String())
+		if m != nil {
+			addr = m[1]
+		}
+		return m != nil
+	}, 10*time.Second, 10*time.Millisecond, "stderr: %s", stderr.String())
+	assert.True(t, strings.HasPrefix(addr, "127.0.0.1:"), addr)
+	return &runningExporter{url: "http://" + addr, stderr: stderr, stop: stop}
+}
+
+// scrape reads /metrics with the Prometheus text parser.
+func (e *runningExporter) scrape(t *testing.T) map[string]*dto.MetricFamily {
+	t.Helper()
+	resp, err := http.Get(e.url + "/metrics")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, resp.Header.Get("Content-Type"), "text/plain")
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(resp.Body)
+	require.NoError(t, err)
+	return fams
+}
+
+// waitFor scrapes until cond holds of the metrics, and returns them.
+func (e *runningExporter) waitFor(t *testing.T, what string, cond func(map[string]*dto.MetricFamily) bool) map[string]*dto.MetricFamily {
+	t.Helper()
+	var fams map[string]*dto.MetricFamily
+	require.Eventually(t, func() bool {
+		fams = e.scrape(t)
+		return cond(fams)
+	}, 30*time.Second, 20*time.Millisecond, "%s; stderr: %s", what, e.stderr.String())
+	return fams
+}
+
+// value returns the value of the series of a family with these labels
+// (name, value pairs; all of the series' labels), and whether there is one.
+func value(fams map[string]*dto.MetricFamily, name string, labels ...string) (float64, bool) {
+	f := fams[name]
+	if f == nil {
+		return 0, false
+	}
+	want := map[string]string{}
+	for i := 0; i+1 < len(labels); i += 2 {
+		want[labels[i]] = labels[i+1]
+	}
+next:
+	for _, m := range f.GetMetric() {
+		if len(m.GetLabel()) != len(want) {
+			continue
+		}
+		for _, l := range m.GetLabel() {
+			if v, ok := want[l.GetName()]; !ok || v != l.GetValue() {
+				continue next
+			}
+		}
+		switch {
+		case m.Gauge != nil:
+			return m.GetGauge().GetValue(), true
+		case m.Counter != nil:
+			return m.GetCounter().GetValue(), true
+		}
+		return m.GetUntyped().GetValue(), true
+	}
+	return 0, false
+}
+
+func upIs(v float64) func(map[string]*dto.MetricFamily) bool {
+	return func(fams map[string]*dto.MetricFamily) bool {
+		got, ok := value(fams, "polarlicense_audit_up")
+		return ok && got == v
+	}
+}
+
+// checkAgainstEmulator checks every order and code metric against the
+// emulator's data, and the findings against the audit of that data.
+func checkAgainstEmulator(t *testing.T, fams map[string]*dto.MetricFamily, srv *polarlicensetest.Server) {
+	t.Helper()
+	var orders []audit.Order
+	codes := 0
+	for _, o := range srv.Handler.Orders() {
+		id := o.AliyunOrderID
+		cs := srv.Handler.Codes(id)
+		orders = append(orders, audit.Order{LicenseOrder: o, Codes: cs})
+		codes += len(cs)
+		check := func(name string, want float64, labels ...string) {
+			t.Helper()
+			got, ok := value(fams, name, labels...)
+			if assert.True(t, ok, "%s%v missing", name, labels) {
+				assert.Equal(t, want, got, "%s%v", name, labels)
+			}
+		}
+		check("polarlicense_order_activation_code_quota", float64(o.ActivationCodeQuota),
+			"aliyun_order_id", id, "engine", string(o.Engine), "package_type", string(o.PackageType))
+		check("polarlicense_order_activated_codes", float64(o.ActivatedCodeCount), "aliyun_order_id", id)
+		check("polarlicense_order_remaining_codes", float64(o.RemainingQuota()), "aliyun_order_id", id)
+		check("polarlicense_order_frozen", boolValue(o.IsVirtualOrder && o.IsVirtualOrderFrozen), "aliyun_order_id", id)
+		for _, c := range cs {
+			check("polarlicense_code_expiry_timestamp_seconds", float64(c.ExpireAt.Unix()),
+				"aliyun_order_id", id, "activation_code_id", strconv.FormatInt(c.ID, 10), "name", c.Name, "mac_address", c.MacAddress)
+		}
+	}
+	for name, n := range map[string]int{
+		"polarlicense_order_activation_code_quota":   len(orders),
+		"polarlicense_order_activated_codes":         len(orders),
+		"polarlicense_order_remaining_codes":         len(orders),
+		"polarlicense_order_frozen":                  len(orders),
+		"polarlicense_code_expiry_timestamp_seconds": codes,
+		"polarlicense_findings":                      len(audit.Checks()),
+	} {
+		require.Contains(t, fams, name)
+		assert.Len(t, fams[name].GetMetric(), n, "%s: no series but the emulator's", name)
+	}
+	want := map[string]int{}
+	for _, f := range audit.Evaluate(orders, audit.Policy{Now: auditNow}) {
+		want[f.Check]++
+	}
+	for _, c := range audit.Checks() {
+		got, ok := value(fams, "polarlicense_findings", "check", c.Name, "severity", c.Severity.String())
+		assert.True(t, ok, c.Name)
+		assert.Equal(t, float64(want[c.Name]), got, c.Name)
+	}
+}
+
+func TestExporterServesTheAudit(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, seeded()...)
+	before := time.Now()
+	e := startExporter(t, srv, "--interval", "1h")
+	fams := e.waitFor(t, "the first audit", upIs(1))
+
+	checkAgainstEmulator(t, fams, srv)
+	// The known answer of the seeded data set, as counts.
+	for _, w := range []struct {
+		check, severity string
+		n               float64
+	}{
+		{"code-expired", "error", 1}, {"code-count-mismatch", "error", 1}, {"quota-exceeded", "error", 0},
+		{"code-expiring", "warning", 1}, {"quota-high", "warning", 1}, {"quota-exhausted", "warning", 1},
+		{"code-duplicate", "warning", 0}, {"virtual-order-frozen", "info", 1},
+	} {
+		v, ok := value(fams, "polarlicense_findings", "check", w.check, "severity", w.severity)
+		assert.True(t, ok, w.check)
+		assert.Equal(t, w.n, v, w.check)
+	}
+	v, _ := value(fams, "polarlicense_order_frozen", "aliyun_order_id", orderD)
+	assert.Equal(t, 1.0, v)
+	v, _ = value(fams, "polarlicense_audits_total")
+	assert.Equal(t, 1.0, v)
+	v, _ = value(fams, "polarlicense_audit_failures_total")
+	assert.Equal(t, 0.0, v)
+	last, ok := value(fams, "polarlicense_audit_last_success_timestamp_seconds")
+	require.True(t, ok)
+	assert.GreaterOrEqual(t, last, float64(before.Unix()))
+	assert.LessOrEqual(t, last, float64(time.Now().Unix()+1))
+	took, ok := value(fams, "polarlicense_audit_duration_seconds")
+	require.True(t, ok)
+	assert.Greater(t, took, 0.0)
+	assert.Equal(t, dto.MetricType_COUNTER, fams["polarlicense_audit_failures_total"].GetType())
+	assert.Equal(t, dto.MetricType_GAUGE, fams["polarlicense_code_expiry_timestamp_seconds"].GetType())
+	assert.Contains(t, fams, "go_goroutines", "the Go runtime's metrics too")
+
+	// A scrape reads memory: it never calls the API.
+	sent := srv.RequestCount("")
+	for range 5 {
+		e.scrape(t)
+	}
+	assert.Equal(t, sent, srv.RequestCount(""))
+
+	resp, err := http.Get(e.url + "/healthz")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "ok\n", string(body))
+	assert.Equal(t, sent, srv.RequestCount(""), "nor does /healthz")
+
+	r := e.stop()
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Empty(t, r.stdout)
+	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+	require.Len(t, lines, 3, r.stderr)
+	assert.Contains(t, lines[0], `msg="exporter listening"`)
+	assert.Regexp(t, `level=INFO msg=audit orders=6 codes=18 errors=2 warnings=3 info=1 duration=\S+$`, lines[1])
+	assert.Contains(t, lines[2], `msg="exporter stopped"`)
+	_, err = http.Get(e.url + "/metrics")
+	assert.Error(t, err, "the port is closed")
+}
+
+func TestExporterBeforeTheFirstAudit(t *testing.T) {
+	t.Parallel()
+	// The first audit hangs: the exporter serves already, with up 0 and
+	// no figures.
+	srv := newServer(t, append(seeded(orderF), polarlicensetest.WithFaults(polarlicensetest.Fault{
+		Operation: "DescribeLicenseOrders", Kind: polarlicensetest.FaultDelay, Delay: time.Hour}))...)
+	e := startExporter(t, srv, "--interval", "1h")
+	fams := e.scrape(t)
+	v, ok := value(fams, "polarlicense_audit_up")
+	assert.True(t, ok)
+	assert.Zero(t, v)
+	for _, name := range []string{"polarlicense_order_activation_code_quota", "polarlicense_code_expiry_timestamp_seconds",
+		"polarlicense_findings", "polarlicense_audit_last_success_timestamp_seconds", "polarlicense_audit_duration_seconds"} {
+		assert.NotContains(t, fams, name, "no figures before an audit has finished")
+	}
+	r := e.stop()
+	assert.Equal(t, exitOK, r.code, "a stop during an audit is clean: %s", r.stderr)
+	assert.NotContains(t, r.stderr, "audit failed", "an audit cut short by the stop is not a failure")
+}
+
+func TestExporterFollowsChangesAndKeepsLastValuesOnFailure(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, seeded(orderA, orderF)...)
+	e := startExporter(t, srv, "--interval", "1s")
+	fams := e.waitFor(t, "the first audit", upIs(1))
+	checkAgainstEmulator(t, fams, srv)
+	v, _ := value(fams, "polarlicense_order_activated_codes", "aliyun_order_id", orderF)
+	assert.Equal(t, 1.0, v)
+
+	// A code is created: a later audit shows it.
+	client, err := polarlicense.NewClient(srv.ClientOptions()...)
+	require.NoError(t, err)
+	created, err := client.CreateActivationCode(context.Background(), &polarlicense.CreateActivationCodeRequest{
+		AliyunOrderID: orderF, MacAddress: "00:16:3e:00:00:62", Name: "node-62", SystemIdentifier: "7000000000000000062"})
+	require.NoError(t, err)
+	newID := strconv.FormatInt(created.ID, 10)
+	fams = e.waitFor(t, "the new code", func(fams map[string]*dto.MetricFamily) bool {
+		_, ok := value(fams, "polarlicense_code_expiry_timestamp_seconds",
+			"aliyun_order_id", orderF, "activation_code_id", newID, "name", "node-62", "mac_address", created.MacAddress)
+		return ok
+	})
+	checkAgainstEmulator(t, fams, srv)
+	v, _ = value(fams, "polarlicense_order_activated_codes", "aliyun_order_id", orderF)
+	assert.Equal(t, 2.0, v)
+	good := fams
+
+	// The emulator fails: up 0, failures counted, the last good figures kept.
+	srv.Handler.InjectFault(polarlicensetest.Fault{Kind: polarlicensetest.FaultServiceUnavailable, Count: 1 << 30})
+	fams = e.waitFor(t, "a failed audit", func(fams map[string]*dto.MetricFamily) bool {
+		f, _ := value(fams, "polarlicense_audit_failures_total")
+		return upIs(0)(fams) && f >= 1
+	})
+	for _, name := range []string{"polarlicense_order_activation_code_quota", "polarlicense_order_activated_codes",
+		"polarlicense_order_remaining_codes", "polarlicense_order_frozen", "polarlicense_code_expiry_timestamp_seconds",
+		"polarlicense_findings", "polarlicense_audit_last_success_timestamp_seconds"} {
+		assert.Equal(t, seriesOf(good[name]), seriesOf(fams[name]), "%s: the last good values", name)
+	}
+	failures, _ := value(fams, "polarlicense_audit_failures_total")
+	audits, _ := value(fams, "polarlicense_audits_total")
+	assert.GreaterOrEqual(t, audits, failures+2)
+
+	// It recovers.
+	srv.Handler.ClearFaults()
+	e.waitFor(t, "a good audit again", upIs(1))
+
+	r := e.stop()
+	assert.Equal(t, exitOK, r.code)
+	assert.Regexp(t, `(?m)^time=\S+ level=WARN msg="audit failed" error="the service failed: ServiceUnavailable: .*\(HTTP 503, request id [0-9A-F-]+\)" duration=\S+ failures=\d+$`, r.stderr)
+	for _, line := range strings.Split(strings.TrimSpace(r.stderr), "\n") {
+		assert.Regexp(t, `msg=("exporter listening"|audit|"audit failed"|"exporter stopped") `+"|"+`msg="exporter stopped"$`, line)
+	}
+}
+
+// seriesOf writes a family's series, sorted, to compare two scrapes.
+func seriesOf(f *dto.MetricFamily) []string {
+	var out []string
+	for _, m := range f.GetMetric() {
+		var b strings.Builder
+		for _, l := range m.GetLabel() {
+			b.WriteString(l.GetName() + "=" + l.GetValue() + ",")
+		}
+		b.WriteString(strconv.FormatFloat(m.GetGauge().GetValue()+m.GetCounter().GetValue(), 'g', -1, 64))
+		out = append(out, b.String())
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestExporterFlags(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, seeded(orderF)...)
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"--interval", "500ms"}, "invalid --interval 500ms: want 1s or more"},
+		{[]string{"--interval", "0"}, "invalid --interval 0: want 1s or more"},
+		{[]string{"--listen", "localhost"}, `invalid --listen "localhost": want HOST:PORT, such as 127.0.0.1:9479`},
+		{[]string{"--concurrency", "0"}, "invalid --concurrency 0: want 1 or more"},
+		{[]string{"--quota-warn", "0%"}, `invalid argument "0%" for "--quota-warn" flag`},
+	} {
+		r := runAt(t, srv, append([]string{"exporter"}, c.args...)...)
+		assert.Equal(t, exitUsage, r.code, c.args)
+		assert.Contains(t, oneLineOn(t, r.stderr), c.msg)
+	}
+	assert.Zero(t, srv.RequestCount(""), "bad flags sent nothing")
+
+	// The port is taken: a failure, at once.
+	e := startExporter(t, srv, "--interval", "1h")
+	r := runAt(t, srv, "exporter", "--listen", strings.TrimPrefix(e.url, "http://"))
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, r.stderr, "address already in use")
+
+	help := ok(t, runAt(t, srv, "exporter", "--help")).stdout
+	for _, flag := range []string{"--listen address", "--interval duration", "--expiring-within duration", "--quota-warn percentage", "--concurrency many"} {
+		assert.Contains(t, help, flag)
+	}
+	assert.Contains(t, help, `(default "127.0.0.1:9479")`)
+	assert.Contains(t, help, "(default 10m)")
+}
+
+// TestExporterStopsOnSignal runs the real program in a child process and
+// stops it with SIGTERM, then SIGINT.
+func TestExporterStopsOnSignal(t *testing.T) {
+	if os.Getenv("POLARLICENSE_TEST_EXPORTER_CHILD") == "1" {
+		os.Args = []string{"polarlicense", "--emulator", "exporter", "--listen", "127.0.0.1:0", "--interval", "1h"}
+		main()
+		return
+	}
+	t.Parallel()
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestExporterStopsOnSignal$")
+		cmd.Env = append(os.Environ(), "POLARLICENSE_TEST_EXPORTER_CHILD=1")
+		stderr, err := cmd.StderrPipe()
+		require.NoError(t, err)
+		require.NoError(t, cmd.Start())
+		lines := bufio.NewScanner(stderr)
+		var addr string
+		for addr == "" && lines.Scan() {
+			if m := listeningRe.FindStringSubmatch(lines.Text()); m != nil {
+				addr = m[1]
+			}
+		}
+		require.NotEmpty(t, addr)
+		for lines.Scan() && !strings.Contains(lines.Text(), "msg=audit ") {
+		}
+		resp, err := http.Get("http://" + addr + "/healthz")
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.NoError(t, cmd.Process.Signal(sig))
+		var rest []string
+		for lines.Scan() {
+			rest = append(rest, lines.Text())
+		}
+		require.NoError(t, cmd.Wait(), "%v: exit status 0", sig)
+		require.NotEmpty(t, rest)
+		assert.Contains(t, rest[len(rest)-1], `msg="exporter stopped"`, sig)
+	}
+}
+
+// TestAlertRulesUseServedMetrics checks docs/prometheus-alerts.yaml: the
+// alerts the README promises, and that every metric their expressions name
+// is one the exporter serves.
+func TestAlertRulesUseServedMetrics(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../../docs/prometheus-alerts.yaml")
+	require.NoError(t, err)
+	var doc struct {
+		Groups []struct {
+			Name  string `yaml:"name"`
+			Rules []struct {
+				Alert       string            `yaml:"alert"`
+				Expr        string            `yaml:"expr"`
+				For         string            `yaml:"for"`
+				Labels      map[string]string `yaml:"labels"`
+				Annotations map[string]string `yaml:"annotations"`
+			} `yaml:"rules"`
+		} `yaml:"groups"`
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	require.NoError(t, dec.Decode(&doc))
+
+	srv := newServer(t, seeded()...)
+	e := startExporter(t, srv, "--interval", "1h")
+	served := e.waitFor(t, "the first audit", upIs(1))
+
+	var alerts []string
+	for _, g := range doc.Groups {
+		for _, r := range g.Rules {
+			alerts = append(alerts, r.Alert)
+			assert.Contains(t, []string{"warning", "critical"}, r.Labels["severity"], r.Alert)
+			assert.NotEmpty(t, r.Annotations["summary"], r.Alert)
+			_, err := model.ParseDuration(r.For)
+			assert.NoError(t, err, "%s: for %q", r.Alert, r.For)
+			names := metricNames(r.Expr)
+			assert.NotEmpty(t, names, "%s: %s", r.Alert, r.Expr)
+			for _, n := range names {
+				assert.Contains(t, served, n, "%s names %s, which the exporter does not serve", r.Alert, n)
+			}
+		}
+	}
+	assert.Equal(t, []string{"PolarLicenseCodeExpiringWithin30Days", "PolarLicenseCodeExpiringWithin7Days", "PolarLicenseCodeExpired",
+		"PolarLicenseQuotaExhausted", "PolarLicenseAuditFailing"}, alerts)
+}
+
+// PromQL words that are not metric names.
+var promqlWords = map[string]bool{"and": true, "or": true, "unless": true, "on": true, "ignoring": true, "by": true,
+	"without": true, "group_left": true, "group_right": true, "bool": true, "offset": true}
+
+// metricNames returns the metric names a PromQL expression reads: its
+// identifiers, less strings, label matchers, the label lists of on/by/…,
+// function names and keywords.
+func metricNames(expr string) []string {
+	expr = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'`).ReplaceAllString(expr, `""`)
+	expr = regexp.MustCompile(`\{[^}]*\}`).ReplaceAllString(expr, " ")
+	expr = regexp.MustCompile(`\b(on|ignoring|by|without|group_left|group_right)\s*\([^)]*\)`).ReplaceAllString(expr, " ")
+	expr = regexp.MustCompile(`\[[^\]]*\]|\boffset\s+-?[0-9a-z]+`).ReplaceAllString(expr, " ")
+	var out []string
+	for _, m := range regexp.MustCompile(`[a-zA-Z_:][a-zA-Z0-9_:]*(\s*\()?`).FindAllString(expr, -1) {
+		if strings.HasSuffix(m, "(") || promqlWords[m] {
+			continue
+		}
+		if _, err := strconv.ParseFloat(m, 64); err == nil { // Inf, NaN
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func TestMetricNames(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, []string{"a_total", "b", "c"},
+		metricNames(`sum by (job) (rate(a_total{x="y", z=~"w.*"}[5m])) > on (i) group_left (j) b unless ignoring(k) c offset 5m`))
+	assert.Equal(t, []string{"polarlicense_code_expiry_timestamp_seconds"}, metricNames("polarlicense_code_expiry_timestamp_seconds - time() <= 30 * 86400"))
+	assert.Empty(t, metricNames(`vector(1) > bool 0`))
+}
