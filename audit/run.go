@@ -28,7 +28,9 @@ func (e *OrderError) Unwrap() error { return e.Err }
 
 // Run lists every license order of the account c signs for, then every
 // activation code of each, p.Concurrency orders at a time, and evaluates the
-// rules. The first failure ends the walk: Run cancels the listings still
+// rules. An order or a code listed twice (paging shifted by a creation
+// during the walk) counts once; one that paging skipped shows as a
+// code-count-mismatch. The first failure ends the walk: Run cancels the listings still
 // running and returns the error (an *OrderError when it concerns one order's
 // codes) and no Report, so that a walk that did not see everything never
 // passes. A Policy that cannot be applied is a *PolicyError, returned before
@@ -56,10 +58,15 @@ func walk(ctx context.Context, c *polarlicense.Client, p *Policy) ([]Order, erro
 		}
 	}
 	orders := []Order{}
+	seen := map[string]bool{}
 	for o, err := range c.LicenseOrders(ctx, nil) {
 		if err != nil {
 			return nil, fmt.Errorf("audit: listing license orders: %w", err)
 		}
+		if seen[o.AliyunOrderID] {
+			continue // listed again, as paging shifted under a creation
+		}
+		seen[o.AliyunOrderID] = true
 		orders = append(orders, Order{LicenseOrder: o, Codes: []polarlicense.ActivationCode{}})
 		report(Progress{Orders: len(orders)})
 	}
@@ -114,13 +121,18 @@ feed:
 	return orders, nil
 }
 
-// listCodes lists every code of an order.
+// listCodes lists every code of an order, each once.
 func listCodes(ctx context.Context, c *polarlicense.Client, orderID string) ([]polarlicense.ActivationCode, error) {
 	codes := []polarlicense.ActivationCode{}
+	seen := map[int64]bool{}
 	for code, err := range c.ActivationCodes(ctx, &polarlicense.DescribeActivationCodesRequest{AliyunOrderID: orderID}) {
 		if err != nil {
 			return nil, err
 		}
+		if seen[code.ID] {
+			continue
+		}
+		seen[code.ID] = true
 		codes = append(codes, code)
 	}
 	return codes, nil

@@ -2,9 +2,11 @@ package audit_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -249,4 +251,54 @@ func TestRunConcurrencyIsBounded(t *testing.T) {
 		assert.Equal(t, audit.Progress{Orders: 7, Listed: true, OrdersWalked: 7}, progress[len(progress)-1])
 		assert.Contains(t, progress, audit.Progress{Orders: 7, Listed: true})
 	}
+}
+
+// doubling serves the emulator's answers with the first item of every list
+// page listed twice, as paging does when an item is created mid-walk.
+type doubling struct{ h http.Handler }
+
+func (d doubling) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := httptest.NewRecorder()
+	d.h.ServeHTTP(rec, r)
+	body := rec.Body.Bytes()
+	var page map[string]any
+	if json.Unmarshal(body, &page) == nil {
+		if items, ok := page["Items"].([]any); ok && len(items) > 0 {
+			page["Items"] = append(items, items[0])
+			page["TotalRecordCount"] = page["TotalRecordCount"].(float64) + 1
+			page["PageRecordCount"] = page["PageRecordCount"].(float64) + 1
+			body, _ = json.Marshal(page)
+		}
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(body)
+}
+
+func TestRunCountsItemsListedTwiceOnce(t *testing.T) {
+	t.Parallel()
+	h := polarlicensetest.NewHandler(seeded()...)
+	srv := httptest.NewServer(doubling{h})
+	t.Cleanup(srv.Close)
+	id, secret, _ := h.Credentials()
+	c, err := polarlicense.NewClient(polarlicense.WithEndpoint(srv.URL), polarlicense.WithAccessKey(id, secret))
+	require.NoError(t, err)
+	rep, err := audit.Run(context.Background(), c, audit.Policy{Now: auditNow})
+	require.NoError(t, err)
+	require.Len(t, rep.Orders, 7, "each order once")
+	assert.Equal(t, 20, rep.Codes(), "each code once")
+	for _, o := range rep.Orders {
+		assert.Len(t, o.Codes, len(h.Codes(o.AliyunOrderID)), o.AliyunOrderID)
+	}
+	assert.Len(t, rep.Findings, 7, "the known findings, none doubled")
+
+	listed := 0
+	for _, err := range c.LicenseOrders(context.Background(), nil) {
+		require.NoError(t, err)
+		listed++
+	}
+	assert.Equal(t, 8, listed, "the listing itself holds an order twice")
 }
