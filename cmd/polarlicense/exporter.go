@@ -189,6 +189,9 @@ func (e *exporter) auditOnce(ctx context.Context) {
 	if ctx.Err() != nil {
 		return // stopping: not a failure of the audit
 	}
+	if err != nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
+		err = &hintError{err: err, hint: "an audit may take at most --interval (" + e.interval.String() + ")"}
+	}
 	e.mu.Lock()
 	e.audits++
 	e.duration = took

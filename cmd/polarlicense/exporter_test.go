@@ -360,6 +360,24 @@ func seriesOf(f *dto.MetricFamily) []string {
 	return out
 }
 
+func TestExporterAuditTakesAtMostTheInterval(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, append(seeded(orderF), polarlicensetest.WithFaults(polarlicensetest.Fault{
+		Operation: "DescribeLicenseOrders", Kind: polarlicensetest.FaultDelay, Delay: time.Hour, Count: 100}))...)
+	e := startExporter(t, srv, "--interval", "1s")
+	fams := e.waitFor(t, "the audit cut short", func(fams map[string]*dto.MetricFamily) bool {
+		f, _ := value(fams, "polarlicense_audit_failures_total")
+		return f >= 1
+	})
+	v, _ := value(fams, "polarlicense_audit_up")
+	assert.Zero(t, v)
+	took, _ := value(fams, "polarlicense_audit_duration_seconds")
+	assert.GreaterOrEqual(t, took, 1.0)
+	r := e.stop()
+	assert.Equal(t, exitOK, r.code)
+	assert.Regexp(t, `msg="audit failed" error="timed out; an audit may take at most --interval \(1s\)"`, r.stderr)
+}
+
 func TestExporterFlags(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, seeded(orderF)...)
