@@ -16,7 +16,8 @@ import (
 // JSON: the summary, the findings, each order's quota as a bar and a
 // timeline of code expiries (inline SVG) with today and the warning horizon
 // marked. No script, no external asset: it opens from a ticket attachment as
-// it is. html/template escapes every value the service sent.
+// it is. html/template escapes every value the service sent, and control and
+// bidirectional characters are written as escapes, as in tables.
 
 // formatHTML is -o html, for audit only.
 const formatHTML outputFormat = "html"
@@ -115,14 +116,18 @@ func writeHTMLReport(w io.Writer, res *audit.Report, rep *auditReport) error {
 		ExpiringWithin: "off",
 		QuotaWarn:      formatPercent(rep.QuotaWarnPercent) + "%",
 		Summary:        rep.Summary,
-		Findings:       rep.Findings,
 		Timeline:       timeline(res),
+	}
+	for _, f := range rep.Findings {
+		f.Check, f.AliyunOrderID, f.Message = escapeText(f.Check), escapeText(f.AliyunOrderID), escapeText(f.Message)
+		page.Findings = append(page.Findings, f)
 	}
 	if d := res.Policy.ExpiringWithin; d > 0 {
 		page.ExpiringWithin = describeWindow(d)
 	}
 	for i := range rep.Orders {
 		r := rep.Orders[i]
+		r.AliyunOrderID, r.Engine, r.PackageType = escapeText(r.AliyunOrderID), escapeText(r.Engine), escapeText(r.PackageType)
 		o := htmlOrder{auditOrderRecord: r, Width: math.Min(math.Max(r.QuotaUsedPercent, 0), 100)}
 		switch {
 		case r.ActivatedCodeCount > r.ActivationCodeQuota:
@@ -199,7 +204,7 @@ func timeline(res *audit.Report) htmlTimeline {
 		if len(o.Codes) == 0 {
 			continue
 		}
-		lane := htmlLane{Y: y, TextY: y + 4, Label: o.AliyunOrderID}
+		lane := htmlLane{Y: y, TextY: y + 4, Label: escapeText(o.AliyunOrderID)}
 		for _, c := range o.Codes {
 			if c.ExpireAt.IsZero() {
 				continue
@@ -221,7 +226,7 @@ func timeline(res *audit.Report) htmlTimeline {
 				m.Points = fmt.Sprintf("%g,%g %g,%g %g,%g", m.X, y, m.X-10, y-6, m.X-10, y+6)
 				tl.Later++
 			}
-			m.Title = fmt.Sprintf("order %s, code %d", o.AliyunOrderID, c.ID)
+			m.Title = fmt.Sprintf("order %s, code %d", escapeText(o.AliyunOrderID), c.ID)
 			if c.Name != "" {
 				m.Title += " " + strconv.Quote(c.Name)
 			}

@@ -89,6 +89,13 @@ func TestHTMLReportEscapes(t *testing.T) {
 	assert.NotContains(t, page, "<img")
 	assert.Contains(t, page, "&lt;script&gt;alert(1)&lt;/script&gt;")
 	assert.Contains(t, page, "&lt;em&gt;1&lt;/em&gt;")
+
+	res.Findings[0].Message = "expired \u202egnp.exe\x1b[31m"
+	rep = newAuditReport(res, sevWarning)
+	b.Reset()
+	require.NoError(t, writeHTMLReport(&b, res, &rep))
+	assert.Contains(t, b.String(), `expired \u202egnp.exe\x1b[31m`, "control and bidi characters as escapes")
+	assert.NotContains(t, b.String(), "\u202e")
 }
 
 func TestHTMLTimelineLayout(t *testing.T) {
