@@ -127,8 +127,8 @@ type Policy struct {
 	Concurrency int
 	// Progress, when set, is called as Run walks, never by two goroutines
 	// at once: after each page of orders, then after each order's codes.
-	// Evaluate does not call it.
-	Progress func(Progress)
+	// Evaluate does not call it, and encoding/json leaves it out.
+	Progress func(Progress) `json:"-"`
 }
 
 // Progress is how far Run has got.

@@ -131,6 +131,15 @@ func TestRunKnownAnswer(t *testing.T) {
 	assert.Equal(t, 2, rep.Count(audit.SeverityError))
 	assert.True(t, rep.Reaches(audit.SeverityError))
 	assert.Equal(t, rep.Findings, audit.Evaluate(rep.Orders, rep.Policy), "Evaluate of the same data says the same")
+
+	// A Report serialises, severities by name, and reads back.
+	rep.Policy.Progress = func(audit.Progress) {}
+	b, err := json.Marshal(rep)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"Severity":"error","Check":"code-expired"`)
+	var back audit.Report
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, rep.Findings, back.Findings)
 }
 
 func TestRunEmptyAccount(t *testing.T) {
