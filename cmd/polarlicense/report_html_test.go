@@ -17,6 +17,7 @@ import (
 
 	polarlicense "github.com/polarlicense/polarlicense-go"
 	"github.com/polarlicense/polarlicense-go/audit"
+	"github.com/polarlicense/polarlicense-go/polarlicensetest"
 )
 
 var updateScreenshot = flag.Bool("update-screenshot", false, "write the HTML report's screenshot to docs/audit-report.png")
@@ -65,6 +66,20 @@ func TestAuditHTMLReport(t *testing.T) {
 	assert.Contains(t, page, ">today 2030-06-01</text>")
 	assert.Contains(t, page, ">warning horizon 2030-08-30</text>")
 	assert.Contains(t, page, "16 expire after", "the 2040 codes are clamped at the right edge")
+}
+
+func TestAuditHTMLEmptyAccount(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, polarlicensetest.WithoutDemoData())
+	r := runAt(t, srv, "audit", "-o", "html", "--expiring-within", "0")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, "audit: 0 orders, 0 codes: 0 errors, 0 warnings, 0 info: PASS (--fail-on warning)\n", r.stderr)
+	assert.Contains(t, r.stdout, `<span class="verdict PASS">PASS</span>`)
+	assert.Contains(t, r.stdout, "No findings.")
+	assert.Contains(t, r.stdout, "No license orders.")
+	assert.Contains(t, r.stdout, "no activation codes")
+	assert.Contains(t, r.stdout, "expiry warning off")
+	assert.NotContains(t, r.stdout, `class="horizon"`, "no horizon when the check is off")
 }
 
 // escaped is s as html/template escapes text.
