@@ -77,6 +77,8 @@ SIGINT or SIGTERM.`,
 			if _, err := a.newClient(); err != nil {
 				return err
 			}
+			a.progress = newProgress(a.stderr, false) // the log lines are stderr's
+
 			ln, err := net.Listen("tcp", listen)
 			if err != nil {
 				return err
