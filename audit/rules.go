@@ -115,24 +115,16 @@ func duplicates(codes []polarlicense.ActivationCode, now time.Time) []duplicate 
 	return out
 }
 
-// normalizeMAC writes a MAC address in lower case with ":" between the
-// pairs; a text that is not six pairs of hex digits is only lower-cased, so
-// that equal texts still compare equal.
+// normalizeMAC writes a MAC address in its normal form
+// (polarlicense.NormalizeMacAddress: lower case, ":" between the pairs); a
+// text that is not a MAC address is only trimmed and lower-cased, so that
+// equal texts still compare equal.
 func normalizeMAC(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	parts := strings.FieldsFunc(s, func(r rune) bool { return r == ':' || r == '-' })
-	if len(parts) != 6 {
-		return s
+	s = strings.TrimSpace(s)
+	if n, err := polarlicense.NormalizeMacAddress(s); err == nil {
+		return n
 	}
-	for _, p := range parts {
-		if len(p) != 2 {
-			return s
-		}
-		if _, err := strconv.ParseUint(p, 16, 8); err != nil {
-			return s
-		}
-	}
-	return strings.Join(parts, ":")
+	return strings.ToLower(s)
 }
 
 func describeSystemID(id string) string {
