@@ -311,3 +311,23 @@ func TestRunCountsItemsListedTwiceOnce(t *testing.T) {
 	}
 	assert.Equal(t, 8, listed, "the listing itself holds an order twice")
 }
+
+// A 2xx answer carrying an error body is the service's error: Run fails
+// with it and returns no Report.
+func TestRunFailsOn2xxErrorBody(t *testing.T) {
+	t.Parallel()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"RequestId":"6D3F2A1B-0000-4000-8000-000000000001","Code":"InternalError","Message":"The request processing has failed."}`))
+	}))
+	t.Cleanup(api.Close)
+	c, err := polarlicense.NewClient(polarlicense.WithEndpoint(api.URL), polarlicense.WithAccessKey("LTAI5tEXAMPLE", "secret"),
+		polarlicense.WithRetryPolicy(polarlicense.RetryPolicy{MaxAttempts: 1}))
+	require.NoError(t, err)
+	rep, err := audit.Run(context.Background(), c, audit.Policy{})
+	assert.Nil(t, rep)
+	var apiErr *polarlicense.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "InternalError", apiErr.Code)
+	assert.Equal(t, http.StatusOK, apiErr.StatusCode)
+}

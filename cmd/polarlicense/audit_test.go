@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -352,4 +353,25 @@ func TestAuditDemoData(t *testing.T) {
 	assert.Equal(t, 7, rep.Summary.Orders)
 	assert.Equal(t, 11, rep.Summary.Codes)
 	assert.Equal(t, 1, rep.Summary.Info, "the frozen virtual order")
+}
+
+// A 2xx answer that carries an error body is an error: the audit fails with
+// status 1 and never prints PASS.
+func TestAuditFailsOn2xxErrorBody(t *testing.T) {
+	t.Parallel()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"RequestId":"6D3F2A1B-0000-4000-8000-000000000001","Code":"InternalError","Message":"The request processing has failed."}`))
+	}))
+	t.Cleanup(api.Close)
+	env := testEnv(nil)
+	vars := map[string]string{envEndpoint: api.URL, envKeyID: "LTAI5tEXAMPLE", envSecret: "secret"}
+	env.getenv = func(k string) string { return vars[k] }
+	for _, format := range []string{"json", "table", "csv", "html"} {
+		r := runIn(t, env, "audit", "-o", format, "--fail-on", "none")
+		assert.Equal(t, exitFailure, r.code, "-o %s: %s", format, r.stderr)
+		assert.Empty(t, r.stdout, format)
+		assert.NotContains(t, r.stderr, "PASS", format)
+		assert.Contains(t, r.stderr, "InternalError", format)
+	}
 }
