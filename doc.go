@@ -13,25 +13,112 @@
 // (a *ValidationError names the field), signed with the V3 signature
 // (ACS3-HMAC-SHA256) or, with WithSignatureAlgorithm(SignatureRPC), the RPC
 // signature (HMAC-SHA1), with fresh credentials, nonce and timestamp on every
-// attempt. Failures come back as *OperationError wrapping an *APIError, a
-// *DecodeError, a *CredentialError, a *RedirectError or the transport's
-// error; see errors.go.
+// attempt.
 //
-// # Retries and timeouts
+// # Errors
 //
-// Throttling, transient server errors, timed-out attempts and connection
-// failures are retried with full-jitter backoff and a client-wide retry
-// budget (RetryPolicy, WithRetryer); CreateActivationCode, which spends
-// quota and has no idempotency token, only when its request provably never
-// reached processing, and its error wraps ErrUncertainOutcome otherwise.
+// Every error a Client method returns is one of:
+//   - *ValidationError: the request was refused before anything was sent.
+//   - *OperationError: the call was made, or credentials for it could not
+//     be had (a *CredentialError), and it failed. It wraps the cause,
+//     which errors.As and errors.Is reach: an *APIError (the service or a
+//     proxy answered with an error), a *DecodeError (a success status with a
+//     body that could not be read), or a transport error such as
+//     context.DeadlineExceeded, context.Canceled or a *net.OpError; or a
+//     *RedirectError (a 3xx answer, never followed).
+//
+// No error text holds the AccessKeySecret, a security token, a signature or
+// license content. Every error of an attempt is scrubbed before it exists
+// outside the request path: each of the attempt's secrets (the
+// AccessKeySecret, the security token, the signature) is replaced by
+// "[REDACTED]" wherever it appears in the error's text or fields, as it is
+// and percent-encoded (once, as in a query, or twice, as in the RPC string to
+// sign; either hex case; "%20" or "+" for a space), and so is a secret cut
+// short where an excerpt or a field ends; so are the signed query and the
+// Authorization header; a quoted "string to sign is:" is cut off in any
+// letter case. A server or proxy echoing the request therefore cannot
+// put a secret into an error or a WithLogger record.
+//
+// # Retries
+//
+// A failed attempt is retried only when its failure is on the list
+// of known transient ones, and repeating it cannot repeat its effect.
+//
+// Retried (the list of known transient failures):
+//
+//   - throttling: an error code containing "Throttling", or HTTP 429;
+//   - a transient server error: the codes InternalError, ServiceUnavailable
+//     and UnknownError, or HTTP 500, 502, 503 or 504;
+//   - an attempt that timed out (Timeouts.Attempt, a transport timeout on
+//     the dial, the TLS handshake or the response header, or the wait for a
+//     credential provider);
+//   - a connection failure: refused, reset, aborted, broken pipe, EOF or
+//     unexpected EOF, a failed dial, a DNS lookup that timed out or failed
+//     temporarily.
+//
+// Never retried: every other API error (signature, AccessKey, parameter,
+// permission, not found, any other 4xx), a redirect (*RedirectError), a
+// *CredentialError (no credentials, or ones that cannot go into a header), a
+// *DecodeError, a body over the size limit, certificate and other TLS
+// failures, a host that does not exist, the caller's own cancellation or
+// deadline, and every error the client cannot classify (an HTTPS proxy
+// refusing CONNECT, a custom transport's own errors).
+//
+// Every operation but CreateActivationCode is idempotent, and is retried on
+// any failure of the list. CreateActivationCode spends quota and has no
+// idempotency token, so it is retried only when the request provably never
+// reached processing: a throttling answer, or a request that never left (no
+// connection was had, known for the client's own transport; the dial or
+// the TLS handshake failed or timed out; writing the request failed
+// partway). After an ambiguous failure (a 5xx, a redirect, a timeout or a
+// reset after the request was sent, an error the client cannot classify)
+// its error wraps ErrUncertainOutcome.
+//
+// The Retryer then decides whether and when; the default is the standard
+// retryer configured by RetryPolicy. A retry whose wait (the service's
+// TimeLeft, or the Retryer's) would pass the context's deadline is not
+// attempted: the call ends at once with an error wrapping
+// context.DeadlineExceeded and the last attempt's error. A TimeLeft too
+// large to represent is read as 24 hours, never overflowed.
+//
 // Every stage of a call has a timeout (Timeouts), and the caller's context
 // always wins.
 //
 // # Paging
 //
-// Client.LicenseOrders and Client.ActivationCodes iterate over every item,
-// a page at a time; NewDescribeLicenseOrdersPaginator and
-// NewDescribeActivationCodesPaginator walk page by page.
+// DescribeLicenseOrders and DescribeActivationCodes are paged by
+// PageNumber and PageSize. A Paginator walks the pages one at a time, for
+// callers that want each page's RequestID and TotalRecordCount or their own
+// pacing; Client.LicenseOrders and Client.ActivationCodes walk the items
+// with range-over-func. Both hold one page at a time, so memory stays flat
+// however long the walk.
+//
+// A walk stops at whichever comes first: the items seen reach
+// TotalRecordCount, a page comes back empty, or a page comes back with fewer
+// items than PageSize (PageRecordCount is not trusted: the service's own
+// example contradicts its items). It also stops at the options' MaxItems and
+// MaxPages.
+//
+// A misbehaving service cannot make a walk loop forever or lose data
+// silently. These fail the walk with an error that wraps ErrInconsistentPages:
+// a page that answers a different PageNumber than the one asked for, a page
+// with more items than PageSize (found while the page is decoded, before the
+// extra items are allocated: the cause is a *DecodeError), and the same page
+// served twice in a row.
+// Tolerated, by design: TotalRecordCount changing between pages (the newest
+// value counts, as orders and codes may be created during a walk), and a
+// page that brings more items than TotalRecordCount promised (they are all
+// returned, and the walk ends there). A missing or zero TotalRecordCount
+// with items present means "unknown": the walk then relies on the short or
+// empty page.
+//
+// # Times
+//
+// The service writes times as "YYYY-MM-DD hh:mm:ss" with no zone. The client
+// reads them in the zone set by WithTimeZone, China Standard Time (UTC+08:00)
+// by default, the zone of the service's console; texts that carry a zone of
+// their own (RFC 3339) keep it. A missing or empty time is the zero
+// time.Time.
 //
 // # Provisioning
 //
@@ -64,11 +151,6 @@
 //
 // The polarlicensetest package runs an emulator of the API in-process, for
 // tests of code that uses this client.
-//
-// # Times
-//
-// The service writes times as "YYYY-MM-DD hh:mm:ss" with no zone. They are
-// read in China Standard Time (UTC+08:00) unless WithTimeZone says otherwise.
 //
 // # Security
 //

@@ -1,8 +1,8 @@
 package polarlicense
 
 // Endpoint resolution. PolarDB serves most regions from one central endpoint; a
-// fixed set of regions has an endpoint of its own (see api-facts.md in the
-// project's shared notes and Alibaba's endpoint tables).
+// fixed set of regions has an endpoint of its own, as listed in Alibaba
+// Cloud's endpoint table for PolarDB (the API reference's "Endpoints" page).
 
 // DefaultEndpointHost is the central PolarDB OpenAPI endpoint, used for every
 // region without an endpoint of its own (cn-hangzhou, cn-beijing, cn-shanghai, …)

@@ -19,28 +19,6 @@ import (
 	"github.com/polarlicense/polarlicense-go/internal/sign"
 )
 
-// Errors. Every error a Client method returns is one of:
-//   - *ValidationError: the request was refused before anything was sent.
-//   - *OperationError: the call was made, or credentials for it could not
-//     be had (a *CredentialError), and it failed. It wraps the cause,
-//     which errors.As and errors.Is reach: an *APIError (the service or a
-//     proxy answered with an error), a *DecodeError (a success status with a
-//     body that could not be read), or a transport error such as
-//     context.DeadlineExceeded, context.Canceled or a *net.OpError; or a
-//     *RedirectError (a 3xx answer, never followed).
-//
-// No error text holds the AccessKeySecret, a security token, a signature or
-// license content. Every error of an attempt is scrubbed before it exists
-// outside the request path: each of the attempt's secrets (the
-// AccessKeySecret, the security token, the signature) is replaced by
-// "[REDACTED]" wherever it appears in the error's text or fields, as it is
-// and percent-encoded (once, as in a query, or twice, as in the RPC string to
-// sign; either hex case; "%20" or "+" for a space), and so is a secret cut
-// short where an excerpt or a field ends; so are the signed query and the
-// Authorization header; a quoted "string to sign is:" is cut off in any
-// letter case. A server or proxy echoing the request therefore cannot
-// put a secret into an error or a WithLogger record.
-
 // APIError is an error answer from the service, or from a proxy in front of
 // it. errors.As also reaches it as a *tea.SDKError, so code written against
 // Alibaba's official SDK keeps working.

@@ -61,12 +61,6 @@ type AccountScope struct {
 	ResourceOwnerAccount string
 }
 
-// Times. The service writes times as "YYYY-MM-DD hh:mm:ss" with no zone. The
-// client reads them in the zone set by WithTimeZone, China Standard Time
-// (UTC+08:00) by default, the zone of the service's console; texts that carry
-// a zone of their own (RFC 3339) keep it. A missing or empty time is the zero
-// time.Time.
-
 // LicenseOrder is a PolarDB license order: an order bought from Alibaba Cloud,
 // or a virtual order that pre-generates activation codes. It is the item type
 // of DescribeLicenseOrders and the body of the single-order responses.

@@ -198,6 +198,9 @@ func parseEndpoint(endpoint string) (scheme, host string, err error) {
 // Timeouts bound each stage of a call, so that a client cannot hang on a
 // silent network. The caller's context always wins: a shorter deadline on it
 // ends the call sooner.
+//
+// Given to WithTimeouts, a zero field keeps its default (DefaultTimeouts) and
+// NoTimeout removes that stage's bound.
 type Timeouts struct {
 	// Connect bounds establishing a TCP connection.
 	Connect time.Duration
@@ -208,32 +211,41 @@ type Timeouts struct {
 	ResponseHeader time.Duration
 	// Attempt bounds one whole attempt, from connecting to reading the last
 	// byte of the body, and separately the wait for a credentials-go
-	// provider's answer before it. Zero means no bound.
+	// provider's answer before it.
 	Attempt time.Duration
 }
+
+// NoTimeout, as a field of the Timeouts given to WithTimeouts, leaves that
+// stage without a bound of the client's own; the context still bounds it.
+const NoTimeout time.Duration = -1
 
 // DefaultTimeouts are the timeouts of a client built without WithTimeouts.
 var DefaultTimeouts = Timeouts{Connect: 5 * time.Second, TLSHandshake: 5 * time.Second, ResponseHeader: 20 * time.Second, Attempt: 30 * time.Second}
 
-// WithTimeouts sets the timeouts; zero fields keep their defaults. Connect,
-// TLSHandshake and ResponseHeader configure the client's own HTTP transport
-// and have no effect with WithHTTPClient; Attempt applies in every case.
+// WithTimeouts sets the timeouts: a positive field replaces the default, a
+// zero field keeps it, NoTimeout removes the bound; any other negative value
+// is an error. Connect, TLSHandshake and ResponseHeader configure the
+// client's own HTTP transport and have no effect with WithHTTPClient;
+// Attempt applies in every case.
 func WithTimeouts(t Timeouts) Option {
 	return func(s *settings) error {
-		if t.Connect < 0 || t.TLSHandshake < 0 || t.ResponseHeader < 0 || t.Attempt < 0 {
-			return errors.New("WithTimeouts: timeouts must not be negative")
-		}
-		if t.Connect > 0 {
-			s.timeouts.Connect = t.Connect
-		}
-		if t.TLSHandshake > 0 {
-			s.timeouts.TLSHandshake = t.TLSHandshake
-		}
-		if t.ResponseHeader > 0 {
-			s.timeouts.ResponseHeader = t.ResponseHeader
-		}
-		if t.Attempt > 0 {
-			s.timeouts.Attempt = t.Attempt
+		for _, f := range []struct {
+			v   time.Duration
+			dst *time.Duration
+		}{
+			{t.Connect, &s.timeouts.Connect},
+			{t.TLSHandshake, &s.timeouts.TLSHandshake},
+			{t.ResponseHeader, &s.timeouts.ResponseHeader},
+			{t.Attempt, &s.timeouts.Attempt},
+		} {
+			switch {
+			case f.v == NoTimeout:
+				*f.dst = 0
+			case f.v < 0:
+				return errors.New("WithTimeouts: a timeout must be positive, zero (the default) or NoTimeout")
+			case f.v > 0:
+				*f.dst = f.v
+			}
 		}
 		return nil
 	}

@@ -8,32 +8,6 @@ import (
 	"strconv"
 )
 
-// Pagination. DescribeLicenseOrders and DescribeActivationCodes are paged by
-// PageNumber and PageSize. A Paginator walks the pages one at a time, for
-// callers that want each page's RequestID and TotalRecordCount or their own
-// pacing; Client.LicenseOrders and Client.ActivationCodes walk the items
-// with range-over-func. Both hold one page at a time, so memory stays flat
-// however long the walk.
-//
-// A walk stops at whichever comes first: the items seen reach
-// TotalRecordCount, a page comes back empty, or a page comes back with fewer
-// items than PageSize (PageRecordCount is not trusted: the service's own
-// example contradicts its items). It also stops at the options' MaxItems and
-// MaxPages.
-//
-// A misbehaving service cannot make a walk loop forever or lose data
-// silently. These fail the walk with an error that wraps ErrInconsistentPages:
-// a page that answers a different PageNumber than the one asked for, a page
-// with more items than PageSize (found while the page is decoded, before the
-// extra items are allocated: the cause is a *DecodeError), and the same page
-// served twice in a row.
-// Tolerated, by design: TotalRecordCount changing between pages (the newest
-// value counts, as orders and codes may be created during a walk), and a
-// page that brings more items than TotalRecordCount promised (they are all
-// returned, and the walk ends there). A missing or zero TotalRecordCount
-// with items present means "unknown": the walk then relies on the short or
-// empty page.
-
 // DefaultPaginatorPageSize is the page size paginators ask for unless the
 // request or the options say otherwise: MaxPageSize, the largest page
 // PolarDB's Describe operations document, so a walk makes as few calls as

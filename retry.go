@@ -12,46 +12,6 @@ import (
 	"time"
 )
 
-// Retries. A failed attempt is retried only when its failure is on the list
-// of known transient ones, and repeating it cannot repeat its effect.
-//
-// Retried (the list of known transient failures):
-//
-//   - throttling: an error code containing "Throttling", or HTTP 429;
-//   - a transient server error: the codes InternalError, ServiceUnavailable
-//     and UnknownError, or HTTP 500, 502, 503 or 504;
-//   - an attempt that timed out (Timeouts.Attempt, a transport timeout on
-//     the dial, the TLS handshake or the response header, or the wait for a
-//     credential provider);
-//   - a connection failure: refused, reset, aborted, broken pipe, EOF or
-//     unexpected EOF, a failed dial, a DNS lookup that timed out or failed
-//     temporarily.
-//
-// Never retried: every other API error (signature, AccessKey, parameter,
-// permission, not found, any other 4xx), a redirect (*RedirectError), a
-// *CredentialError (no credentials, or ones that cannot go into a header), a
-// *DecodeError, a body over the size limit, certificate and other TLS
-// failures, a host that does not exist, the caller's own cancellation or
-// deadline, and every error the client cannot classify (an HTTPS proxy
-// refusing CONNECT, a custom transport's own errors).
-//
-// Every operation but CreateActivationCode is idempotent, and is retried on
-// any failure of the list. CreateActivationCode spends quota and has no
-// idempotency token, so it is retried only when the request provably never
-// reached processing: a throttling answer, or a request that never left (no
-// connection was had, known for the client's own transport; the dial or
-// the TLS handshake failed or timed out; writing the request failed
-// partway). After an ambiguous failure (a 5xx, a redirect, a timeout or a
-// reset after the request was sent, an error the client cannot classify)
-// its error wraps ErrUncertainOutcome.
-//
-// The Retryer then decides whether and when; the default is the standard
-// retryer configured by RetryPolicy. A retry whose wait (the service's
-// TimeLeft, or the Retryer's) would pass the context's deadline is not
-// attempted: the call ends at once with an error wrapping
-// context.DeadlineExceeded and the last attempt's error. A TimeLeft too
-// large to represent is read as 24 hours, never overflowed.
-
 // ErrUncertainOutcome is wrapped by the error of a CreateActivationCode call
 // that failed after its request may have reached the service: the code may or
 // may not have been created. Check with DescribeActivationCodes filtered by
@@ -77,7 +37,7 @@ func (e *uncertainError) Unwrap() []error { return []error{e.err, ErrUncertainOu
 
 // Retryer decides whether a retryable failure is retried, and after how long.
 // The client asks it only about failures it has judged safe to retry (see
-// the package notes above). A Retryer must be safe for concurrent use.
+// the package notes on retries). A Retryer must be safe for concurrent use.
 //
 // Both methods are told the call's context (the caller's, with what any
 // CallObserver added) and its operation, such as "DescribeLicenseOrders" or
