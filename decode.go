@@ -503,6 +503,7 @@ func (c *ActivationCode) missingID() string {
 // UpperCamel and the lowerCamel some services use.
 type errorBody struct {
 	hostID, code, message, recommend string
+	accessDenied                     *AccessDeniedDetail
 }
 
 func (e *errorBody) decodeMember(d *decoder, key string) bool {
@@ -517,6 +518,13 @@ func (e *errorBody) decodeMember(d *decoder, key string) bool {
 		e.message = d.str()
 	case "Recommend", "recommend":
 		e.recommend = d.str()
+	case "AccessDeniedDetail", "accessDeniedDetail":
+		if !d.r.PeekObject() { // tolerated: null, or not the object it should be
+			d.r.Skip()
+			break
+		}
+		e.accessDenied = new(AccessDeniedDetail)
+		d.object(e.accessDenied)
 	default:
 		return false
 	}
@@ -546,11 +554,39 @@ func (d *decoder) apiError(status int, headerRequestID string) *APIError {
 		Message:    redactStringToSign(printable(d.env.message, fieldLimit)),
 		HostID:     printable(d.env.hostID, fieldLimit),
 		Recommend:  printable(d.env.recommend, fieldLimit),
+
+		AccessDeniedDetail: d.env.accessDenied,
 	}
 	if id := printable(d.requestID, fieldLimit); id != "" {
 		e.RequestID = id
 	}
 	return e
+}
+
+// decodeMember reads the members of an AccessDeniedDetail, made printable
+// and bounded; unknown members are skipped.
+func (a *AccessDeniedDetail) decodeMember(d *decoder, key string) bool {
+	var dst *string
+	switch key {
+	case "AuthAction", "authAction":
+		dst = &a.AuthAction
+	case "PolicyType", "policyType":
+		dst = &a.PolicyType
+	case "NoPermissionType", "noPermissionType":
+		dst = &a.NoPermissionType
+	case "AuthPrincipalType", "authPrincipalType":
+		dst = &a.AuthPrincipalType
+	case "AuthPrincipalOwnerId", "authPrincipalOwnerId":
+		dst = &a.AuthPrincipalOwnerID
+	case "AuthPrincipalDisplayName", "authPrincipalDisplayName":
+		dst = &a.AuthPrincipalDisplayName
+	case "EncodedDiagnosticMessage", "encodedDiagnosticMessage":
+		dst = &a.EncodedDiagnosticMessage
+	default:
+		return false
+	}
+	*dst = printable(d.str(), fieldLimit)
+	return true
 }
 
 // decodeAPIError turns an error answer into an *APIError. An Alibaba error

@@ -39,11 +39,43 @@ type APIError struct {
 	HostID string
 	// Recommend is the service's link to a diagnosis page, when it gives one.
 	Recommend string
+	// AccessDeniedDetail is the service's account of a RAM denial, when the
+	// error body has one (permission errors such as Forbidden.RAM); nil
+	// otherwise.
+	AccessDeniedDetail *AccessDeniedDetail
 	// ThrottleWait is how long the service asked the caller to wait before
 	// trying again (from the x-ratelimit-user-api or x-ratelimit-user
 	// header's TimeLeft); zero when it did not say. A TimeLeft over 24 hours,
 	// even one too large to represent, reads as 24 hours.
 	ThrottleWait time.Duration
+}
+
+// AccessDeniedDetail is the AccessDeniedDetail object of an error body: which
+// principal was refused which action, and by what kind of policy. Each field
+// is as the service wrote it, made printable and bounded; a field it did not
+// send is empty.
+type AccessDeniedDetail struct {
+	// AuthAction is the action that was refused, such as
+	// "polardb:CreateActivationCode".
+	AuthAction string
+	// PolicyType is the kind of policy that refused it, such as
+	// "AccountLevelIdentityBasedPolicy" or "AssumeRolePolicy".
+	PolicyType string
+	// NoPermissionType says how: "ImplicitDeny" (no policy allows the
+	// action) or "ExplicitDeny" (a policy denies it).
+	NoPermissionType string
+	// AuthPrincipalType is the kind of identity that was refused, such as
+	// "SubUser" or "AssumedRoleUser".
+	AuthPrincipalType string
+	// AuthPrincipalOwnerID is the ID of the Alibaba Cloud account that owns
+	// the identity.
+	AuthPrincipalOwnerID string
+	// AuthPrincipalDisplayName names the identity, such as the RAM user's ID.
+	AuthPrincipalDisplayName string
+	// EncodedDiagnosticMessage is the service's encoded diagnosis, which
+	// RAM's DecodeDiagnosticMessage operation turns into the full account
+	// of the denial.
+	EncodedDiagnosticMessage string
 }
 
 // Error returns the code, message, status and request id on one line.
@@ -434,6 +466,12 @@ func (sc *scrubber) error(err error) error {
 	if errors.As(err, &apiErr) {
 		for _, f := range [...]*string{&apiErr.Code, &apiErr.Message, &apiErr.RequestID, &apiErr.HostID, &apiErr.Recommend} {
 			*f = sc.text(*f)
+		}
+		if d := apiErr.AccessDeniedDetail; d != nil {
+			for _, f := range [...]*string{&d.AuthAction, &d.PolicyType, &d.NoPermissionType, &d.AuthPrincipalType,
+				&d.AuthPrincipalOwnerID, &d.AuthPrincipalDisplayName, &d.EncodedDiagnosticMessage} {
+				*f = sc.text(*f)
+			}
 		}
 	}
 	var de *DecodeError

@@ -25,6 +25,7 @@ func TestAPIErrorFromAlibabaBody(t *testing.T) {
 	assert.Equal(t, &APIError{
 		StatusCode: 404, Code: "InvalidAliyunOrderId.NotFound", Message: "The order does not exist.",
 		RequestID: "E1", HostID: "polardb.aliyuncs.com", Recommend: "https://api.aliyun.com/troubleshoot?q=x",
+		AccessDeniedDetail: &AccessDeniedDetail{PolicyType: "x"},
 	}, apiErr)
 	assert.Equal(t, "polarlicense: DescribeLicenseOrderDetails: api error InvalidAliyunOrderId.NotFound: The order does not exist. (status 404, request id E1)", err.Error())
 	var oe *OperationError

@@ -77,6 +77,17 @@ func (r *Reader) Object() bool {
 	return false
 }
 
+// PeekObject reports whether the next value is an object, consuming
+// nothing: a caller can then Skip a value of another kind instead of failing
+// on it with Object.
+func (r *Reader) PeekObject() bool {
+	if r.err != nil {
+		return false
+	}
+	r.skipWS()
+	return r.pos < len(r.data) && r.data[r.pos] == '{'
+}
+
 // Member reads the key of the next member of the current object and positions
 // the reader at its value. It returns ok=false at the end of the object, having
 // consumed the closing '}', or on error. The key is a substring of the input
