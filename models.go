@@ -306,7 +306,10 @@ type DescribeLicenseOrdersResponse struct {
 type DescribeActivationCodeDetailsRequest struct {
 	// AliyunOrderID is required: the code's order.
 	AliyunOrderID string
-	// ActivationCodeID is the code's ID; 0 is not sent.
+	// ActivationCodeID is the code's ID. It is optional in the API, and 0
+	// is not sent: the service then answers with a code of the order of its
+	// own choosing (polarlicensetest: the lowest ID), so pass it to get a
+	// particular code.
 	ActivationCodeID int64
 	AccountScope
 }

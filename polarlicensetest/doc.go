@@ -52,6 +52,11 @@
 // Listing is in creation order (seeded orders first) for orders and in ID
 // order for codes; PageNumber defaults to 1, PageSize to 30 (1 to 100), and
 // PageRecordCount is the number of items on the page.
+// DescribeActivationCodeDetails takes ActivationCodeId as optional, as the
+// API reference does: without it, the emulator answers with the order's
+// first code (the lowest ID), and InvalidActivationCodeId.NotFound when the
+// order has none. Which code the service itself picks is not documented:
+// pass the ID to get a particular code.
 // CreateOrGetVirtualLicenseOrder returns the engine's first virtual order,
 // creating one (pre_generation_long_term, "30 years", quota
 // DefaultVirtualOrderQuota) on first use. CreateActivationCode spends one
@@ -92,7 +97,7 @@
 //	UnsupportedHTTPMethod                       405     the method is neither POST nor GET
 //	MissingAliyunOrderId                        400     AliyunOrderId absent where required
 //	MissingEngine, MissingMacAddress,           400     the operation's required parameter absent
-//	MissingName, MissingActivationCodeId
+//	MissingName
 //	MissingSystemIdentifier                     400     CreateActivationCode without SystemIdentifier on an order whose
 //	                                                    AllowEmptySystemIdentifier is false
 //	InvalidParameter                            400     a bad value: Engine not PG/Oracle/MySQL, PageNumber < 1, PageSize not
@@ -101,7 +106,8 @@
 //	InvalidName.Malformed                       400     Name holds characters other than letters, digits, "_" and "-"
 //	InvalidMacAddress.Malformed                 400     MacAddress is not six hex pairs separated by ":" or "-"
 //	InvalidAliyunOrderId.NotFound               404     no order has the AliyunOrderId
-//	InvalidActivationCodeId.NotFound            404     the order has no code with the ActivationCodeId
+//	InvalidActivationCodeId.NotFound            404     the order has no code with the ActivationCodeId (or, without one, no
+//	                                                    code at all)
 //	OperationDenied.VirtualOrderFrozen          403     CreateActivationCode on a frozen virtual order
 //	QuotaExceeded.ActivationCode                400     CreateActivationCode once ActivatedCodeCount reaches ActivationCodeQuota
 //	Throttling.User                             400     FaultThrottle (or Fault.Status, e.g. 429), with x-ratelimit-user-api

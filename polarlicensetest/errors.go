@@ -22,9 +22,6 @@ const (
 	// CodeMissingSystemIdentifier: CreateActivationCode without
 	// SystemIdentifier on an order whose AllowEmptySystemIdentifier is false.
 	CodeMissingSystemIdentifier = "MissingSystemIdentifier"
-	// CodeMissingActivationCodeID: DescribeActivationCodeDetails without
-	// ActivationCodeId.
-	CodeMissingActivationCodeID = "MissingActivationCodeId"
 	// CodeInvalidParameter: a parameter has a value of the wrong type or out
 	// of range (PageSize, PageNumber, Engine, VirtualOrder, …).
 	CodeInvalidParameter = "InvalidParameter"

@@ -542,18 +542,24 @@ func (h *Handler) describeActivationCodeDetails(in *incoming, requestID string) 
 	if err != nil {
 		return nil, err
 	}
-	v, err := required(in, "ActivationCodeId")
-	if err != nil {
-		return nil, err
-	}
-	id, perr := strconv.ParseInt(v, 10, 64)
-	if perr != nil || id < 1 {
-		return nil, errInvalid("ActivationCodeId", "it must be a positive integer, not "+stringQuote(v))
+	// ActivationCodeId is optional (the API reference and both official
+	// SDKs): without it the order's first code, the lowest ID, answers.
+	var id int64
+	v := in.param("ActivationCodeId")
+	if v != "" {
+		var perr error
+		id, perr = strconv.ParseInt(v, 10, 64)
+		if perr != nil || id < 1 {
+			return nil, errInvalid("ActivationCodeId", "it must be a positive integer, not "+stringQuote(v))
+		}
 	}
 	c, cert, orderFound, codeFound := h.state.code(orderID, id)
 	switch {
 	case !orderFound:
 		return nil, errOrderNotFound(orderID)
+	case !codeFound && id == 0:
+		return nil, newError(http.StatusNotFound, CodeActivationCodeNotFound,
+			"The order "+stringQuote(orderID)+" has no activation code.")
 	case !codeFound:
 		return nil, newError(http.StatusNotFound, CodeActivationCodeNotFound,
 			"The specified ActivationCodeId "+v+" does not exist in order "+stringQuote(orderID)+".")

@@ -386,7 +386,6 @@ func TestNotFound(t *testing.T) {
 		{"DescribeLicenseOrderDetails", nil, polarlicensetest.CodeMissingAliyunOrderID},
 		{"DescribeActivationCodes", nil, polarlicensetest.CodeMissingAliyunOrderID},
 		{"DescribeActivationCodeDetails", nil, polarlicensetest.CodeMissingAliyunOrderID},
-		{"DescribeActivationCodeDetails", []string{"AliyunOrderId", polarlicensetest.DemoOrderPG}, polarlicensetest.CodeMissingActivationCodeID},
 		{"DescribeActivationCodeDetails", []string{"AliyunOrderId", polarlicensetest.DemoOrderPG, "ActivationCodeId", "x"}, polarlicensetest.CodeInvalidParameter},
 		{"CreateOrGetVirtualLicenseOrder", []string{"Engine", "DB2"}, polarlicensetest.CodeInvalidParameter},
 	} {
@@ -483,4 +482,30 @@ func TestMacAddressesAreStoredAndMatchedNormalised(t *testing.T) {
 		require.Len(t, items, 1, spelling)
 		assert.Equal(t, "02:00:00:00:00:aa", items[0].(map[string]any)["MacAddress"], spelling)
 	}
+}
+
+// DescribeActivationCodeDetails without ActivationCodeId, as the client sends
+// it for ID 0: the order's first code, or not found when it has none.
+func TestDescribeActivationCodeDetailsWithoutID(t *testing.T) {
+	srv := polarlicensetest.NewServer()
+	defer srv.Close()
+	c := newClient(t, srv, polarlicense.SignatureV3)
+	ctx := context.Background()
+	codes := srv.Codes(polarlicensetest.DemoOrderPG)
+	require.NotEmpty(t, codes)
+	out, err := c.DescribeActivationCodeDetails(ctx, &polarlicense.DescribeActivationCodeDetailsRequest{AliyunOrderID: polarlicensetest.DemoOrderPG})
+	require.NoError(t, err)
+	assert.Equal(t, codes[0].ID, out.ID, "the lowest ID")
+	assert.NotEmpty(t, out.CertContentB64.Reveal())
+
+	empty := polarlicensetest.NewServer(polarlicensetest.WithoutDemoData(),
+		polarlicensetest.WithOrders(polarlicense.LicenseOrder{AliyunOrderID: "111", Engine: polarlicense.EnginePG, ActivationCodeQuota: 1}))
+	defer empty.Close()
+	_, err = newClient(t, empty, polarlicense.SignatureRPC).DescribeActivationCodeDetails(ctx,
+		&polarlicense.DescribeActivationCodeDetailsRequest{AliyunOrderID: "111"})
+	requireCode(t, err, polarlicensetest.CodeActivationCodeNotFound, http.StatusNotFound)
+
+	// An explicit empty value is the same as none.
+	a := raw{action: "DescribeActivationCodeDetails", query: p("AliyunOrderId", polarlicensetest.DemoOrderPG, "ActivationCodeId", "")}.send(t, srv)
+	assert.Equal(t, http.StatusOK, a.status)
 }

@@ -223,8 +223,8 @@ func (s *state) codes(orderID string) ([]polarlicense.ActivationCode, bool) {
 	return out, true
 }
 
-// code returns one code and its license. It reports whether the order and
-// the code exist.
+// code returns one code and its license; id 0 means the order's first code
+// (the lowest ID). It reports whether the order and the code exist.
 func (s *state) code(orderID string, id int64) (c polarlicense.ActivationCode, cert string, orderFound, codeFound bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -233,7 +233,7 @@ func (s *state) code(orderID string, id int64) (c polarlicense.ActivationCode, c
 		return c, "", false, false
 	}
 	for _, e := range o.codes {
-		if e.c.ID == id {
+		if e.c.ID == id || id == 0 {
 			return e.c, e.cert, true, true
 		}
 	}
