@@ -34,7 +34,9 @@
 // send (the last RequestLogSize requests, each cut to a few KiB; made-up
 // Actions counted together under UnknownActions). NewHandler is the same emulator
 // as an http.Handler, to mount elsewhere, and Serve and Run are the
-// standalone process of cmd/polarlicense-emulator.
+// standalone process of cmd/polarlicense-emulator. ReadData reads orders and
+// codes from JSON (the emulator commands' --data), and ServeFlags defines
+// the flags both emulator commands share.
 //
 // # Behaviour
 //

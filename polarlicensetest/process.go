@@ -6,9 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 )
 
@@ -21,7 +21,7 @@ import (
 // then ALIBABA_CLOUD_ACCESS_KEY_ID=…, ALIBABA_CLOUD_ACCESS_KEY_SECRET=… and,
 // with WithSecurityToken, ALIBABA_CLOUD_SECURITY_TOKEN=… — lines a shell can
 // eval after the first. It returns nil when stopped by ctx, or the error that
-// stopped it.
+// stopped it. ServeFlags.Serve also writes an environment file.
 //
 // The server bounds what a client can hold: a request's header must arrive
 // within 10 s and be at most 64 KiB, the whole request within 30 s (bodies
@@ -30,6 +30,12 @@ import (
 // The request log and counts are bounded too (see Request, RequestLogSize
 // and UnknownActions).
 func Serve(ctx context.Context, listenAddr string, stdout io.Writer, opts ...Option) error {
+	return serve(ctx, listenAddr, stdout, "", opts)
+}
+
+// serve is Serve, writing the environment file envFile (if not empty) once
+// it listens and removing it when it stops.
+func serve(ctx context.Context, listenAddr string, stdout io.Writer, envFile string, opts []Option) error {
 	if listenAddr == "" {
 		listenAddr = "127.0.0.1:0"
 	}
@@ -43,8 +49,16 @@ func Serve(ctx context.Context, listenAddr string, stdout io.Writer, opts ...Opt
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 
+	url := serverURL(ln.Addr())
 	id, secret, token := h.Credentials()
-	banner := serverURL(ln.Addr()) + "\nALIBABA_CLOUD_ACCESS_KEY_ID=" + id + "\nALIBABA_CLOUD_ACCESS_KEY_SECRET=" + secret + "\n"
+	if envFile != "" {
+		if err := writeEnvFile(envFile, EnvFileContent(url, id, secret, token)); err != nil {
+			_ = srv.Close()
+			return err
+		}
+		defer os.Remove(envFile)
+	}
+	banner := url + "\nALIBABA_CLOUD_ACCESS_KEY_ID=" + id + "\nALIBABA_CLOUD_ACCESS_KEY_SECRET=" + secret + "\n"
 	if token != "" {
 		banner += "ALIBABA_CLOUD_SECURITY_TOKEN=" + token + "\n"
 	}
@@ -105,33 +119,22 @@ func serverURL(addr net.Addr) string {
 }
 
 // Run is the emulator command: it parses args (the command line after the
-// program name) and calls Serve until ctx ends. Flags:
-//
-//	--listen addr             address to listen on (default 127.0.0.1:0, a free port)
-//	--access-key-id id        AccessKey ID to accept (default: made up)
-//	--access-key-secret s     its secret (required with --access-key-id)
-//	--security-token t        require this STS token
-//	--empty                   start with no orders instead of the demo data
-//	--virtual-order-quota n   quota of the virtual orders it creates (default 10)
-//	--log                     log one line per request to stderr
+// program name) with ServeFlags and serves until ctx ends. See
+// ServeFlags.Register for the flags.
 //
 // It returns flag.ErrHelp after printing the usage for -h, and the flag
 // error (usage printed to stderr) for a bad command line.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("polarlicense-emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	listen := fs.String("listen", "127.0.0.1:0", "`address` to listen on")
-	id := fs.String("access-key-id", "", "AccessKey `ID` to accept (default: made up)")
-	secret := fs.String("access-key-secret", "", "AccessKey `secret` to accept (required with --access-key-id)")
-	token := fs.String("security-token", "", "require this STS `token` on every request")
-	empty := fs.Bool("empty", false, "start with no orders instead of the demo data")
-	quota := fs.Int("virtual-order-quota", DefaultVirtualOrderQuota, "ActivationCodeQuota of the virtual orders it creates")
-	logRequests := fs.Bool("log", false, "log one line per request to stderr")
+	var f ServeFlags
+	f.Register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: polarlicense-emulator [flags]\n\n"+
 			"Serves an emulator of the PolarDB license API until interrupted. It prints\n"+
 			"its URL on the first line of standard output, then the credentials as\n"+
-			"ALIBABA_CLOUD_ACCESS_KEY_ID=... and ALIBABA_CLOUD_ACCESS_KEY_SECRET=... lines.\n\nFlags:")
+			"ALIBABA_CLOUD_ACCESS_KEY_ID=... and ALIBABA_CLOUD_ACCESS_KEY_SECRET=... lines;\n"+
+			"--env-file writes them, with POLARLICENSE_ENDPOINT, to a file a shell can source.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -141,21 +144,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if (*id == "") != (*secret == "") {
-		return errors.New("--access-key-id and --access-key-secret go together")
+	if err := f.Validate(); err != nil {
+		return err
 	}
-	if *quota < 0 {
-		return errors.New("--virtual-order-quota must not be negative")
-	}
-	opts := []Option{WithVirtualOrderQuota(*quota), WithSecurityToken(*token)}
-	if *id != "" {
-		opts = append(opts, WithAccessKey(*id, *secret))
-	}
-	if *empty {
-		opts = append(opts, WithoutDemoData())
-	}
-	if *logRequests {
-		opts = append(opts, WithLogger(slog.New(slog.NewTextHandler(stderr, nil))))
-	}
-	return Serve(ctx, *listen, stdout, opts...)
+	return f.Serve(ctx, stdout, stderr)
 }

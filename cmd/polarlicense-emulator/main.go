@@ -7,6 +7,10 @@
 //	ALIBABA_CLOUD_ACCESS_KEY_ID=...
 //	ALIBABA_CLOUD_ACCESS_KEY_SECRET=...
 //
+// With --env-file PATH it also writes POLARLICENSE_ENDPOINT and the
+// credentials to PATH, atomically, once it listens, for a shell to source;
+// --data FILE starts it with your own orders and codes (see
+// polarlicensetest.ReadData). "polarlicense emulator" takes the same flags.
 // Run it with -h for the flags. Whatever clients send, it holds little: read,
 // write and idle timeouts end stalled connections, and its request log keeps
 // a bounded amount of the last requests (see polarlicensetest.Serve).
