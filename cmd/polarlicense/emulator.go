@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
-	"log/slog"
 
 	"github.com/spf13/cobra"
 
@@ -14,47 +14,46 @@ import (
 // of its own; --emulator starts one inside the command for its duration.
 
 func (a *app) emulatorCommand() *cobra.Command {
-	var (
-		listen string
-		empty  bool
-		logReq bool
-	)
+	var sf polarlicensetest.ServeFlags
 	cmd := &cobra.Command{
-		Use:   "emulator [--listen 127.0.0.1:0]",
+		Use:   "emulator [--listen 127.0.0.1:0] [--env-file PATH] [--data FILE] [--empty] [--log]",
 		Short: "Serve an emulator of the license API until interrupted",
 		Long: `Serve an emulator of the PolarDB license API (package polarlicensetest) until
-interrupted or --timeout. It holds demo data unless --empty: orders of the
-three engines, every package type, both purchase channels, a frozen virtual
-order. Once it listens it prints its URL on the first line of stdout, then
-the credentials it accepts as lines a shell can eval:
+interrupted or --timeout. It holds demo data unless --empty or --data FILE:
+orders of the three engines, every package type, both purchase channels, a
+frozen virtual order. Once it listens it prints its URL on the first line of
+stdout, then the credentials it accepts as lines a shell can eval:
 
   http://127.0.0.1:41237
   ALIBABA_CLOUD_ACCESS_KEY_ID=EMULATOR...
   ALIBABA_CLOUD_ACCESS_KEY_SECRET=...
 
-Point other commands at it with --endpoint URL and those two variables.`,
-		Example: `  polarlicense emulator --listen 127.0.0.1:8080`,
-		Args:    exactArgs(),
+--env-file PATH writes POLARLICENSE_ENDPOINT and those variables to PATH as
+KEY=value lines, atomically, once it listens (and removes it on exit): wait
+for the file, then "set -a; . PATH; set +a" points other commands at it.
+
+--data FILE starts it with the orders and codes in FILE (JSON, the format of
+polarlicensetest.ReadData) instead of the demo data. cmd/polarlicense-emulator
+takes the same flags.`,
+		Example: `  polarlicense emulator --listen 127.0.0.1:8080
+  polarlicense emulator --env-file emulator.env --data fixtures.json &`,
+		Args: exactArgs(),
 		RunE: a.action(func(ctx context.Context, cmd *cobra.Command, _ []string) error {
 			if a.useEmulator {
 				return usagef("--emulator makes no sense with the emulator command")
 			}
-			var opts []polarlicensetest.Option
-			if empty {
-				opts = append(opts, polarlicensetest.WithoutDemoData())
-			}
-			if logReq {
-				opts = append(opts, polarlicensetest.WithLogger(slog.New(slog.NewTextHandler(a.stderr, nil))))
+			if err := sf.Validate(); err != nil {
+				return usagef("%s", err.Error())
 			}
 			if a.env.isTerminal(a.stderr) {
 				fmt.Fprintln(a.stderr, "polarlicense: emulator starting; stop it with Ctrl-C")
 			}
-			return polarlicensetest.Serve(ctx, listen, a.stdout, opts...)
+			return sf.Serve(ctx, a.stdout, a.stderr)
 		}),
 	}
-	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:0", "`address` to listen on (port 0: a free port)")
-	cmd.Flags().BoolVar(&empty, "empty", false, "start with no orders instead of the demo data")
-	cmd.Flags().BoolVar(&logReq, "log", false, "log one line per request to stderr")
+	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
+	sf.Register(fs)
+	cmd.Flags().AddGoFlagSet(fs)
 	return cmd
 }
 

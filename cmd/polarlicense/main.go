@@ -19,8 +19,40 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	os.Exit(runProcess(os.Args[1:]))
+}
+
+// runProcess runs the command as the process does: stdout and stderr, and
+// Ctrl-C or SIGTERM cancelling the command's context. A run ended by a
+// signal exits 128 plus the signal's number, as shells report it (130 for
+// Ctrl-C); a second signal kills the process at once.
+func runProcess(args []string) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	caught := make(chan os.Signal, 1)
+	go func() {
+		if s, ok := <-sigs; ok {
+			signal.Stop(sigs) // the next one takes its default action
+			caught <- s
+			cancel()
+		}
+	}()
+	code := run(ctx, args, os.Stdout, os.Stderr)
+	signal.Stop(sigs)
+	select {
+	case s := <-caught:
+		return signalStatus(s)
+	default:
+		return code
+	}
+}
+
+// signalStatus is the exit status of a run ended by s.
+func signalStatus(s os.Signal) int {
+	if n, ok := s.(syscall.Signal); ok {
+		return 128 + int(n)
+	}
+	return 128 + int(syscall.SIGINT)
 }
