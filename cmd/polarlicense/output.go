@@ -64,12 +64,13 @@ func (t timestamp) text() string {
 	return time.Time(t).UTC().Format(time.RFC3339)
 }
 
-// table is the table form: local time to the minute, or "-".
+// table is the table form: local time to the minute with its UTC offset
+// (the zone's abbreviation can be ambiguous: CST), or "-".
 func (t timestamp) table() string {
 	if time.Time(t).IsZero() {
 		return "-"
 	}
-	return time.Time(t).Local().Format("2006-01-02 15:04")
+	return time.Time(t).Local().Format("2006-01-02 15:04 -07:00")
 }
 
 // orderRecord is a license order in the output.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -55,6 +54,7 @@ type app struct {
 	// Global flags.
 	region, endpoint, profile string
 	useEmulator, debug        bool
+	showVersion               bool
 	timeout                   durationValue
 	output                    string
 
@@ -123,8 +123,14 @@ Exit status: 0 success, 1 failure (service, network, credentials, files),
   polarlicense audit --expiring-within 90d --quota-warn 80% --fail-on error`,
 		SilenceErrors:     true,
 		SilenceUsage:      true,
-		Version:           version(),
 		PersistentPreRunE: a.setup,
+		// Alone, the command prints its help; --version, the version.
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if a.showVersion {
+				return a.emitVersion()
+			}
+			return cmd.Help()
+		},
 	}
 	root.CompletionOptions.HiddenDefaultCmd = true
 	pf := root.PersistentFlags()
@@ -136,7 +142,10 @@ Exit status: 0 success, 1 failure (service, network, credentials, files),
 	pf.BoolVar(&a.debug, "debug", false, "log each HTTP request to stderr: method, host, action, status, request id, latency")
 	pf.StringVarP(&a.output, "output", "o", "", "output `format`: table, json or csv, or html for audit (default table on a terminal, json otherwise)")
 
-	root.AddCommand(a.ordersCommand(), a.codesCommand(), a.licenseCommand(), a.fleetCommand(), a.auditCommand(), a.exporterCommand(), a.emulatorCommand())
+	root.Flags().BoolVar(&a.showVersion, "version", false, `print the version, as "polarlicense version" does`)
+
+	root.AddCommand(a.ordersCommand(), a.codesCommand(), a.licenseCommand(), a.fleetCommand(), a.auditCommand(), a.exporterCommand(),
+		a.emulatorCommand(), a.versionCommand())
 	return root
 }
 
@@ -253,14 +262,6 @@ func (a *app) debugOutput() *debugWriter {
 		a.debugOut = &debugWriter{w: a.stderr, progress: a.progress}
 	}
 	return a.debugOut
-}
-
-// version is the module version the binary was built from.
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
-	}
-	return "(devel)"
 }
 
 // groupCommand is a command that only holds subcommands: alone it prints its
