@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -20,10 +22,104 @@ import (
 // AccessKey before any profile, so a profile asked for by name could be
 // silently passed over.
 
-// defaultCredential is credentials-go's default chain. Its failures reach
-// the command as *polarlicense.CredentialError, with anything secret withheld.
+// defaultCredential is credentials-go's default chain, with its sources in
+// its order, tried by chainProvider so that a failure says in one sentence
+// which source was set up and why it gave nothing. Its failures reach the
+// command as *polarlicense.CredentialError, with anything secret withheld.
 func defaultCredential() (credentials.Credential, error) {
-	return credentials.NewCredential(nil)
+	return credentials.FromCredentialsProvider("default", newChainProvider()), nil
+}
+
+// chainSource is one source of the default chain.
+type chainSource struct {
+	label      string // for people: "the credentials file /home/me/.alibabacloud/credentials"
+	configured bool   // whether the user set it up, so that its failure is news
+	provider   providers.CredentialsProvider
+}
+
+// chainProvider tries the default chain's sources in turn and then sticks
+// to the first that answered. The client serialises calls to it.
+type chainProvider struct {
+	mu      sync.Mutex
+	sources []chainSource
+	chosen  providers.CredentialsProvider
+}
+
+// newChainProvider builds the sources of credentials-go's default chain
+// (providers.NewDefaultCredentialsProvider), in its order.
+func newChainProvider() *chainProvider {
+	c := &chainProvider{}
+	add := func(label string, configured bool, p providers.CredentialsProvider, err error) {
+		if err == nil {
+			c.sources = append(c.sources, chainSource{label: label, configured: configured, provider: p})
+		}
+	}
+	env, err := providers.NewEnvironmentVariableCredentialsProviderBuilder().Build()
+	add("the environment ("+envKeyID+", "+envSecret+")", os.Getenv(envKeyID) != "" || os.Getenv(envSecret) != "", env, err)
+	oidc, err := providers.NewOIDCCredentialsProviderBuilder().Build()
+	add("the OIDC role ($ALIBABA_CLOUD_ROLE_ARN)", true, oidc, err)
+	cliFile := configPath("ALIBABA_CLOUD_CONFIG_FILE", ".aliyun", "config.json")
+	cli, err := providers.NewCLIProfileCredentialsProviderBuilder().Build()
+	add("the aliyun CLI profile in "+cliFile, fileExists(cliFile), cli, err)
+	iniFile := configPath("ALIBABA_CLOUD_CREDENTIALS_FILE", ".alibabacloud", "credentials")
+	ini, err := providers.NewProfileCredentialsProviderBuilder().Build()
+	add("the credentials file "+iniFile, fileExists(iniFile), ini, err)
+	ecs, err := providers.NewECSRAMRoleCredentialsProviderBuilder().Build()
+	add("the ECS instance role", os.Getenv("ALIBABA_CLOUD_ECS_METADATA") != "", ecs, err)
+	if os.Getenv("ALIBABA_CLOUD_CREDENTIALS_URI") != "" {
+		uri, err := providers.NewURLCredentialsProviderBuilder().Build()
+		add("the credentials URI ($ALIBABA_CLOUD_CREDENTIALS_URI)", true, uri, err)
+	}
+	return c
+}
+
+// GetCredentials returns the credentials of the first source that has
+// them. When none has, the error is one sentence: the first source that was
+// set up and why it failed, or that none was.
+func (c *chainProvider) GetCredentials() (*providers.Credentials, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.chosen != nil {
+		return c.chosen.GetCredentials()
+	}
+	var failure string
+	for _, s := range c.sources {
+		creds, err := s.provider.GetCredentials()
+		if err == nil {
+			c.chosen = s.provider
+			return creds, nil
+		}
+		if s.configured && failure == "" { // the first one set up is the one meant
+			failure = s.label + " gave none: " + strings.TrimSpace(err.Error())
+		}
+	}
+	if failure == "" {
+		return nil, errors.New("none of the default chain's sources is set up: the environment, an OIDC role, " +
+			"the aliyun CLI profile, the credentials file, the ECS instance role")
+	}
+	return nil, errors.New(failure)
+}
+
+// GetProviderName names the provider in credentials-go's terms.
+func (c *chainProvider) GetProviderName() string { return "default" }
+
+// configPath is the file a credentials-go source reads: $env, else
+// ~/dir/name.
+func configPath(env, dir, name string) string {
+	if p := os.Getenv(env); p != "" {
+		return p
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return filepath.Join("~", dir, name)
+	}
+	return filepath.Join(home, dir, name)
+}
+
+// fileExists reports whether path names an existing file.
+func fileExists(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && !fi.IsDir()
 }
 
 // profileCredential signs with the named profile (see above).

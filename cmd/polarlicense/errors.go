@@ -189,6 +189,8 @@ func (a *app) describe(err error) string {
 	case errors.As(err, &pathErr):
 		// Before net.Error: a system error (ENOSPC, EACCES) is one too.
 		return pathErr.Op + " " + pathErr.Path + ": " + pathErr.Err.Error() + suffix
+	case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		return "the endpoint " + a.endpointForErrors() + " answers plain HTTP, not HTTPS: give it as http://…" + suffix
 	case errors.As(err, &netErr):
 		return "cannot reach the service at " + a.endpointForErrors() + ": " + rootCause(err).Error() + suffix
 	}

@@ -110,6 +110,40 @@ func (v *severityValue) Set(s string) error {
 // Type names the value in the help text.
 func (v *severityValue) Type() string { return "level" }
 
+// Known values of the service's enumerations, for checking flags and for
+// shell completion. The service may add values: --allow-unknown passes any.
+var (
+	knownEngines      = []string{string(polarlicense.EnginePG), string(polarlicense.EngineOracle), string(polarlicense.EngineMySQL)}
+	knownChannels     = []string{string(polarlicense.ChannelMarketplace), string(polarlicense.ChannelPublic)}
+	knownPackageTypes = []string{
+		string(polarlicense.PackageSingleNodeSubscribe), string(polarlicense.PackageSingleNodeLongTerm),
+		string(polarlicense.PackagePrimaryBackupSubscribe), string(polarlicense.PackagePrimaryBackupLongTerm),
+		string(polarlicense.PackagePreGenerationLongTerm),
+	}
+	knownFormats = []string{string(formatTable), string(formatJSON), string(formatCSV)}
+	knownLevels  = []string{"info", "warning", "error", "none"}
+)
+
+// knownValue checks the value of an enumeration flag: it returns the known
+// value it names, whatever its case, or "" for an empty value. An unknown
+// value is a usage error listing the known ones, unless allowUnknown, when
+// it is passed on as given.
+func knownValue(flag, value string, known []string, allowUnknown bool) (string, error) {
+	if value == "" {
+		return "", nil
+	}
+	for _, k := range known {
+		if strings.EqualFold(value, k) {
+			return k, nil
+		}
+	}
+	if allowUnknown {
+		return value, nil
+	}
+	return "", usagef("unknown --%s %q: known values are %s (--allow-unknown passes a value the service added since)",
+		flag, value, strings.Join(known, ", "))
+}
+
 // parseEngine reads an engine name, whatever its case.
 func parseEngine(s string) (polarlicense.Engine, bool) {
 	for _, e := range []polarlicense.Engine{polarlicense.EnginePG, polarlicense.EngineOracle, polarlicense.EngineMySQL} {

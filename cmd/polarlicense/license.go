@@ -53,6 +53,9 @@ directories, pipes and devices at --out are refused, never followed or opened.`,
 			if out == "" {
 				return usagef("--out must not be empty")
 			}
+			if out == "-" {
+				return usagef("--out - is refused: a license is binary, and stdout is for the command's report; give a file path")
+			}
 			if dir := filepath.Dir(out); !isDir(dir) {
 				return fmt.Errorf("cannot write %s: %s is not a directory that exists", out, dir)
 			}

@@ -19,8 +19,8 @@ func (a *app) ordersCommand() *cobra.Command {
 
 func (a *app) ordersListCommand() *cobra.Command {
 	var (
-		virtual              bool
-		channel, pkg, engine string
+		virtual, allowUnknown bool
+		channel, pkg, engine  string
 	)
 	cmd := &cobra.Command{
 		Use:   "list [--virtual] [--channel C] [--package-type T] [--engine E]",
@@ -32,12 +32,24 @@ func (a *app) ordersListCommand() *cobra.Command {
 here (the service cannot filter by engine). Known channels: aliyun_market,
 aliyun_public. Known package types: single_node_subscribe,
 single_node_long_term, primary_backup_subscribe, primary_backup_long_term,
-pre_generation_long_term.`,
+pre_generation_long_term. Any other value of --engine, --channel or
+--package-type is refused as a mistake unless --allow-unknown (for values
+the service added since this tool was built).`,
 		Example: `  polarlicense orders list --engine PG
   polarlicense orders list --virtual -o json
   polarlicense orders list --channel aliyun_market --package-type primary_backup_subscribe -o csv`,
 		Args: exactArgs(),
 		RunE: a.action(func(ctx context.Context, cmd *cobra.Command, _ []string) error {
+			var err error
+			if engine, err = knownValue("engine", engine, knownEngines, allowUnknown); err != nil {
+				return err
+			}
+			if channel, err = knownValue("channel", channel, knownChannels, allowUnknown); err != nil {
+				return err
+			}
+			if pkg, err = knownValue("package-type", pkg, knownPackageTypes, allowUnknown); err != nil {
+				return err
+			}
 			req := &polarlicense.DescribeLicenseOrdersRequest{
 				PurchaseChannel: polarlicense.PurchaseChannel(channel),
 				PackageType:     polarlicense.PackageType(pkg),
@@ -71,6 +83,7 @@ pre_generation_long_term.`,
 	f.StringVar(&channel, "channel", "", "only orders bought through this purchase `channel`")
 	f.StringVar(&pkg, "package-type", "", "only orders of this package `type`")
 	f.StringVar(&engine, "engine", "", "only orders of this `engine`: PG, Oracle or MySQL (filtered here)")
+	f.BoolVar(&allowUnknown, "allow-unknown", false, "pass --engine, --channel and --package-type values this tool does not know")
 	return cmd
 }
 

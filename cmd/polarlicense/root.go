@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -132,20 +133,20 @@ Exit status: 0 success, 1 failure (service, network, credentials, files),
 			return cmd.Help()
 		},
 	}
-	root.CompletionOptions.HiddenDefaultCmd = true
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.region, "region", "", "`region` whose endpoint to call, such as cn-hangzhou (default $"+envRegion+")")
 	pf.StringVar(&a.endpoint, "endpoint", "", "`URL` of the API, overriding --region (default $"+envEndpoint+")")
 	pf.StringVar(&a.profile, "profile", "", "credentials `profile` from ~/.aliyun/config.json or ~/.alibabacloud/credentials")
 	pf.BoolVar(&a.useEmulator, "emulator", false, "run against an in-process emulator holding demo data (no credentials needed)")
 	pf.Var(&a.timeout, "timeout", "give up on the whole command after this `duration`, such as 30s or 5m (default no limit)")
-	pf.BoolVar(&a.debug, "debug", false, "log each HTTP request to stderr: method, host, action, status, request id, latency")
+	pf.BoolVar(&a.debug, "debug", false, "log one line per HTTP attempt to stderr: operation, attempt, status, request id, latency, retry decision, error (never credentials, parameters or licenses)")
 	pf.StringVarP(&a.output, "output", "o", "", "output `format`: table, json or csv, or html for audit (default table on a terminal, json otherwise)")
 
 	root.Flags().BoolVar(&a.showVersion, "version", false, `print the version, as "polarlicense version" does`)
 
 	root.AddCommand(a.ordersCommand(), a.codesCommand(), a.licenseCommand(), a.fleetCommand(), a.auditCommand(), a.exporterCommand(),
 		a.emulatorCommand(), a.versionCommand())
+	registerCompletions(root)
 	return root
 }
 
@@ -201,9 +202,12 @@ func (a *app) newClient() (*polarlicense.Client, error) {
 	} else {
 		// --endpoint, else --region, else the environment's endpoint, else
 		// its region: a flag always beats the environment.
-		region, endpoint := a.region, a.endpoint
+		region, endpoint, source := a.region, a.endpoint, "--endpoint"
 		if region == "" && endpoint == "" {
-			region, endpoint = a.env.getenv(envRegion), a.env.getenv(envEndpoint)
+			region, endpoint, source = a.env.getenv(envRegion), a.env.getenv(envEndpoint), "$"+envEndpoint
+		}
+		if err := checkEndpointScheme(source, endpoint); err != nil {
+			return nil, err
 		}
 		opts = append(opts, polarlicense.WithRegion(region), polarlicense.WithEndpoint(endpoint))
 		creds, err := a.credentialOption()
@@ -226,6 +230,25 @@ func (a *app) newClient() (*polarlicense.Client, error) {
 	}
 	a.client = c
 	return c, nil
+}
+
+// checkEndpointScheme refuses an endpoint without a scheme whose host is an
+// IP address or localhost: the SDK would call it over HTTPS, and such an
+// address is nearly always a local server speaking HTTP (the emulator).
+func checkEndpointScheme(source, endpoint string) error {
+	if endpoint == "" || strings.Contains(endpoint, "://") {
+		return nil
+	}
+	host := endpoint
+	if h, _, err := net.SplitHostPort(endpoint); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if !strings.EqualFold(host, "localhost") && net.ParseIP(host) == nil {
+		return nil
+	}
+	return usagef("%s %s has no scheme, so it would be called over HTTPS; a local server such as the emulator speaks HTTP: "+
+		"write http://%s (or https://%s if it does serve TLS)", source, endpoint, endpoint, endpoint)
 }
 
 // credentialOption chooses where the client's credentials come from:

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestUnknownEnumValuesAreUsageErrors(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	for flag, known := range map[string]string{
+		"--engine":       "PG, Oracle, MySQL",
+		"--channel":      "aliyun_market, aliyun_public",
+		"--package-type": "single_node_subscribe, single_node_long_term, primary_backup_subscribe, primary_backup_long_term, pre_generation_long_term",
+	} {
+		r := runAt(t, srv, "orders", "list", flag, "bogus")
+		assert.Equal(t, exitUsage, r.code, flag)
+		line := oneLineOn(t, r.stderr)
+		assert.Contains(t, line, "unknown "+flag+` "bogus": known values are `+known, flag)
+		assert.Contains(t, line, "--allow-unknown", flag)
+	}
+	assert.Zero(t, srv.RequestCount(""), "refused before anything was sent")
+
+	// --allow-unknown passes the value on: the service then filters by it.
+	r := ok(t, runAt(t, srv, "orders", "list", "--channel", "aliyun_new", "--allow-unknown", "-o", "json"))
+	assert.Equal(t, "[]\n", r.stdout)
+	// Known values match whatever their case, and are sent as the service spells them.
+	r = ok(t, runAt(t, srv, "orders", "list", "--channel", "ALIYUN_MARKET", "--engine", "pg", "-o", "json"))
+	orders := decodeJSON[[]orderRecord](t, r.stdout)
+	require.NotEmpty(t, orders)
+	for _, o := range orders {
+		assert.Equal(t, "aliyun_market", o.PurchaseChannel)
+		assert.Equal(t, "PG", o.Engine)
+	}
+}
+
+func TestCompletion(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"orders", "list", "--engine", ""}, []string{"PG", "Oracle", "MySQL"}},
+		{[]string{"orders", "virtual", "--engine", ""}, []string{"PG", "Oracle", "MySQL"}},
+		{[]string{"orders", "list", "--channel", ""}, []string{"aliyun_market", "aliyun_public"}},
+		{[]string{"orders", "list", "--package-type", ""}, []string{"single_node_subscribe", "single_node_long_term",
+			"primary_backup_subscribe", "primary_backup_long_term", "pre_generation_long_term"}},
+		{[]string{"audit", "--fail-on", ""}, []string{"info", "warning", "error", "none"}},
+		{[]string{"codes", "list", "-o", ""}, []string{"table", "json", "csv"}},
+		{[]string{"--output", ""}, []string{"table", "json", "csv"}},
+	} {
+		r := runIn(t, testEnv(nil), append([]string{"__complete"}, tc.args...)...)
+		require.Equal(t, exitOK, r.code, tc.args)
+		lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+		require.NotEmpty(t, lines, tc.args)
+		assert.Equal(t, tc.want, lines[:len(lines)-1], tc.args)
+		assert.Equal(t, ":4", lines[len(lines)-1], "no file completion for %v", tc.args)
+	}
+	r := ok(t, runIn(t, testEnv(nil), "--help"))
+	assert.Regexp(t, `(?m)^  completion\s`, r.stdout, "completion is listed in the help")
+	r = ok(t, runIn(t, testEnv(nil), "completion", "bash"))
+	assert.Contains(t, r.stdout, "__start_polarlicense")
+}
+
+func TestBareLocalEndpointSaysToAddHTTP(t *testing.T) {
+	t.Parallel()
+	env := testEnv(nil)
+	for _, ep := range []string{"127.0.0.1:18080", "localhost:18080", "[::1]:18080", "127.0.0.1"} {
+		r := runIn(t, env, "--endpoint", ep, "orders", "list")
+		assert.Equal(t, exitUsage, r.code, ep)
+		assert.Contains(t, oneLineOn(t, r.stderr), "write http://"+ep, ep)
+	}
+	vars := map[string]string{envEndpoint: "127.0.0.1:18080", envKeyID: "id", envSecret: "secret"}
+	env.getenv = func(k string) string { return vars[k] }
+	r := runIn(t, env, "orders", "list")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, oneLineOn(t, r.stderr), "$POLARLICENSE_ENDPOINT 127.0.0.1:18080 has no scheme")
+}
+
+// An https:// endpoint that answers plain HTTP is named as such.
+func TestHTTPSEndpointAnsweringHTTP(t *testing.T) {
+	t.Parallel()
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(500) }))
+	defer plain.Close()
+	endpoint := "https://" + strings.TrimPrefix(plain.URL, "http://")
+	vars := map[string]string{envEndpoint: endpoint, envKeyID: "id", envSecret: "secret"}
+	env := testEnv(nil)
+	env.getenv = func(k string) string { return vars[k] }
+	r := runIn(t, env, "orders", "get", "1")
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, oneLineOn(t, r.stderr), "answers plain HTTP, not HTTPS: give it as http://")
+}
+
+func TestMissingCredentialsInOneSentence(t *testing.T) {
+	isolateCredentials(t)
+	r := runIn(t, profileEnv("http://127.0.0.1:9"), "orders", "list")
+	assert.Equal(t, exitFailure, r.code)
+	assert.Equal(t, "polarlicense: no usable credentials: none of the default chain's sources is set up: the environment, "+
+		"an OIDC role, the aliyun CLI profile, the credentials file, the ECS instance role "+
+		"(set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, use --profile NAME, or try --emulator)",
+		oneLineOn(t, r.stderr))
+}
+
+func TestBrokenCredentialsFileNamedInOneSentence(t *testing.T) {
+	home := isolateCredentials(t)
+	ini := filepath.Join(home, "credentials")
+	require.NoError(t, os.WriteFile(ini, []byte("[default]\ntype = access_key\naccess_key_id = LTAIonly\n"), 0o600))
+	t.Setenv("ALIBABA_CLOUD_CREDENTIALS_FILE", ini)
+	r := runIn(t, profileEnv("http://127.0.0.1:9"), "orders", "list")
+	assert.Equal(t, exitFailure, r.code)
+	line := oneLineOn(t, r.stderr)
+	assert.True(t, strings.HasPrefix(line, "polarlicense: no usable credentials: the credentials file "+ini+" gave none: "), line)
+	assert.NotContains(t, line, "unable to get credentials from any of the providers in the chain")
+	assert.True(t, strings.HasSuffix(line, "or try --emulator)"), line)
+}
+
+func TestLicenseWriteToStdoutIsRefused(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	r := runAt(t, srv, "license", "write", "239618016570503", "1", "--out", "-")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, oneLineOn(t, r.stderr), "--out - is refused: a license is binary")
+	assert.Empty(t, r.stdout)
+	assert.Zero(t, srv.RequestCount(""))
+}
+
+func TestDebugHelpSaysWhatItsLinesHold(t *testing.T) {
+	t.Parallel()
+	r := ok(t, runIn(t, testEnv(nil), "--help"))
+	for _, word := range []string{"operation", "attempt", "status", "request id", "latency", "retry decision", "never credentials"} {
+		assert.Regexp(t, `--debug .*`+word, r.stdout, word)
+	}
+}
