@@ -11,7 +11,7 @@
 // credentials to PATH, atomically, once it listens, for a shell to source;
 // --data FILE starts it with your own orders and codes (see
 // polarlicensetest.ReadData). "polarlicense emulator" takes the same flags.
-// Run it with -h for the flags. Whatever clients send, it holds little: read,
+// --version prints its version. Run it with -h for the flags. Whatever clients send, it holds little: read,
 // write and idle timeouts end stalled connections, and its request log keeps
 // a bounded amount of the last requests (see polarlicensetest.Serve).
 package main
@@ -23,12 +23,23 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"syscall"
 
+	polarlicense "github.com/polarlicense/polarlicense-go"
 	"github.com/polarlicense/polarlicense-go/polarlicensetest"
 )
 
+// stampedVersion is the release version, stamped in by scripts/release.sh
+// with -ldflags "-X main.stampedVersion=vX.Y.Z".
+var stampedVersion string
+
 func main() {
+	if len(os.Args) == 2 && (os.Args[1] == "--version" || os.Args[1] == "-version") {
+		fmt.Println(versionLine(stampedVersion))
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := polarlicensetest.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
@@ -39,4 +50,18 @@ func main() {
 		fmt.Fprintln(os.Stderr, "polarlicense-emulator:", err)
 		os.Exit(2)
 	}
+}
+
+// versionLine is what --version prints: the release version (else the
+// module version from the build info, "(devel)" in a clone), the SDK's
+// version, the Go version and the platform.
+func versionLine(stamped string) string {
+	v := stamped
+	if bi, ok := debug.ReadBuildInfo(); v == "" && ok && bi.Main.Version != "" {
+		v = bi.Main.Version
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	return "polarlicense-emulator " + v + " (SDK " + polarlicense.Version + ", " + runtime.Version() + ", " + runtime.GOOS + "/" + runtime.GOARCH + ")"
 }
