@@ -17,13 +17,15 @@ import (
 //
 //   - a complete file: it starts with "package"; it is built as it is, as a
 //     package of its own;
+//
 //   - declarations: it starts with "import" or "func" (a test function, a
 //     helper); it gets "package snippet" on top and must carry its own
 //     imports; one declaring a Test function is built as a _test.go file;
+//
 //   - statements: anything else. They are wrapped in
 //
-//	func snippet(ctx context.Context, client *polarlicense.Client, id string,
-//		req *polarlicense.DescribeLicenseOrdersRequest) error { …; return nil }
+//     func snippet(ctx context.Context, client *polarlicense.Client, id string,
+//     req *polarlicense.DescribeLicenseOrdersRequest) error { …; return nil }
 //
 //     so ctx, client, an order id and a request are in scope and "return err"
 //     works; the packages they use among readmeImports are imported for them.
