@@ -168,18 +168,18 @@ func (o *dataOrder) order() (polarlicense.LicenseOrder, error) {
 		IsVirtualOrderFrozen:       o.IsVirtualOrderFrozen,
 	}
 	if out.AliyunOrderID == "" {
-		return out, errors.New("AliyunOrderId is required")
+		return out, errors.New("missing AliyunOrderId")
 	}
 	switch e := polarlicense.Engine(o.Engine); e {
 	case polarlicense.EnginePG, polarlicense.EngineOracle, polarlicense.EngineMySQL:
 		out.Engine = e
 	case "":
-		return out, errors.New("Engine is required: PG, Oracle or MySQL")
+		return out, errors.New("missing Engine: want PG, Oracle or MySQL")
 	default:
-		return out, fmt.Errorf("Engine %q: want PG, Oracle or MySQL", o.Engine)
+		return out, fmt.Errorf("bad Engine %q: want PG, Oracle or MySQL", o.Engine)
 	}
 	if o.ActivationCodeQuota < 0 || o.ActivatedCodeCount < 0 {
-		return out, errors.New("ActivationCodeQuota and ActivatedCodeCount must not be negative")
+		return out, errors.New("negative ActivationCodeQuota or ActivatedCodeCount")
 	}
 	var err error
 	if out.GmtCreated, err = dataTime("GmtCreated", o.GmtCreated); err != nil {
@@ -198,11 +198,11 @@ func (c *dataCode) code() (polarlicense.ActivationCode, polarlicense.CertContent
 	}
 	switch {
 	case c.ID < 0:
-		return out, "", errors.New("Id must be positive")
+		return out, "", errors.New("negative Id")
 	case c.Name == "" || !validName(c.Name):
-		return out, "", fmt.Errorf("Name %q: want letters, digits, _ and -", c.Name)
+		return out, "", fmt.Errorf("bad Name %q: want letters, digits, _ and -", c.Name)
 	case !polarlicense.ValidMacAddress(c.MacAddress):
-		return out, "", fmt.Errorf("MacAddress %q: want six pairs of hex digits separated by : or -", c.MacAddress)
+		return out, "", fmt.Errorf("bad MacAddress %q: want six pairs of hex digits separated by : or -", c.MacAddress)
 	}
 	for _, t := range []struct {
 		name string
@@ -222,7 +222,7 @@ func (c *dataCode) code() (polarlicense.ActivationCode, polarlicense.CertContent
 	}
 	if c.CertContentB64 != "" {
 		if _, err := base64.StdEncoding.DecodeString(c.CertContentB64); err != nil {
-			return out, "", errors.New("CertContentB64 is not valid base64")
+			return out, "", errors.New("bad CertContentB64: not valid base64")
 		}
 	}
 	return out, polarlicense.CertContent(c.CertContentB64), nil
@@ -239,5 +239,5 @@ func dataTime(name, s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
-	return time.Time{}, fmt.Errorf("%s %s: want YYYY-MM-DD hh:mm:ss or RFC 3339", name, strconv.Quote(s))
+	return time.Time{}, fmt.Errorf("bad %s %s: want YYYY-MM-DD hh:mm:ss or RFC 3339", name, strconv.Quote(s))
 }
