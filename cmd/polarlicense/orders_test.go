@@ -55,8 +55,9 @@ func TestOrdersListFilters(t *testing.T) {
 		list("--channel", "aliyun_public", "--package-type", "single_node_subscribe"))
 	assert.Equal(t, []string{polarlicensetest.DemoOrderNoSystemIdentifier, polarlicensetest.DemoOrderOracle},
 		list("--engine", "Oracle", "--virtual=false"))
-	assert.Empty(t, list("--engine", "Db2"))
-	assert.Equal(t, "[]\n", ok(t, runAt(t, srv, "orders", "list", "-o", "json", "--engine", "Db2")).stdout)
+	assert.Empty(t, list("--engine", "Db2", "--allow-unknown"))
+	assert.Equal(t, "[]\n", ok(t, runAt(t, srv, "orders", "list", "-o", "json", "--engine", "Db2", "--allow-unknown")).stdout)
+	assert.Equal(t, exitUsage, runAt(t, srv, "orders", "list", "--engine", "Db2").code, "unknown without --allow-unknown")
 }
 
 func TestOrdersListManyPages(t *testing.T) {
