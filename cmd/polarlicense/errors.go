@@ -258,6 +258,12 @@ func describeAPIError(e *polarlicense.APIError, t *targetError) string {
 		head = "the service refused the credentials"
 	case strings.HasPrefix(code, "Forbidden"), strings.HasPrefix(code, "NoPermission"), code == "ActionUnauthorized":
 		head = "access denied"
+		if d := e.AccessDeniedDetail; d != nil && d.AuthAction != "" {
+			head += " to " + d.AuthAction
+			if why := strings.TrimSpace(d.NoPermissionType + " " + d.PolicyType); why != "" {
+				head += " (" + why + ")"
+			}
+		}
 	case code == "InvalidTimeStamp.Expired":
 		head = "this machine's clock is more than 15 minutes off"
 	case e.Throttled():

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/polarlicense/polarlicense-go/polarlicensetest"
 )
 
 func TestUnknownEnumValuesAreUsageErrors(t *testing.T) {
@@ -137,4 +140,51 @@ func TestDebugHelpSaysWhatItsLinesHold(t *testing.T) {
 	for _, word := range []string{"operation", "attempt", "status", "request id", "latency", "retry decision", "never credentials"} {
 		assert.Regexp(t, `--debug .*`+word, r.stdout, word)
 	}
+}
+
+// A RAM denial names the refused action from the error's AccessDeniedDetail.
+func TestAccessDeniedNamesTheAction(t *testing.T) {
+	t.Parallel()
+	denied := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte(`{"RequestId":"R1","Code":"Forbidden.RAM","Message":"User not authorized to operate on the specified resource.",` +
+			`"AccessDeniedDetail":{"AuthAction":"polardb:DescribeLicenseOrders","NoPermissionType":"ImplicitDeny","PolicyType":"AccountLevelIdentityBasedPolicy"}}`))
+	}))
+	defer denied.Close()
+	vars := map[string]string{envEndpoint: denied.URL, envKeyID: "id", envSecret: "secret"}
+	env := testEnv(nil)
+	env.getenv = func(k string) string { return vars[k] }
+	r := runIn(t, env, "orders", "list")
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, oneLineOn(t, r.stderr),
+		"access denied to polardb:DescribeLicenseOrders (ImplicitDeny AccountLevelIdentityBasedPolicy): Forbidden.RAM: User not authorized")
+}
+
+// "polarlicense emulator" takes every flag of cmd/polarlicense-emulator,
+// with the same meaning: both register polarlicensetest.ServeFlags.
+func TestEmulatorFlagsMatchTheEmulatorProcess(t *testing.T) {
+	t.Parallel()
+	var sf polarlicensetest.ServeFlags
+	fs := flag.NewFlagSet("polarlicense-emulator", flag.ContinueOnError)
+	sf.Register(fs)
+	a := &app{env: testEnv(nil)}
+	cmd := a.emulatorCommand()
+	n := 0
+	fs.VisitAll(func(f *flag.Flag) {
+		n++
+		got := cmd.Flags().Lookup(f.Name)
+		if assert.NotNil(t, got, f.Name) {
+			assert.Equal(t, f.Usage, got.Usage, f.Name)
+			assert.Equal(t, f.DefValue, got.DefValue, f.Name)
+		}
+	})
+	assert.GreaterOrEqual(t, n, 9)
+
+	r := runIn(t, testEnv(nil), "emulator", "--access-key-id", "x")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, oneLineOn(t, r.stderr), "--access-key-id and --access-key-secret go together")
+	r = runIn(t, testEnv(nil), "emulator", "--data", filepath.Join(t.TempDir(), "missing.json"))
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, oneLineOn(t, r.stderr), "missing.json")
 }
