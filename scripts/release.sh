@@ -73,6 +73,7 @@ revision=$(git rev-parse HEAD)
 if $dry_run; then
   out=$(mktemp -d)
   trap 'rm -rf "$out"' EXIT
+  trap 'exit 130' INT TERM HUP PIPE # so that the EXIT trap runs
 else
   out=dist/$version
   rm -rf "$out"
