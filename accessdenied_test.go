@@ -59,3 +59,16 @@ func TestAccessDeniedDetailIsPrintableAndBounded(t *testing.T) {
 	assert.Equal(t, "polardb:X?[31m Y", apiErr.AccessDeniedDetail.AuthAction)
 	assert.LessOrEqual(t, len(apiErr.AccessDeniedDetail.EncodedDiagnosticMessage), fieldLimit+len("…"))
 }
+
+// A server echoing the secret in AccessDeniedDetail cannot put it into the error.
+func TestAccessDeniedDetailIsScrubbed(t *testing.T) {
+	m := newMockAPI(t)
+	m.answer(403, `{"Code":"Forbidden.RAM","Message":"m","AccessDeniedDetail":{"AuthPrincipalDisplayName":"`+testSecret+`","EncodedDiagnosticMessage":"x`+testSecret+`y"}}`)
+	_, err := m.client.DescribeLicenseOrders(context.Background(), nil)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	require.NotNil(t, apiErr.AccessDeniedDetail)
+	assert.NotContains(t, apiErr.AccessDeniedDetail.AuthPrincipalDisplayName, testSecret)
+	assert.NotContains(t, apiErr.AccessDeniedDetail.EncodedDiagnosticMessage, testSecret)
+	assert.Contains(t, apiErr.AccessDeniedDetail.EncodedDiagnosticMessage, "[REDACTED]")
+}
