@@ -6,7 +6,7 @@
 # and arm64, with -trimpath and VERSION stamped in, into dist/VERSION/ with a
 # SHA256SUMS file. Before building it checks what a release needs:
 #   - VERSION is vMAJOR.MINOR.PATCH (optionally -prerelease) and matches the
-#     SDK's Version constant (version.go);
+#     SDK's Version constant (const Version in the root package);
 #   - no go.mod that the release publishes keeps a replace directive or
 #     requires a sibling module at the placeholder v0.0.0 (`go install
 #     …@VERSION` refuses the first, and cannot resolve the second);
@@ -36,7 +36,7 @@ if ! [[ "$version" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
 fi
 
 # Modules kept out of releases: they exist for the repository's own checks.
-unpublished='^(bench|compat)$'
+unpublished='^(bench|compat|examples/.*)$'
 sdk_module=github.com/polarlicense/polarlicense-go
 
 problems=0
@@ -46,8 +46,8 @@ problem() {
 }
 
 echo "== checks for $version"
-sdk_version=$(sed -n 's/^const Version = "\(.*\)"$/\1/p' version.go)
-[ "v$sdk_version" = "$version" ] || problem "version.go has Version = \"$sdk_version\", not \"${version#v}\""
+sdk_version=$(sed -n 's/^const Version = "\(.*\)"$/\1/p' ./*.go)
+[ "v$sdk_version" = "$version" ] || problem "the SDK's Version is \"$sdk_version\", not \"${version#v}\""
 
 for mod in $(git ls-files '*go.mod'); do
   dir=$(dirname "$mod")
