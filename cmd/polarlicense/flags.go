@@ -120,7 +120,7 @@ var (
 		string(polarlicense.PackagePrimaryBackupSubscribe), string(polarlicense.PackagePrimaryBackupLongTerm),
 		string(polarlicense.PackagePreGenerationLongTerm),
 	}
-	knownFormats = []string{string(formatTable), string(formatJSON), string(formatCSV)}
+	knownFormats = []string{string(formatTable), string(formatJSON), string(formatCSV), string(formatHTML)}
 	knownLevels  = []string{"info", "warning", "error", "none"}
 )
 

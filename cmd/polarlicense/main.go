@@ -23,9 +23,10 @@ func main() {
 }
 
 // runProcess runs the command as the process does: stdout and stderr, and
-// Ctrl-C or SIGTERM cancelling the command's context. A run ended by a
-// signal exits 128 plus the signal's number, as shells report it (130 for
-// Ctrl-C); a second signal kills the process at once.
+// Ctrl-C or SIGTERM cancelling the command's context. A command the signal
+// cut short exits 128 plus the signal's number, as shells report it (130 for
+// Ctrl-C); one that a signal stops as designed (the exporter, the emulator)
+// exits 0. A second signal kills the process at once.
 func runProcess(args []string) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -43,10 +44,12 @@ func runProcess(args []string) int {
 	signal.Stop(sigs)
 	select {
 	case s := <-caught:
-		return signalStatus(s)
+		if code != exitOK {
+			return signalStatus(s)
+		}
 	default:
-		return code
 	}
+	return code
 }
 
 // signalStatus is the exit status of a run ended by s.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,8 +38,49 @@ func cliCommand(t *testing.T, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// TestCtrlCExits130 interrupts a running emulator as Ctrl-C would.
+// TestCtrlCExits130 interrupts a command waiting on the service, as Ctrl-C
+// would.
 func TestCtrlCExits130(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGINT to send on Windows")
+	}
+	// A service that takes the connection and never answers.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	accepted := make(chan net.Conn, 4)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c
+		}
+	}()
+	cmd := cliCommand(t, "--endpoint", "http://"+ln.Addr().String(), "orders", "list")
+	cmd.Env = append(cmd.Env, envKeyID+"=id", envSecret+"=secret")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	select {
+	case c := <-accepted:
+		defer c.Close()
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("the command did not call the service")
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, "stderr: %s", stderr.String())
+	assert.Equal(t, 130, exit.ExitCode())
+	assert.Equal(t, "polarlicense: interrupted\n", stderr.String())
+}
+
+// TestCtrlCStopsTheEmulator: a command that runs until stopped ends cleanly
+// on Ctrl-C, exit status 0, and takes its env file with it.
+func TestCtrlCStopsTheEmulator(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("no SIGINT to send on Windows")
 	}
@@ -49,11 +91,8 @@ func TestCtrlCExits130(t *testing.T) {
 	require.NoError(t, cmd.Start())
 	waitForFile(t, envFile)
 	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
-	err := cmd.Wait()
-	var exit *exec.ExitError
-	require.ErrorAs(t, err, &exit, "stderr: %s", stderr.String())
-	assert.Equal(t, 130, exit.ExitCode())
-	_, err = os.Stat(envFile)
+	require.NoError(t, cmd.Wait(), "stderr: %s", stderr.String())
+	_, err := os.Stat(envFile)
 	assert.ErrorIs(t, err, os.ErrNotExist, "the env file goes with the emulator")
 }
 

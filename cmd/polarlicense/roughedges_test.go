@@ -56,8 +56,8 @@ func TestCompletion(t *testing.T) {
 		{[]string{"orders", "list", "--package-type", ""}, []string{"single_node_subscribe", "single_node_long_term",
 			"primary_backup_subscribe", "primary_backup_long_term", "pre_generation_long_term"}},
 		{[]string{"audit", "--fail-on", ""}, []string{"info", "warning", "error", "none"}},
-		{[]string{"codes", "list", "-o", ""}, []string{"table", "json", "csv"}},
-		{[]string{"--output", ""}, []string{"table", "json", "csv"}},
+		{[]string{"codes", "list", "-o", ""}, []string{"table", "json", "csv", "html"}},
+		{[]string{"--output", ""}, []string{"table", "json", "csv", "html"}},
 	} {
 		r := runIn(t, testEnv(nil), append([]string{"__complete"}, tc.args...)...)
 		require.Equal(t, exitOK, r.code, tc.args)
