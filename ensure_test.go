@@ -296,7 +296,9 @@ func TestEnsureQuotaSpentBetweenCheckAndCreate(t *testing.T) {
 		AliyunOrderID: order, Engine: polarlicense.EnginePG, PackageType: polarlicense.PackageSingleNodeSubscribe, ActivationCodeQuota: 1}))
 	// This call's create is held before it runs; meanwhile another client
 	// takes the last unit.
-	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDelay, Delay: 500 * time.Millisecond})
+	// The hold is long enough for the other client's create to finish first
+	// on a loaded machine; the call returns as soon as the hold ends.
+	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDelay, Delay: 3 * time.Second})
 	done := make(chan error, 1)
 	go func() {
 		_, err := newReliabilityClient(t, srv).EnsureActivationCode(context.Background(), ensureReq(order))

@@ -104,10 +104,19 @@ func TestCreateActivationCodeAfterDroppedResponseIsNotSentTwice(t *testing.T) {
 func TestContextCancelledDuringBackoff(t *testing.T) {
 	srv := polarlicensetest.NewServer()
 	defer srv.Close()
-	c := newReliabilityClient(t, srv, polarlicense.WithRetryPolicy(polarlicense.RetryPolicy{MaxDelay: time.Minute}))
-	srv.InjectFault(polarlicensetest.Fault{Kind: polarlicensetest.FaultThrottle, TimeLeft: 30 * time.Second})
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(30*time.Millisecond, cancel)
+	defer cancel()
+	// The context is cancelled once the first attempt has failed and the
+	// client has decided to wait 30 s before the next: during the backoff,
+	// however slowly the machine runs.
+	c := newReliabilityClient(t, srv,
+		polarlicense.WithRetryPolicy(polarlicense.RetryPolicy{MaxDelay: time.Minute}),
+		polarlicense.WithAttemptHook(func(_ context.Context, a polarlicense.AttemptInfo) {
+			if a.Retry {
+				time.AfterFunc(30*time.Millisecond, cancel)
+			}
+		}))
+	srv.InjectFault(polarlicensetest.Fault{Kind: polarlicensetest.FaultThrottle, TimeLeft: 30 * time.Second})
 	done := make(chan error, 1)
 	go func() {
 		_, err := c.DescribeLicenseOrders(ctx, nil)
