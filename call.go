@@ -35,8 +35,9 @@ func CallIdempotent() CallOption {
 // same client: the call is signed, timed out, retried, classified and seen
 // by the hooks exactly as the typed operations are, and fails in the same
 // way, with a *ValidationError before anything is sent or an
-// *OperationError wrapping an *APIError, a *DecodeError (a success status
-// whose body is not one JSON object) or the transport's error.
+// *OperationError wrapping an *APIError (an error status, or a 2xx body
+// that carries an error Code), a *DecodeError (a success status whose body
+// is not one JSON object or has no RequestId) or the transport's error.
 //
 // The client knows nothing of what the action does, so it treats it as not
 // idempotent: it is retried only when its request provably never reached

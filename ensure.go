@@ -83,16 +83,8 @@ func (r EnsureActivationCodeResponse) MarshalJSON() ([]byte, error) {
 // the handler (slog.JSONHandler included, which would otherwise write
 // CertContentB64 through encoding/json).
 func (r EnsureActivationCodeResponse) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("request_id", r.RequestID),
-		slog.Int64("id", r.ID),
-		slog.String("name", r.Name),
-		slog.String("mac_address", r.MacAddress),
-		slog.String("system_identifier", r.SystemIdentifier),
-		slog.Time("expire_at", r.ExpireAt),
-		slog.Bool("created", r.Created),
-		slog.String("cert_content_b64", redacted),
-	)
+	attrs := codeLogValue(r.RequestID, &r.ActivationCode).Group()
+	return slog.GroupValue(append(attrs, slog.Bool("Created", r.Created))...)
 }
 
 // EnsureActivationCode makes sure the host has a usable activation code and
