@@ -98,7 +98,7 @@ fails, naming the file, unless --force.`,
 			if pgdata != "" {
 				id, err := hostid.SystemIdentifier(pgdata)
 				if err != nil {
-					return hostError(err)
+					return err
 				}
 				systemID = id
 			}
@@ -144,9 +144,10 @@ fails, naming the file, unless --force.`,
 	return cmd
 }
 
-// hostError keeps the text of an error about this host's identity (it
-// names the file or interface) and drops its chain, whose errno would
-// otherwise read as a network error.
+// hostError keeps the text of an error finding this host's MAC address (it
+// names the interface) and drops its chain: listing the interfaces fails
+// with a *net.OpError, which describe would read as the service being
+// unreachable.
 func hostError(err error) error { return errors.New(err.Error()) }
 
 // oneOf requires exactly one of two flags.

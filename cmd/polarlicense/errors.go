@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -191,10 +192,18 @@ func (a *app) describe(err error) string {
 		return pathErr.Op + " " + pathErr.Path + ": " + pathErr.Err.Error() + suffix
 	case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		return "the endpoint " + a.endpointForErrors() + " answers plain HTTP, not HTTPS: give it as http://…" + suffix
-	case errors.As(err, &netErr):
+	case errors.As(err, &netErr) && !isErrno(netErr):
 		return "cannot reach the service at " + a.endpointForErrors() + ": " + rootCause(err).Error() + suffix
 	}
 	return strings.TrimPrefix(err.Error(), "polarlicense: ") + suffix
+}
+
+// isErrno reports whether a net.Error is a bare system error: every
+// syscall.Errno is a net.Error, but one that no network operation wraps (a
+// file that cannot be read, say) says nothing about the service.
+func isErrno(err net.Error) bool {
+	_, ok := err.(syscall.Errno)
+	return ok
 }
 
 // describeLicenseFileError says which license file could not be written,

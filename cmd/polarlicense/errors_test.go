@@ -4,6 +4,8 @@ package main
 
 import (
 	"fmt"
+	"net"
+	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	polarlicense "github.com/polarlicense/polarlicense-go"
+	"github.com/polarlicense/polarlicense-go/hostid"
 )
 
 func TestDescribeLocalFileErrorsNameTheFile(t *testing.T) {
@@ -37,4 +40,16 @@ func TestDescribeLocalFileErrorsNameTheFile(t *testing.T) {
 		assert.Equal(t, c.want, got)
 		assert.NotContains(t, got, "cannot reach the service")
 	}
+}
+
+func TestDescribeLocalErrnoIsNoNetworkFailure(t *testing.T) {
+	a := &app{}
+	// Every syscall.Errno is a net.Error: unwrapped by a network operation it
+	// is a local failure, said as it is.
+	ctl := &hostid.ControlFileError{Path: "/data/global/pg_control", Err: fmt.Errorf("open: %w", syscall.ENOENT)}
+	assert.Equal(t, "hostid: control file /data/global/pg_control: open: no such file or directory", a.describe(ctl))
+	assert.Equal(t, "read inventory: permission denied", a.describe(fmt.Errorf("read inventory: %w", syscall.EACCES)))
+	// The same errno from a dial is the service being out of reach.
+	dial := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	assert.Equal(t, "cannot reach the service at the endpoint: connection refused", a.describe(fmt.Errorf("send: %w", dial)))
 }
