@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -103,13 +102,13 @@ may not exist, so check with "codes list ORDER_ID --mac M" before trying again.`
 		Example: `  polarlicense codes create 239618016570503 --mac 00:16:3e:1a:2b:03 --name pg-prod-03 --system-id 7345118823001548203
   polarlicense codes create 239618016570503 --mac 00:16:3e:1a:2b:03 --name pg-prod-03 --system-id 7345118823001548203 --out license.lic`,
 		Args: exactArgs("ORDER_ID"),
-		RunE: a.action(func(ctx context.Context, _ *cobra.Command, args []string) error {
+		RunE: a.action(func(ctx context.Context, cmd *cobra.Command, args []string) error {
 			if err := checkMac(mac); err != nil {
 				return err
 			}
-			if out != "" {
-				if dir := filepath.Dir(out); !isDir(dir) {
-					return fmt.Errorf("cannot write %s: %s is not a directory that exists", out, dir)
+			if cmd.Flags().Changed("out") {
+				if err := checkOut(out); err != nil {
+					return err
 				}
 				if _, err := os.Lstat(out); err == nil {
 					return fmt.Errorf("%s already exists: codes create never replaces a file (nothing was spent); "+

@@ -10,7 +10,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 
 	"github.com/spf13/cobra"
@@ -81,8 +80,8 @@ fails, naming the file, unless --force.`,
 			if err := oneOf(cmd, "system-id", "pgdata"); err != nil {
 				return err
 			}
-			if out == "" {
-				return usagef("--out must not be empty")
+			if err := checkOut(out); err != nil {
+				return err
 			}
 			if mac != "" {
 				if err := checkMac(mac); err != nil {
@@ -107,9 +106,6 @@ fails, naming the file, unless --force.`,
 			}
 			if err := req.Validate(); err != nil {
 				return err
-			}
-			if dir := filepath.Dir(out); !isDir(dir) {
-				return fmt.Errorf("cannot write %s: %s is not a directory that exists", out, dir)
 			}
 			client, err := a.newClient()
 			if err != nil {

@@ -50,14 +50,8 @@ directories, pipes and devices at --out are refused, never followed or opened.`,
 			if err != nil {
 				return err
 			}
-			if out == "" {
-				return usagef("--out must not be empty")
-			}
-			if out == "-" {
-				return usagef("--out - is refused: a license is binary, and stdout is for the command's report; give a file path")
-			}
-			if dir := filepath.Dir(out); !isDir(dir) {
-				return fmt.Errorf("cannot write %s: %s is not a directory that exists", out, dir)
+			if err := checkOut(out); err != nil {
+				return err
 			}
 			client, err := a.newClient()
 			if err != nil {
@@ -137,6 +131,21 @@ func writeLicenseFile(out string, cert polarlicense.CertContent, force bool) (li
 		res.note = newFileOwnerNote(out, after)
 	}
 	return res, nil
+}
+
+// checkOut refuses, before anything is sent, an --out no license file can
+// be written to: empty, "-" (stdout), or in a directory that does not exist.
+func checkOut(out string) error {
+	switch out {
+	case "":
+		return usagef("--out must not be empty")
+	case "-":
+		return usagef("--out - is refused: a license is binary, and stdout is for the command's report; give a file path")
+	}
+	if dir := filepath.Dir(out); !isDir(dir) {
+		return fmt.Errorf("cannot write %s: %s is not a directory that exists", out, dir)
+	}
+	return nil
 }
 
 // isDir reports whether path is an existing directory.

@@ -124,13 +124,19 @@ func TestBrokenCredentialsFileNamedInOneSentence(t *testing.T) {
 	assert.True(t, strings.HasSuffix(line, "or try --emulator)"), line)
 }
 
-func TestLicenseWriteToStdoutIsRefused(t *testing.T) {
+func TestLicenseToStdoutIsRefused(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
-	r := runAt(t, srv, "license", "write", "239618016570503", "1", "--out", "-")
-	assert.Equal(t, exitUsage, r.code)
-	assert.Contains(t, oneLineOn(t, r.stderr), "--out - is refused: a license is binary")
-	assert.Empty(t, r.stdout)
+	for _, args := range [][]string{
+		{"license", "write", "239618016570503", "1", "--out", "-"},
+		{"license", "ensure", "239618016570503", "--name", "n", "--mac", "00:16:3e:1a:2b:01", "--system-id", "1", "--out", "-"},
+		{"codes", "create", "239618016570503", "--name", "n", "--mac", "00:16:3e:1a:2b:01", "--system-id", "1", "--out", "-"},
+	} {
+		r := runAt(t, srv, args...)
+		assert.Equal(t, exitUsage, r.code, args)
+		assert.Contains(t, oneLineOn(t, r.stderr), "--out - is refused: a license is binary", args)
+		assert.Empty(t, r.stdout, args)
+	}
 	assert.Zero(t, srv.RequestCount(""))
 }
 
