@@ -459,28 +459,18 @@ The order lines go to stdout after the table, or to stderr with -o json or csv.`
   polarlicense fleet plan -f fleet.yaml -o json`,
 		Args: exactArgs(),
 		RunE: a.action(func(ctx context.Context, _ *cobra.Command, _ []string) error {
-			targets, err := loadInventory(file)
+			f, err := a.planInventory(ctx, file)
 			if err != nil {
 				return err
 			}
-			client, err := a.newClient()
-			if err != nil {
-				return err
+			rows := make([]fleetRecord, len(f.nodes))
+			for i := range f.nodes {
+				rows[i] = f.nodes[i].rec
 			}
-			plans, orders, ids, err := a.plan(ctx, client, targets)
-			if err != nil {
-				return err
-			}
-			rows := make([]fleetRecord, len(plans))
-			for i := range plans {
-				rows[i] = plans[i].rec
-			}
-			lines, _ := orderLines(orders, ids)
-			return a.emitFleet(rows, fleetTable, lines)
+			return a.emitFleet(rows, fleetTable, f.lines)
 		}),
 	}
-	cmd.Flags().StringVarP(&file, "file", "f", "", "the inventory `file` (YAML) (required)")
-	_ = cmd.MarkFlagRequired("file")
+	inventoryFlag(cmd, &file)
 	return cmd
 }
 
@@ -505,33 +495,24 @@ Exit status 1 if any node failed or is uncertain.`,
   polarlicense fleet apply -f fleet.yaml -o json`,
 		Args: exactArgs(),
 		RunE: a.action(func(ctx context.Context, _ *cobra.Command, _ []string) error {
-			targets, err := loadInventory(file)
+			f, err := a.planInventory(ctx, file)
 			if err != nil {
 				return err
 			}
-			client, err := a.newClient()
-			if err != nil {
-				return err
+			if len(f.refusals) > 0 {
+				return fmt.Errorf("nothing was done: %s", strings.Join(f.refusals, "; "))
 			}
-			plans, orders, ids, err := a.plan(ctx, client, targets)
-			if err != nil {
-				return err
-			}
-			lines, refusals := orderLines(orders, ids)
-			if len(refusals) > 0 {
-				return fmt.Errorf("nothing was done: %s", strings.Join(refusals, "; "))
-			}
-			rows := make([]fleetRecord, len(plans))
+			rows := make([]fleetRecord, len(f.nodes))
 			failed := 0
-			for i := range plans {
-				a.progress.update("fleet apply: node %d of %d", i+1, len(plans))
-				rows[i] = a.applyNode(ctx, client, &plans[i])
+			for i := range f.nodes {
+				a.progress.update("fleet apply: node %d of %d", i+1, len(f.nodes))
+				rows[i] = a.applyNode(ctx, f.client, &f.nodes[i])
 				if rows[i].Error != "" {
 					failed++
 				}
 			}
 			a.progress.clear()
-			if err := a.emitFleet(rows, fleetApplyTable, lines); err != nil {
+			if err := a.emitFleet(rows, fleetApplyTable, f.lines); err != nil {
 				return err
 			}
 			if failed > 0 {
@@ -540,9 +521,41 @@ Exit status 1 if any node failed or is uncertain.`,
 			return nil
 		}),
 	}
-	cmd.Flags().StringVarP(&file, "file", "f", "", "the inventory `file` (YAML) (required)")
-	_ = cmd.MarkFlagRequired("file")
+	inventoryFlag(cmd, &file)
 	return cmd
+}
+
+// inventoryFlag adds the required -f, the inventory's path.
+func inventoryFlag(cmd *cobra.Command, file *string) {
+	cmd.Flags().StringVarP(file, "file", "f", "", "the inventory `file` (YAML) (required)")
+	_ = cmd.MarkFlagRequired("file")
+}
+
+// fleetPlan is where fleet plan and fleet apply start from: each node's
+// plan, the client that made it, and the order lines (with the refusals
+// that stop apply).
+type fleetPlan struct {
+	client          *polarlicense.Client
+	nodes           []nodePlan
+	lines, refusals []string
+}
+
+// planInventory loads the inventory at file and plans it.
+func (a *app) planInventory(ctx context.Context, file string) (*fleetPlan, error) {
+	targets, err := loadInventory(file)
+	if err != nil {
+		return nil, err
+	}
+	client, err := a.newClient()
+	if err != nil {
+		return nil, err
+	}
+	nodes, orders, ids, err := a.plan(ctx, client, targets)
+	if err != nil {
+		return nil, err
+	}
+	lines, refusals := orderLines(orders, ids)
+	return &fleetPlan{client: client, nodes: nodes, lines: lines, refusals: refusals}, nil
 }
 
 // applyNode ensures one node's code and file, and says what it did.
