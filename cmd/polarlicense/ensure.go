@@ -211,10 +211,6 @@ func ensureFile(ctx context.Context, client *polarlicense.Client, req *polarlice
 	}
 	res, err := writeLicenseFile(path, resp.CertContentB64, existing != nil)
 	if err != nil {
-		var hint *hintError
-		if errors.As(err, &hint) {
-			err = hint.err // its --force advice is not this command's
-		}
 		what := fmt.Sprintf("activation code %d is this host's (created: %t), but its license was not written", resp.ID, resp.Created)
 		if errors.Is(err, polarlicense.ErrLicenseFileExists) {
 			what += ": the file appeared meanwhile; run again to check it"

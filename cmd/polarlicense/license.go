@@ -68,6 +68,9 @@ directories, pipes and devices at --out are refused, never followed or opened.`,
 				return err
 			}
 			res, err := writeLicenseFile(out, code.CertContentB64, force)
+			if errors.Is(err, polarlicense.ErrLicenseFileExists) {
+				return &hintError{err: err, hint: "pass --force to replace it"}
+			}
 			if err != nil {
 				return err
 			}
@@ -117,9 +120,6 @@ type licenseWrite struct {
 func writeLicenseFile(out string, cert polarlicense.CertContent, force bool) (licenseWrite, error) {
 	before, _ := os.Lstat(out)
 	if err := polarlicense.WriteLicenseFile(out, cert, force); err != nil {
-		if errors.Is(err, polarlicense.ErrLicenseFileExists) {
-			return licenseWrite{}, &hintError{err: err, hint: "pass --force to replace it"}
-		}
 		return licenseWrite{}, err
 	}
 	after, err := os.Lstat(out)
