@@ -134,9 +134,13 @@ may not exist, so check with "codes list ORDER_ID --mac M" before trying again.`
 				return err
 			}
 			if out != "" {
-				if err := polarlicense.WriteLicenseFile(out, created.CertContentB64, false); err != nil {
+				res, err := writeLicenseFile(out, created.CertContentB64, false)
+				if err != nil {
 					return fmt.Errorf("activation code %d was created, but its license could not be written to %s: %w; "+
 						"write it with \"polarlicense license write %s %d --out %s\"", created.ID, out, err, args[0], created.ID, out)
+				}
+				if res.note != "" {
+					a.errorLine("note: " + res.note)
 				}
 			}
 			return nil
