@@ -234,7 +234,7 @@ func writeTable[T any](w io.Writer, cols []tableColumn[T], rows []T) error {
 	cells := make([]string, len(cols))
 	for i := range rows {
 		for j, c := range cols {
-			cells[j] = cleanCell(c.value(&rows[i]))
+			cells[j] = escapeText(c.value(&rows[i]))
 		}
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
@@ -321,7 +321,7 @@ func writeFields(w io.Writer, record any) error {
 		if t, ok := f.v.Interface().(timestamp); ok {
 			val = t.table()
 		}
-		fmt.Fprintf(tw, "%s\t%s\n", f.key, cleanCell(orDash(val)))
+		fmt.Fprintf(tw, "%s\t%s\n", f.key, escapeText(orDash(val)))
 	}
 	return tw.Flush()
 }
@@ -335,11 +335,8 @@ func csvText(s string) string {
 	return s
 }
 
-// cleanCell keeps a table cell on one line, its columns aligned and the
-// terminal in its state: see escapeText.
-func cleanCell(s string) string { return escapeText(s) }
-
-// escapeText writes control characters, line and paragraph separators,
+// escapeText keeps a table cell (or an error line) on one line, its columns
+// aligned and the terminal in its state. It writes control characters, line and paragraph separators,
 // bidirectional controls and invalid UTF-8 as escapes: \t, \n and \r;
 // \xNN for the other C0 controls, DEL and bytes that are not UTF-8;
 // \uNNNN for C1 controls and the rest. Everything else is left as it is.
