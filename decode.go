@@ -551,7 +551,7 @@ func (d *decoder) apiError(status int, headerRequestID string) *APIError {
 		StatusCode: status,
 		RequestID:  headerRequestID,
 		Code:       printable(d.env.code, fieldLimit),
-		Message:    redactStringToSign(printable(d.env.message, fieldLimit)),
+		Message:    cutStringToSign(printable(d.env.message, fieldLimit)),
 		HostID:     printable(d.env.hostID, fieldLimit),
 		Recommend:  printable(d.env.recommend, fieldLimit),
 
@@ -597,15 +597,4 @@ func decodeAPIError(d *decoder, status int, body []byte, headerRequestID string)
 		return d.apiError(status, headerRequestID)
 	}
 	return &APIError{StatusCode: status, RequestID: headerRequestID, Message: "non-Alibaba error body: " + excerpt(body)}
-}
-
-// redactStringToSign removes the server's string-to-sign from a
-// SignatureDoesNotMatch message: with the RPC algorithm it contains the
-// request's parameters, a security token among them.
-func redactStringToSign(msg string) string {
-	const marker = "server string to sign is:"
-	if i := strings.Index(msg, marker); i >= 0 {
-		return strings.TrimSpace(msg[:i]) + " (server string to sign withheld)"
-	}
-	return msg
 }

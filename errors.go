@@ -283,7 +283,7 @@ func excerpt(body []byte) string {
 	if len(body) == 0 {
 		return "empty body"
 	}
-	if s := redactStringToSign(printable(string(body), excerptLimit)); s != "" {
+	if s := cutStringToSign(printable(string(body), excerptLimit)); s != "" {
 		return s
 	}
 	return "blank body"
@@ -378,17 +378,51 @@ func (sc *scrubber) text(t string) string {
 	if t == "" {
 		return t
 	}
-	if i := strings.Index(strings.ToLower(t), "string to sign is"); i >= 0 {
-		t = strings.TrimSpace(t[:i])
-		if n := len(t) - len("server"); n >= 0 && strings.EqualFold(t[n:], "server") {
-			t = strings.TrimSpace(t[:n])
-		}
-		t += " (server string to sign withheld)"
-	}
+	t = cutStringToSign(t)
 	for _, f := range sc.forms {
 		t = replaceForm(t, f)
 	}
 	return sc.trimPartial(t)
+}
+
+// cutStringToSign cuts off a quoted string to sign: "string to sign is", in
+// any letter case, and all that follows it, with a "server" just before it.
+// A SignatureDoesNotMatch message quotes the server's string to sign, which
+// with the RPC algorithm holds the request's parameters, a security token
+// among them.
+func cutStringToSign(t string) string {
+	i := indexASCIIFold(t, "string to sign is")
+	if i < 0 {
+		return t
+	}
+	t = strings.TrimSpace(t[:i])
+	if n := len(t) - len("server"); n >= 0 && strings.EqualFold(t[n:], "server") {
+		t = strings.TrimSpace(t[:n])
+	}
+	return t + " (server string to sign withheld)"
+}
+
+// indexASCIIFold returns the index in s of the first instance of sub, which
+// is ASCII in lower case, matching s's ASCII letters in either case; -1 when
+// there is none. Unlike an index into strings.ToLower(s), whose runes may
+// change length, the index is always one into s.
+func indexASCIIFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := 0
+		for ; j < len(sub); j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != sub[j] {
+				break
+			}
+		}
+		if j == len(sub) {
+			return i
+		}
+	}
+	return -1
 }
 
 // trimPartial removes the start of a secret just before the "…" that ends

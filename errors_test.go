@@ -111,6 +111,22 @@ func TestSignatureMismatchMessageWithholdsStringToSign(t *testing.T) {
 	assert.NotContains(t, err.Error(), testToken)
 }
 
+// A message whose runes change length in lower case (U+023A is two bytes,
+// its lower case three) is cut where its own marker stands, and never
+// panics the client.
+func TestStringToSignCutInAnyCaseWhateverPrecedesIt(t *testing.T) {
+	m := newMockAPI(t)
+	prefix := strings.Repeat("\u023a", 100)
+	m.answer(400, `{"RequestId":"E5","Code":"SignatureDoesNotMatch","Message":"`+prefix+` Server String To Sign Is: POST&SecurityToken%3D`+testToken+`"}`)
+	_, err := m.client.DescribeLicenseOrders(context.Background(), nil)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, prefix+" (server string to sign withheld)", apiErr.Message)
+	assert.NotContains(t, err.Error(), testToken)
+	assert.Equal(t, -1, indexASCIIFold("string to sign", "string to sign is"))
+	assert.Equal(t, 2, indexASCIIFold("\u023aSTRING TO SIGN IS", "string to sign is"))
+}
+
 func TestValidationFailsBeforeSending(t *testing.T) {
 	ctx := context.Background()
 	cases := []struct {
