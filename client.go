@@ -448,8 +448,8 @@ func (c *Client) attempt(ctx context.Context, op *operation, b *builder, out mem
 }
 
 // scrub takes the attempt's secrets out of its error and request id (see
-// the notes in errors.go), before either reaches the caller, a Retryer or a
-// log record.
+// the package notes on errors), before either reaches the caller, a Retryer,
+// an attempt hook or a log record.
 func (c *Client) scrub(res *attemptResult, cred credential, b *builder, signed bool) {
 	// Once signed, b.sig holds the signature and b.buf the signed query
 	// (RPC) or the Authorization header (V3), which are scrubbed whole too.

@@ -17,7 +17,7 @@
 //
 // # Errors
 //
-// Every error a Client method returns is one of:
+// Every error an operation method or Client.Call returns is one of:
 //   - *ValidationError: the request was refused before anything was sent.
 //   - *OperationError: the call was made, or credentials for it could not
 //     be had (a *CredentialError), and it failed. It wraps the cause,
@@ -26,6 +26,9 @@
 //     body that could not be read), or a transport error such as
 //     context.DeadlineExceeded, context.Canceled or a *net.OpError; or a
 //     *RedirectError (a 3xx answer, never followed).
+//
+// The walks wrap them in a *PageError naming the page (see Paging), and
+// Client.EnsureActivationCode adds its own (see Provisioning).
 //
 // No error text holds the AccessKeySecret, a security token, a signature or
 // license content. Every error of an attempt is scrubbed before it exists
@@ -173,7 +176,7 @@
 //     multiple of its size; a decoded value owns its memory, so keeping one
 //     field keeps only that field.
 //   - Retries: only the failures known to be transient are retried (see
-//     RetryPolicy and the notes in retry.go): throttling, InternalError,
+//     RetryPolicy and Retries above): throttling, InternalError,
 //     ServiceUnavailable, UnknownError, HTTP 429, 500, 502, 503 and 504,
 //     timeouts and connection failures. Never retried: any other API error, a
 //     redirect, a *CredentialError, a *DecodeError, an oversized body,

@@ -328,8 +328,9 @@ func printable(s string, limit int) string {
 	return b.String()
 }
 
-// scrubber removes one attempt's secrets from the text of its errors (see
-// the package notes above). It is built only when an attempt failed.
+// scrubber removes one attempt's secrets from the text of its errors and its
+// request id (see the package notes on errors). An attempt builds one when it
+// failed, or when the client has attempt hooks, which see the request id.
 type scrubber struct {
 	forms   []string // every form of every secret and signed text, hex-normalised, longest first
 	partial []string // the forms of the secrets proper, whose start is cut at an excerpt's end

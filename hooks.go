@@ -36,7 +36,8 @@ type AttemptInfo struct {
 	// the last byte of the answer.
 	Latency time.Duration
 	// Err is why the attempt failed (an *APIError, a *DecodeError, a
-	// *CredentialError or the transport's error); nil when it succeeded.
+	// *RedirectError, a *CredentialError or the transport's error); nil when
+	// it succeeded.
 	Err error
 	// Retry tells whether another attempt follows, after Wait.
 	Retry bool

@@ -95,7 +95,7 @@ type LicenseOrder struct {
 	// order issues no more codes.
 	IsVirtualOrderFrozen bool
 	// GmtCreated and GmtModified are when the order was created and last
-	// changed (see the package notes on time zones).
+	// changed (see the package notes on times).
 	GmtCreated  time.Time
 	GmtModified time.Time
 }

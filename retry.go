@@ -204,7 +204,7 @@ func retryable(err error) (retry, rejectedBeforeProcessing bool) {
 }
 
 // transient reports whether a failure that is not an answer is a known
-// transient one (see the list in the notes above).
+// transient one (see the list in the package notes on retries).
 func transient(err error) bool {
 	var ce *CredentialError
 	if errors.Is(err, context.Canceled) || errors.As(err, &ce) || errors.Is(err, errBodyTooLarge) {
