@@ -20,6 +20,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/aliyun/credentials-go/credentials"
 
@@ -453,7 +454,14 @@ func (c *Client) attempt(ctx context.Context, op *operation, b *builder, out mem
 func (c *Client) scrub(res *attemptResult, cred credential, b *builder, signed bool) {
 	// Once signed, b.sig holds the signature and b.buf the signed query
 	// (RPC) or the Authorization header (V3), which are scrubbed whole too.
-	sig, signedText := "", ""
+	sig := ""
+	if signed {
+		sig = unsafe.String(unsafe.SliceData(b.sig), len(b.sig)) // not kept: newScrubber copies what it keeps
+	}
+	if res.err == nil && !mayHoldSecret(res.requestID, cred.secret, cred.token, sig) {
+		return // a success's request id, the common case: nothing to build a scrubber for
+	}
+	signedText := ""
 	if signed {
 		sig, signedText = string(b.sig), string(b.buf)
 	}

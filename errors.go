@@ -372,6 +372,43 @@ func newScrubber(secrets []string, signed ...string) *scrubber {
 	return sc
 }
 
+// mayHoldSecret reports whether t may hold a form a scrubber built for
+// secrets would replace, without building one: whether t holds, in the
+// hex-normalised form the scrubber matches, the start of some secret up to
+// its first character that percent-encoding changes (with which every form
+// of the secret begins), or that start is empty, or t was cut short (ends in
+// "…"), where the scrubber looks for a secret's start alone. Every form of
+// the signed texts holds a form of the signature, one of the secrets. When
+// it reports false, the scrubber would leave t as it is.
+func mayHoldSecret(t string, secrets ...string) bool {
+	if t == "" {
+		return false
+	}
+	if strings.HasSuffix(t, "…") {
+		return true
+	}
+	norm := hexUpper(t)
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		n := 0
+		for n < len(s) && unreserved(s[n]) {
+			n++
+		}
+		if n == 0 || strings.Contains(norm, s[:n]) {
+			return true
+		}
+	}
+	return false
+}
+
+// unreserved reports whether percent-encoding, in any of the forms the
+// scrubber knows, leaves c as it is: a letter, a digit, "-", "_", "." or "~".
+func unreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
+}
+
 // text returns t with every form of every secret replaced by "[REDACTED]",
 // any quoted string to sign cut off, and a secret cut short where t was cut
 // (before a trailing "…") removed.

@@ -17,6 +17,8 @@ import (
 	"github.com/aliyun/credentials-go/credentials"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/polarlicense/polarlicense-go/internal/sign"
 )
 
 const testLicense = "TElDRU5TRS1DT05URU5ULVNFQ1JFVA==" // base64 of LICENSE-CONTENT-SECRET
@@ -327,6 +329,21 @@ func hexLower(s string) string {
 		}
 	}
 	return string(b)
+}
+
+func TestMayHoldSecret(t *testing.T) {
+	const secret = "Ab3.x/y+z w"
+	rpc := string(sign.AppendEscape(nil, secret))
+	for _, form := range []string{secret, rpc, url.QueryEscape(secret), string(sign.AppendEscape(nil, rpc)), hexLower(rpc)} {
+		text := "id-" + form + "-end"
+		assert.True(t, mayHoldSecret(text, "", secret), "%q", text)
+		assert.NotEqual(t, text, newScrubber([]string{secret}).text(text), "%q", text)
+	}
+	assert.False(t, mayHoldSecret("", secret))
+	assert.False(t, mayHoldSecret("8D7C0D2E-5F3A-4B1C-9E2D-0A1B2C3D4E5F", secret, "token-Zq9", "c2lnbmF0dXJl"))
+	assert.False(t, mayHoldSecret("id Ab3x", secret), "the secret's start up to its first escaped character")
+	assert.True(t, mayHoldSecret("8D7C0D2E…", secret), "a text cut short may end in a secret's start")
+	assert.True(t, mayHoldSecret("8D7C0D2E", "+starts/escaped"), "a secret that starts with an escaped character")
 }
 
 func TestScrubberKeepsWhatIsNotSecret(t *testing.T) {

@@ -33,6 +33,9 @@ func FuzzScrubSecrets(f *testing.F) {
 				t.Fatalf("form %q of the secret survived in %q", form, out)
 			}
 		}
+		if out != cutStringToSign(text) && !mayHoldSecret(text, secret) {
+			t.Fatalf("mayHoldSecret says %q holds nothing the scrubber replaces; it made %q of it", text, out)
+		}
 		_ = sc.error(&APIError{Message: text, RequestID: text})
 	})
 }
