@@ -1,7 +1,6 @@
 package polarlicense
 
 import (
-	"bytes"
 	"context"
 	"strconv"
 	"strings"
@@ -61,7 +60,7 @@ func (c *Client) Call(ctx context.Context, action string, params map[string]stri
 	if err := c.do(ctx, op, &callRequest{action: action, params: params}, &out); err != nil {
 		return nil, err
 	}
-	return bytes.Clone(out.body), nil
+	return out.body, nil // read afresh by the attempt; nothing else holds it
 }
 
 // callRequest is the request of a Client.Call: its action and parameters,
@@ -150,19 +149,14 @@ func reservedParam(key string) bool {
 }
 
 // rawResponse is the response of a Client.Call: the success body, which the
-// generic decoding path has checked is one JSON object, and its RequestId.
+// generic decoding path has checked is one JSON object with a RequestId.
 type rawResponse struct {
-	requestID string
-	body      []byte
+	body []byte
 }
 
-func (r *rawResponse) decodeMember(d *decoder, key string) bool {
-	if key == "RequestId" {
-		r.requestID = d.readRequestID()
-		return true
-	}
-	return false
-}
+// decodeMember claims no member: the decoder's top level reads the
+// RequestId, as it reads the members of an error.
+func (*rawResponse) decodeMember(*decoder, string) bool { return false }
 
 // keepBody is given the body once it has been decoded.
 func (r *rawResponse) keepBody(body []byte) { r.body = body }
