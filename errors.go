@@ -550,8 +550,9 @@ func (sc *scrubber) error(err error) error {
 	if errors.As(err, &de) {
 		de.RequestID, de.Field = sc.text(de.RequestID), sc.text(de.Field)
 		if de.Err != nil {
-			if msg := de.Err.Error(); sc.text(msg) != msg {
-				de.Err = errors.New(sc.text(msg))
+			msg := de.Err.Error()
+			if clean := sc.text(msg); clean != msg {
+				de.Err = newRedactedError(de.Err, clean)
 			}
 		}
 	}
