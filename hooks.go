@@ -39,7 +39,9 @@ type AttemptInfo struct {
 	// *RedirectError, a *CredentialError or the transport's error); nil when
 	// it succeeded.
 	Err error
-	// Retry tells whether another attempt follows, after Wait.
+	// Retry tells whether another attempt follows, after Wait. Should the
+	// call's context end during the wait, the call ends there instead, with
+	// no further attempt and no further attempt hook.
 	Retry bool
 	// Wait is how long the client waits before the next attempt; zero
 	// unless Retry.
