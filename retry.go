@@ -49,8 +49,11 @@ type Retryer interface {
 	// next attempt, and false to give up instead. A wait that outlasts ctx
 	// ends the call when ctx ends.
 	Retry(ctx context.Context, op string, attempt int, err error) (wait time.Duration, retry bool)
-	// Finished is called once a call that was sent ends, with the number of
-	// attempts it made and its final error (nil on success).
+	// Finished is called once a call's last attempt has ended (whether or
+	// not its request was sent: credentials may have failed first), with
+	// the number of attempts it made and its final error (nil on success).
+	// A call that makes no attempt (refused by validation, or its context
+	// already ended) is not reported.
 	Finished(ctx context.Context, op string, attempts int, err error)
 }
 
