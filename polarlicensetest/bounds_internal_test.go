@@ -122,3 +122,26 @@ func TestClip(t *testing.T) {
 	assert.LessOrEqual(t, len(got), 8)
 	assert.Equal(t, "", clip("abcdef", 2))
 }
+
+func TestRequestLogParamsStayWithinTheirBudget(t *testing.T) {
+	// Two short names with long values leave 46 bytes of the budget: a
+	// 64-byte name after them must not take the log past it.
+	form := url.Values{
+		"Action": {"DescribeLicenseOrders"}, "Version": {APIVersion},
+		"a": {strings.Repeat("v", 1000)}, "b": {strings.Repeat("v", 1000)},
+		strings.Repeat("k", 64): {"x"},
+	}
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	h := NewHandler()
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	log := h.Requests()
+	require.Len(t, log, 1)
+	total := 0
+	for k, v := range log[0].Params {
+		total += len(k) + len(v)
+	}
+	assert.LessOrEqual(t, total, maxLoggedParamBytes, "%d params", len(log[0].Params))
+	assert.Contains(t, log[0].Params, "a")
+	assert.Contains(t, log[0].Params, "b")
+}

@@ -323,9 +323,6 @@ func businessParams(in *incoming) map[string]string {
 			if commonParams[p.Key] {
 				continue
 			}
-			if len(m) == maxLoggedParams || budget <= 0 {
-				return m
-			}
 			key := p.Key
 			if len(key) > maxLoggedKey {
 				key = clip(key, maxLoggedKey)
@@ -333,11 +330,14 @@ func businessParams(in *incoming) map[string]string {
 			if _, dup := m[key]; dup {
 				continue
 			}
+			if len(m) == maxLoggedParams || budget <= 0 || len(key) > budget {
+				return m
+			}
 			if m == nil {
 				m = make(map[string]string, 8)
 			}
 			key = clip(key, maxLoggedKey) // a copy
-			value := clip(p.Value, min(maxLoggedValue, max(budget-len(key), 0)))
+			value := clip(p.Value, min(maxLoggedValue, budget-len(key)))
 			m[key] = value
 			budget -= len(key) + len(value)
 		}
