@@ -81,7 +81,7 @@ func parseControlHeader(head []byte, path string) (string, error) {
 	id := binary.NativeEndian.Uint64(head[0:8])
 	version := binary.NativeEndian.Uint32(head[8:12])
 	if !plausibleVersion(version) {
-		msg := fmt.Sprintf("pg_control_version %d is none PolarDB writes (1100, 1201, or 1300 and up)", version)
+		msg := fmt.Sprintf("pg_control_version %d is not one PolarDB writes (1100, 1201, or 1300 and up)", version)
 		if swapped := swap32(version); plausibleVersion(swapped) {
 			msg = fmt.Sprintf("pg_control_version reads %d here but %d in the other byte order: the file was written on a machine of the other byte order", version, swapped)
 		}

@@ -11,9 +11,11 @@
 // credentials to PATH, atomically, once it listens, for a shell to source;
 // --data FILE starts it with your own orders and codes (see
 // polarlicensetest.ReadData). "polarlicense emulator" takes the same flags.
-// --version prints its version. Run it with -h for the flags. Whatever clients send, it holds little: read,
-// write and idle timeouts end stalled connections, and its request log keeps
-// a bounded amount of the last requests (see polarlicensetest.Serve).
+// --version prints its version. Run it with -h for the flags.
+//
+// Whatever clients send, it holds little: read, write and idle timeouts end
+// stalled connections, and its request log keeps a bounded amount of the
+// last requests (see polarlicensetest.Serve).
 package main
 
 import (
