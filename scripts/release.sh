@@ -120,9 +120,13 @@ host_ext=
 [ "$host_os" = windows ] && host_ext=.exe
 cli="$out/polarlicense_${version}_${host_os}_${host_arch}${host_ext}"
 emu="$out/polarlicense-emulator_${version}_${host_os}_${host_arch}${host_ext}"
-"$cli" version -o json | grep -q "\"module\": \"$version\"" || { echo "release: $cli does not report $version" >&2; exit 1; }
-"$cli" version -o json | grep -q "\"revision\": \"$revision\"" || { echo "release: $cli does not report $revision" >&2; exit 1; }
-"$emu" --version | grep -q "^polarlicense-emulator $version " || { echo "release: $emu does not report $version" >&2; exit 1; }
+# Their output is captured first: under pipefail, grep -q leaving early could
+# fail a pipe into it with SIGPIPE and report a good binary as a bad one.
+cli_version=$("$cli" version -o json)
+emu_version=$("$emu" --version)
+grep -q "\"module\": \"$version\"" <<<"$cli_version" || { echo "release: $cli does not report $version" >&2; exit 1; }
+grep -q "\"revision\": \"$revision\"" <<<"$cli_version" || { echo "release: $cli does not report $revision" >&2; exit 1; }
+grep -q "^polarlicense-emulator $version " <<<"$emu_version" || { echo "release: $emu does not report $version" >&2; exit 1; }
 echo "ok: $("$cli" version -o table | head -1)"
 
 if $dry_run; then
