@@ -30,11 +30,11 @@ func (e *OrderError) Unwrap() error { return e.Err }
 // activation code of each, p.Concurrency orders at a time, and evaluates the
 // rules. An order or a code listed twice (paging shifted by a creation
 // during the walk) counts once; one that paging skipped shows as a
-// code-count-mismatch. The first failure ends the walk: Run cancels the listings still
-// running and returns the error (an *OrderError when it concerns one order's
-// codes) and no Report, so that a walk that did not see everything never
-// passes. A Policy that cannot be applied is a *PolicyError, returned before
-// anything is sent.
+// code-count-mismatch. The first failure ends the walk: Run cancels the
+// listings still running and returns the error (an *OrderError when it
+// concerns one order's codes) and no Report, so that a walk that did not see
+// everything never passes. A Policy that cannot be applied is a
+// *PolicyError, returned before anything is sent.
 func Run(ctx context.Context, c *polarlicense.Client, p Policy) (*Report, error) {
 	if c == nil {
 		return nil, errors.New("audit: Run: nil *polarlicense.Client")
