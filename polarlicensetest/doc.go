@@ -32,11 +32,11 @@
 // types; Order, Orders, Codes and Code read it back; Requests and
 // RequestCount tell what the clients sent, in bounded memory whatever they
 // send (the last RequestLogSize requests, each cut to a few KiB; made-up
-// Actions counted together under UnknownActions). NewHandler is the same emulator
-// as an http.Handler, to mount elsewhere, and Serve and Run are the
-// standalone process of cmd/polarlicense-emulator. ReadData reads orders and
-// codes from JSON (the emulator commands' --data), and ServeFlags defines
-// the flags both emulator commands share.
+// Actions counted together under UnknownActions). NewHandler is the same
+// emulator as an http.Handler, to mount elsewhere, and Serve and Run are
+// the standalone process of cmd/polarlicense-emulator. ReadData reads
+// orders and codes from JSON (the emulator commands' --data), and
+// ServeFlags defines the flags both emulator commands share.
 //
 // # Behaviour
 //
