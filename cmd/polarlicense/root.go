@@ -70,7 +70,7 @@ type app struct {
 	// stateDirFlag is --state-dir; clientStateDir, once stateDir has
 	// resolved it, makes newClient's client coordinate through it.
 	stateDirFlag, clientStateDir string
-	debugOut *debugWriter
+	debugOut                     *debugWriter
 }
 
 // run executes one command line (args, without the program name) and
