@@ -67,10 +67,11 @@ type app struct {
 	emulator *polarlicensetest.Server
 	client   *polarlicense.Client
 	cancel   context.CancelFunc
+	debugOut *debugWriter
+
 	// stateDirFlag is --state-dir; clientStateDir, once stateDir has
 	// resolved it, makes newClient's client coordinate through it.
 	stateDirFlag, clientStateDir string
-	debugOut                     *debugWriter
 }
 
 // run executes one command line (args, without the program name) and
