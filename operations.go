@@ -119,6 +119,19 @@ func (c *Client) CreateActivationCode(ctx context.Context, req *CreateActivation
 	return created, err
 }
 
+// Validate checks the request as CreateActivationCode does before sending
+// anything, so that a caller with work to do first (checking a file it will
+// write, asking the user) can refuse bad input early. It returns nil or a
+// *ValidationError.
+func (r *CreateActivationCodeRequest) Validate() error {
+	var scratch [16]sign.Param
+	if _, verr := r.appendParams(scratch[:0]); verr != nil {
+		verr.Operation = opCreateActivationCode.name
+		return verr
+	}
+	return nil
+}
+
 // createActivationCode is the call itself, without the state directory.
 func (c *Client) createActivationCode(ctx context.Context, req *CreateActivationCodeRequest) (*CreateActivationCodeResponse, error) {
 	return call[CreateActivationCodeResponse](ctx, c, &opCreateActivationCode, req)

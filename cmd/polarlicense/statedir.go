@@ -78,37 +78,27 @@ func (o *ownerFlag) resolve() (*polarlicense.FileOwner, error) {
 	return &owner, nil
 }
 
-// userName names a uid as the system does ("postgres"), or by number when
-// it has no name.
+// userName names a uid as the system does ("postgres"), or by its number
+// when it has no name.
 func userName(uid uint32) string {
 	id := strconv.FormatUint(uint64(uid), 10)
 	if u, err := user.LookupId(id); err == nil && u.Username != "" {
 		return u.Username
 	}
-	return "uid " + id
+	return id
 }
 
-// groupName names a gid as the system does, or by number.
+// groupName names a gid as the system does, or by its number.
 func groupName(gid uint32) string {
 	id := strconv.FormatUint(uint64(gid), 10)
 	if g, err := user.LookupGroupId(id); err == nil && g.Name != "" {
 		return g.Name
 	}
-	return "gid " + id
+	return id
 }
 
-// ownerSpecOf is the --owner value that names uid and gid.
-func ownerSpecOf(uid, gid uint32) string {
-	u := strconv.FormatUint(uint64(uid), 10)
-	if n, err := user.LookupId(u); err == nil && n.Username != "" {
-		u = n.Username
-	}
-	g := strconv.FormatUint(uint64(gid), 10)
-	if n, err := user.LookupGroupId(g); err == nil && n.Name != "" {
-		g = n.Name
-	}
-	return u + ":" + g
-}
+// ownerSpecOf is the USER:GROUP (an --owner value) that names uid and gid.
+func ownerSpecOf(uid, gid uint32) string { return userName(uid) + ":" + groupName(gid) }
 
 // trimPkg drops the SDK's "polarlicense: " prefix from a message.
 func trimPkg(msg string) string {
