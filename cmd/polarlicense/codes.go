@@ -86,14 +86,15 @@ func (a *app) codesGetCommand() *cobra.Command {
 
 func (a *app) codesCreateCommand() *cobra.Command {
 	var mac, name, systemID, description, out string
+	var owner ownerFlag
 	cmd := &cobra.Command{
-		Use:   "create ORDER_ID --mac M --name N [--system-id S] [--description D] [--out PATH] [--state-dir DIR]",
+		Use:   "create ORDER_ID --mac M --name N [--system-id S] [--description D] [--out PATH [--owner USER[:GROUP]]] [--state-dir DIR]",
 		Short: "Issue an activation code (spends one unit of the order's quota)",
 		Long: `Issue an activation code for a machine, spending one unit of the order's quota,
 and show it. With --out, also write its license file there (a file that exists
 is never replaced: the command refuses before spending anything, as it does
-when it could not write there); otherwise write it later with
-"license write ORDER_ID CODE_ID".
+when it could not write there; --owner gives it an owner, mode 0600);
+otherwise write it later with "license write ORDER_ID CODE_ID".
 
 Scripts and pipelines should use "license ensure" instead: it creates a code
 only if the host has none, so it is safe to run again after a failure.
@@ -123,11 +124,15 @@ command exits 1 naming it.`,
 			if err := req.Validate(); err != nil {
 				return err
 			}
+			fileOwner, err := owner.resolve()
+			if err != nil {
+				return err
+			}
 			stateDir, err := a.stateDir()
 			if err != nil {
 				return err
 			}
-			writeOpts := polarlicense.LicenseFileOptions{StateDir: stateDir}
+			writeOpts := polarlicense.LicenseFileOptions{StateDir: stateDir, Owner: fileOwner}
 			if cmd.Flags().Changed("out") {
 				if err := checkOut(out); err != nil {
 					return err
@@ -161,7 +166,7 @@ command exits 1 naming it.`,
 				writeOpts.Code, writeOpts.AliyunOrderID = &created.ActivationCode, args[0]
 				res, err := writeLicenseFileWith(out, created.CertContentB64, writeOpts)
 				if err != nil {
-					writeErr = &spentNotWrittenError{orderID: args[0], codeID: created.ID, finish: finishCommand(args[0], created.ID, out, false, ""), err: err}
+					writeErr = &spentNotWrittenError{orderID: args[0], codeID: created.ID, finish: finishCommand(args[0], created.ID, out, false, owner.spec), err: err}
 				}
 				for _, n := range res.notes() {
 					a.errorLine("note: " + n)
@@ -186,6 +191,7 @@ command exits 1 naming it.`,
 	f.StringVar(&systemID, "system-id", "", "the database's system `identifier`, a decimal number such as 7345118823001548203")
 	f.StringVar(&description, "description", "", "free `text` describing the code: 2 to 256 characters, not a link")
 	f.StringVar(&out, "out", "", "also write the code's license file to this `path` (never replacing a file)")
+	owner.add(f)
 	a.addStateDirFlag(f)
 	_ = cmd.MarkFlagRequired("mac")
 	_ = cmd.MarkFlagRequired("name")

@@ -275,7 +275,7 @@ func ensureFile(ctx context.Context, client *polarlicense.Client, req *polarlice
 func ensureFileWith(ctx context.Context, client *polarlicense.Client, req *polarlicense.EnsureActivationCodeRequest, h host, path string, o ensureFileOptions) (ensureRecord, error) {
 	existing, err := readExisting(path)
 	if err != nil {
-		return ensureRecord{}, err
+		return ensureRecord{}, &hintError{err: err, hint: "nothing was spent"}
 	}
 	// An empty file holds nothing to lose.
 	if len(existing) > 0 && !o.force {
@@ -305,7 +305,13 @@ func ensureFileWith(ctx context.Context, client *polarlicense.Client, req *polar
 	if err != nil {
 		finish := finishCommand(req.AliyunOrderID, resp.ID, path, existing != nil, o.ownerSpec)
 		if resp.Created {
-			return ensureRecord{}, &spentNotWrittenError{orderID: req.AliyunOrderID, codeID: resp.ID, finish: finish, err: err}
+			e := &spentNotWrittenError{orderID: req.AliyunOrderID, codeID: resp.ID, finish: finish, err: err}
+			if errors.Is(err, polarlicense.ErrLicenseFileExists) {
+				// The file appeared meanwhile: a run again finds the code,
+				// spends nothing, and tells whether the file is this host's.
+				e.finish = ""
+			}
+			return ensureRecord{}, e
 		}
 		what := fmt.Sprintf("activation code %d is this host's (nothing was spent), but its license was not written", resp.ID)
 		if errors.Is(err, polarlicense.ErrLicenseFileExists) {
@@ -379,7 +385,7 @@ func shellWord(s string) string {
 type spentNotWrittenError struct {
 	orderID string
 	codeID  int64
-	finish  string // the command that writes the license
+	finish  string // the command that writes the license; "": run the same command again
 	err     error  // why the write failed
 }
 
@@ -394,6 +400,9 @@ func (e *spentNotWrittenError) head() string {
 }
 
 func (e *spentNotWrittenError) tail() string {
+	if e.finish == "" {
+		return fmt.Sprintf("; do not create another: run the same command again, which finds code %d, spends nothing and checks the file", e.codeID)
+	}
 	return `; do not create another: finish with "` + e.finish + `"`
 }
 
