@@ -70,6 +70,8 @@ type Client struct {
 	v3  *sign.V3Signer
 	// ensures serialises EnsureActivationCode calls per host (ensure.go).
 	ensures ensureFlights
+	// limiter spaces attempts (WithRateLimit, ratelimit.go); nil: no limit.
+	limiter *adaptiveLimiter
 }
 
 // NewClient returns a client configured by opts. Without WithEndpoint it
@@ -133,6 +135,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		traced:         traced,
 		rpc:            new(sign.RPCSigner),
 		v3:             new(sign.V3Signer),
+		limiter:        s.limiter,
 	}, nil
 }
 
@@ -281,8 +284,16 @@ func (c *Client) send(ctx context.Context, op *operation, b *builder, out member
 		return &OperationError{Operation: op.name, Err: err}
 	}
 	for attempt := 1; ; attempt++ {
+		if err := c.limiter.wait(ctx); err != nil { // WithRateLimit
+			err = fmt.Errorf("%w (while waiting for the rate limit)", err)
+			if attempt > 1 {
+				c.retryer.Finished(ctx, op.name, attempt-1, err)
+			}
+			return &OperationError{Operation: op.name, Attempts: attempt - 1, Err: err}
+		}
 		start := time.Now()
 		res := c.attempt(ctx, op, b, out)
+		c.limiter.observe(res.err)
 		st.attempts, st.status, st.requestID = attempt, res.status, res.requestID
 		err := res.err
 		if err == nil {

@@ -1,6 +1,6 @@
 module github.com/polarlicense/polarlicense-go
 
-go 1.25
+go 1.25.0
 
 require (
 	github.com/alibabacloud-go/tea v1.5.4
@@ -16,5 +16,6 @@ require (
 	github.com/modern-go/reflect2 v1.0.2 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/net v0.26.0 // indirect
+	golang.org/x/time v0.15.0 // indirect
 	gopkg.in/ini.v1 v1.67.0 // indirect
 )
