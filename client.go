@@ -72,6 +72,8 @@ type Client struct {
 	ensures ensureFlights
 	// limiter spaces attempts (WithRateLimit, ratelimit.go); nil: no limit.
 	limiter *adaptiveLimiter
+	// stateDir coordinates creates across processes (WithStateDir).
+	stateDir string
 }
 
 // NewClient returns a client configured by opts. Without WithEndpoint it
@@ -136,6 +138,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		rpc:            new(sign.RPCSigner),
 		v3:             new(sign.V3Signer),
 		limiter:        s.limiter,
+		stateDir:       s.stateDir,
 	}, nil
 }
 

@@ -62,6 +62,7 @@ type settings struct {
 	now         func() time.Time        // tests pin the clock
 	nonce       func(dst []byte) []byte // tests pin the nonce
 	limiter     *adaptiveLimiter        // WithRateLimit (ratelimit.go)
+	stateDir    string                  // WithStateDir (statedir.go)
 }
 
 // WithRegion sets the region, such as "cn-hangzhou", whose endpoint the
