@@ -96,7 +96,7 @@ func TestPlanStatesPredictTheApply(t *testing.T) {
 	now := time.Now()
 	code := func(i int, expire time.Time) polarlicensetest.Option {
 		return polarlicensetest.WithActivationCode(orderA, polarlicense.ActivationCode{
-			Name: "seed" + strconv.Itoa(i), MacAddress: mac(i), SystemIdentifier: sysID(i), ExpireAt: expire}, "")
+			Name: "seed" + strconv.Itoa(i), MacAddress: mac(i), SystemIdentifier: sysID(i), ActivateAt: expire.AddDate(-1, 0, 0), ExpireAt: expire}, "")
 	}
 	far, soon := now.AddDate(2, 0, 0), now.Add(30*day)
 	srv := newServer(t,
@@ -107,7 +107,7 @@ func TestPlanStatesPredictTheApply(t *testing.T) {
 		code(6, now.Add(-400*day)), code(6, far), // 6 file-outdated
 		code(7, far), // 7 file-foreign
 		polarlicensetest.WithActivationCode(orderB, polarlicense.ActivationCode{
-			Name: "seed8", MacAddress: mac(8), SystemIdentifier: sysID(8), ExpireAt: soon}, ""), // 8 to-renew
+			Name: "seed8", MacAddress: mac(8), SystemIdentifier: sysID(8), ActivateAt: soon.AddDate(-1, 0, 0), ExpireAt: soon}, ""), // 8 to-renew
 	)
 	dir := t.TempDir()
 	lic := filepath.Join(dir, "lic")
@@ -162,7 +162,8 @@ func TestPlanStatesPredictTheApply(t *testing.T) {
 	assert.Equal(t, []fleet.State{fleet.Licensed, fleet.Expiring, fleet.Licensed, fleet.Licensed, fleet.Licensed,
 		fleet.Licensed, fleet.Failed, fleet.Licensed, fleet.Failed}, got)
 	assert.False(t, r[0].Written || r[1].Written)
-	assert.True(t, r[2].Created && r[3].Created && r[7].Created)
+	assert.True(t, r[7].Renewed, "to-renew renews")
+	assert.True(t, r[2].Created && r[3].Created && r[7].Created, "%v", r[7].Err)
 	assert.False(t, r[4].Created || r[5].Created, "file-missing and file-outdated are written from the existing code")
 	assert.True(t, r[4].Written && r[5].Written)
 	assert.ErrorIs(t, r[6].Err, fleet.ErrForeignFile)
