@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -42,9 +44,31 @@ func threeNodes(order, dir string) string {
 `, order, dir)
 }
 
-func fleetRun(t *testing.T, srv *polarlicensetest.Server, args ...string) ([]fleetRecord, result) {
+// stateDirs are the tests' state directories, one per test.
+var stateDirs sync.Map
+
+// testStateDir is the test's state directory, the same for all its runs.
+func testStateDir(t *testing.T) string {
+	if d, ok := stateDirs.Load(t); ok {
+		return d.(string)
+	}
+	d := t.TempDir()
+	stateDirs.Store(t, d)
+	return d
+}
+
+// runFleetJSON runs a fleet command with -o json.
+func runFleetJSON(t *testing.T, srv *polarlicensetest.Server, args ...string) ([]fleetRecord, result) {
 	t.Helper()
 	r := runAt(t, srv, append(args, "-o", "json")...)
+	require.NotEmpty(t, r.stdout, "stderr: %s", r.stderr)
+	return decodeJSON[[]fleetRecord](t, r.stdout), r
+}
+
+// fleetRun runs a fleet command with the test's state directory and -o json.
+func fleetRun(t *testing.T, srv *polarlicensetest.Server, args ...string) ([]fleetRecord, result) {
+	t.Helper()
+	r := runAt(t, srv, append(args, "--state-dir", testStateDir(t), "-o", "json")...)
 	require.NotEmpty(t, r.stdout, "stderr: %s", r.stderr)
 	return decodeJSON[[]fleetRecord](t, r.stdout), r
 }
@@ -137,16 +161,22 @@ func TestFleetApplyRefusesWhatItCannotIssue(t *testing.T) {
 	srv := provisioningServer(t, polarlicensetest.WithOrders(polarlicense.LicenseOrder{
 		AliyunOrderID: "900000000000029", Engine: polarlicense.EnginePG, PackageType: polarlicense.PackagePrimaryBackupLongTerm, ActivationCodeQuota: 2}))
 	for order, want := range map[string]string{
-		"900000000000029": "order 900000000000029 must issue 3 codes but has 2 left",
-		provFrozen:        "order " + provFrozen + " must issue 3 codes but is a frozen virtual order",
+		"900000000000029": "order 900000000000029 (cluster \"pg-prod\", line 2) must issue 3 codes but has 2 left",
+		provFrozen:        "order " + provFrozen + " (cluster \"pg-prod\", line 2) must issue 3 codes but is a frozen virtual order",
 	} {
 		dir := t.TempDir()
 		inv := writeInventory(t, dir, threeNodes(order, dir))
-		r := runAt(t, srv, "fleet", "apply", "-f", inv, "-o", "json")
+		r := runAt(t, srv, "fleet", "apply", "-f", inv, "--state-dir", testStateDir(t), "-o", "json")
 		assert.Equal(t, exitFailure, r.code)
-		assert.Contains(t, r.stderr, want)
+		assert.Contains(t, r.stderr, "nothing was done: "+want)
 		assert.Empty(t, r.stdout)
 		assert.NoDirExists(t, filepath.Join(dir, "1"))
+
+		// The plan says so, and exits 1 after its table.
+		recs, r := fleetRun(t, srv, "fleet", "plan", "-f", inv)
+		assert.Equal(t, exitFailure, r.code)
+		assert.Len(t, recs, 3)
+		assert.Contains(t, r.stderr, "polarlicense: apply would refuse to start: "+want)
 	}
 	assert.Zero(t, srv.RequestCount("CreateActivationCode"), "nothing spent")
 }
@@ -163,22 +193,38 @@ func TestFleetApplyGoesOnPastAnUncertainNode(t *testing.T) {
 	assert.Equal(t, exitFailure, r.code)
 	assert.Contains(t, r.stderr, "1 of 3 nodes are not done")
 	require.Len(t, recs, 3)
-	assert.Equal(t, stateUncertain, recs[0].State)
-	assert.Contains(t, recs[0].Error, "may have been created")
-	assert.NoFileExists(t, filepath.Join(dir, "1", "license.lic"))
-	for _, rec := range recs[1:] {
+	uncertain := -1
+	for i, rec := range recs {
+		assert.Equal(t, "host0"+strconv.Itoa(i+1), rec.Node, "the inventory's order")
+		if rec.State == stateUncertain {
+			require.Equal(t, -1, uncertain, "one node is uncertain")
+			uncertain = i
+			assert.Contains(t, rec.Error, "may have been created")
+			assert.NoFileExists(t, rec.Path)
+			continue
+		}
 		assert.Equal(t, stateLicensed, rec.State, rec.Node)
 		assert.True(t, rec.Created)
 		assert.FileExists(t, rec.Path)
 	}
+	require.NotEqual(t, -1, uncertain)
 	assert.Len(t, srv.Codes(provOrder), 2)
 
-	// Run again: the uncertain node is done, the others spend nothing.
+	// Run again at once: the state directory holds the uncertain node (its
+	// create may still be processed), so it only looks; nothing is spent.
 	recs, r = fleetRun(t, srv, "fleet", "apply", "-f", inv)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Equal(t, stateUncertain, recs[uncertain].State)
+	assert.Contains(t, recs[uncertain].Error, "never resolved")
+	assert.Equal(t, 3, srv.RequestCount("CreateActivationCode"))
+
+	// Once the hold is over (here: another state directory), the node is
+	// done and the others spend nothing.
+	recs, r = runFleetJSON(t, srv, "fleet", "apply", "-f", inv, "--state-dir", t.TempDir())
 	require.Equal(t, exitOK, r.code, r.stderr)
-	assert.True(t, recs[0].Created)
-	assert.False(t, recs[1].Created)
-	assert.False(t, recs[2].Created)
+	for i, rec := range recs {
+		assert.Equal(t, i == uncertain, rec.Created, rec.Node)
+	}
 	assert.Len(t, srv.Codes(provOrder), 3)
 }
 
@@ -191,16 +237,29 @@ func TestFleetApplyLeavesForeignFilesAlone(t *testing.T) {
 	foreign := filepath.Join(dir, "2", "license.lic")
 	require.NoError(t, os.WriteFile(foreign, []byte("not a license"), 0o600))
 
+	plan, r := fleetRun(t, srv, "fleet", "plan", "-f", inv)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, stateFileForeign, plan[1].State, "the plan says what apply will refuse")
+
 	recs, r := fleetRun(t, srv, "fleet", "apply", "-f", inv)
 	assert.Equal(t, exitFailure, r.code)
 	assert.Equal(t, stateFailed, recs[1].State)
 	assert.Contains(t, recs[1].Error, foreign)
+	assert.Contains(t, recs[1].Error, "pass --force to replace it")
 	assert.Equal(t, stateLicensed, recs[0].State)
 	assert.Equal(t, stateLicensed, recs[2].State)
 	got, err := os.ReadFile(foreign)
 	require.NoError(t, err)
 	assert.Equal(t, "not a license", string(got))
 	assert.Len(t, srv.Codes(provOrder), 2, "nothing spent on the refused node")
+
+	// --force replaces it.
+	recs, r = fleetRun(t, srv, "fleet", "apply", "-f", inv, "--force")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.True(t, recs[1].Created && recs[1].Written)
+	got, err = os.ReadFile(foreign)
+	require.NoError(t, err)
+	assert.Equal(t, serviceLicense(t, srv, provOrder, *recs[1].ActivationCodeID), got)
 }
 
 func TestFleetInventoryErrors(t *testing.T) {
@@ -222,6 +281,8 @@ func TestFleetInventoryErrors(t *testing.T) {
 		"empty":           {"", "the inventory is empty"},
 		"syntax":          {"clusters: [\n", "fleet.yaml: line"},
 		"no clusters":     {"clusters: []\n", "lists no clusters"},
+		"second document": {valid + "---\nclusters: []\n", "fleet.yaml:17: a second YAML document"},
+		"same file":       {strings.Replace(valid, "        code_name:", "        path: "+dir+"/./1//license.lic\n        code_name:", 1), `fleet.yaml:12: cluster "pg-prod" node "host03" writes ` + dir + "/./1//license.lic, the same file as"},
 	}
 	for name, tc := range cases {
 		inv := writeInventory(t, t.TempDir(), tc.text)

@@ -65,6 +65,8 @@ type app struct {
 	client   *polarlicense.Client
 	cancel   context.CancelFunc
 	debugOut *debugWriter
+	// clientOptions are a command's own client options (fleet: --max-rps, --state-dir).
+	clientOptions []polarlicense.Option
 }
 
 // run executes one command line (args, without the program name) and
@@ -222,6 +224,7 @@ func (a *app) newClient() (*polarlicense.Client, error) {
 		}
 		opts = append(opts, polarlicense.WithLogger(a.debugOutput().logger()))
 	}
+	opts = append(opts, a.clientOptions...)
 	c, err := polarlicense.NewClient(opts...)
 	if err != nil {
 		msg := strings.TrimPrefix(err.Error(), "polarlicense: NewClient: ")
