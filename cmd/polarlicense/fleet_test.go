@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -111,7 +116,12 @@ func TestFleetApplyTwiceOverThreeNodes(t *testing.T) {
 	}
 	codes := srv.Codes(provOrder)
 	require.Len(t, codes, 3)
-	assert.Equal(t, "pg-prod-third", codes[2].Name)
+	var names []string
+	for _, c := range codes {
+		names = append(names, c.Name)
+	}
+	assert.ElementsMatch(t, []string{"pg-prod-host01", "pg-prod-host02", "pg-prod-third"}, names)
+	assert.Contains(t, r.stderr, "order "+provOrder+": 0 codes to issue, 2 of 5 left", "the numbers after the run")
 
 	// The re-run converges with nothing spent and nothing written.
 	again, r := fleetRun(t, srv, "fleet", "apply", "-f", inv)
@@ -296,4 +306,147 @@ func TestFleetInventoryErrors(t *testing.T) {
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, `"file"`)
 	assert.Zero(t, srv.RequestCount(""), "nothing sent for a bad inventory")
+}
+
+// A license_dir that does not exist is named by the plan, and by apply,
+// which spends nothing on it; under an existing one apply makes <i>/.
+func TestFleetLicenseDirMissing(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "license")
+	inv := writeInventory(t, dir, threeNodes(provOrder, missing))
+	plan, r := fleetRun(t, srv, "fleet", "plan", "-f", inv)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	for _, p := range plan {
+		assert.Equal(t, stateDirMissing, p.State)
+		assert.Equal(t, "license_dir "+missing+" does not exist", p.Note)
+	}
+	assert.Contains(t, r.stderr, "order "+provOrder+": 0 codes to issue, 5 of 5 left")
+	recs, r := fleetRun(t, srv, "fleet", "apply", "-f", inv)
+	assert.Equal(t, exitFailure, r.code)
+	for _, rec := range recs {
+		assert.Equal(t, stateFailed, rec.State)
+		assert.Contains(t, rec.Error, "license_dir "+missing+" does not exist")
+	}
+	assert.Zero(t, srv.RequestCount("CreateActivationCode"))
+
+	require.NoError(t, os.Mkdir(missing, 0o755))
+	recs, r = fleetRun(t, srv, "fleet", "apply", "-f", inv, "--concurrency", "2")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	for i, rec := range recs {
+		assert.Equal(t, filepath.Join(missing, strconv.Itoa(i+1), "license.lic"), rec.Path)
+		assert.FileExists(t, rec.Path)
+	}
+}
+
+// Expiring and expired codes are shown with their dates; a node due for
+// renewal is to-renew, and apply renews it.
+func TestFleetPlanShowsExpiryAndRenewal(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	seed := func(mac, sid string, expire time.Time) polarlicensetest.Option {
+		return polarlicensetest.WithActivationCode(provOrder, polarlicense.ActivationCode{Name: "seed", MacAddress: mac, SystemIdentifier: sid,
+			ActivateAt: expire.AddDate(-1, 0, 0), ExpireAt: expire}, "")
+	}
+	srv := provisioningServer(t,
+		seed("00:16:3e:1a:2b:01", "7345118823001548201", now.Add(64*24*time.Hour)),
+		seed("00:16:3e:1a:2b:02", "7345118823001548202", now.Add(-3*24*time.Hour)))
+	dir := t.TempDir()
+	inv := writeInventory(t, dir, threeNodes(provOrder, dir))
+	for i, id := range []int64{1} {
+		p := filepath.Join(dir, strconv.Itoa(i+1), "license.lic")
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, serviceLicense(t, srv, provOrder, id), 0o600))
+	}
+	plan, r := fleetRun(t, srv, "fleet", "plan", "-f", inv)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, stateExpiring, plan[0].State)
+	assert.Contains(t, plan[0].Note, "expires "+now.Add(64*24*time.Hour).Format(time.DateOnly))
+	assert.Equal(t, stateExpired, plan[1].State)
+	require.NotNil(t, plan[1].ActivationCodeID, "an expired node shows its code")
+	assert.Equal(t, int64(2), *plan[1].ActivationCodeID)
+	assert.False(t, time.Time(plan[1].ExpireAt).IsZero(), "and its date")
+	assert.Equal(t, stateToIssue, plan[2].State)
+
+	plan, r = fleetRun(t, srv, "fleet", "plan", "-f", inv, "--renew-within", "90d")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, stateToRenew, plan[0].State)
+	assert.Contains(t, r.stderr, "order "+provOrder+": 3 codes to issue")
+
+	recs, r := fleetRun(t, srv, "fleet", "apply", "-f", inv, "--renew-within", "90d")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.True(t, recs[0].Created && recs[0].Renewed && recs[0].Written)
+	assert.NotEqual(t, int64(1), *recs[0].ActivationCodeID)
+}
+
+// An order the service does not know is named with its cluster and line.
+func TestFleetOrderErrorNamesClusterAndLine(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	dir := t.TempDir()
+	inv := writeInventory(t, dir, threeNodes("900000000000404", dir))
+	for _, cmd := range []string{"plan", "apply"} {
+		r := runAt(t, srv, "fleet", cmd, "-f", inv, "--state-dir", testStateDir(t))
+		assert.Equal(t, exitFailure, r.code)
+		assert.Regexp(t, `^polarlicense: \S+fleet\.yaml:2: cluster "pg-prod": no license order has the ID "900000000000404"`, oneLineOn(t, r.stderr))
+	}
+}
+
+func TestFleetFlagErrors(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	dir := t.TempDir()
+	inv := writeInventory(t, dir, threeNodes(provOrder, dir))
+	for args, want := range map[string]string{
+		"--concurrency 0":               "--concurrency must be at least 1",
+		"--max-rps -1":                  "--max-rps must be",
+		"--owner nobody-polarlicense-x": "--owner: owner: no user",
+	} {
+		r := runAt(t, srv, append([]string{"fleet", "plan", "-f", inv}, strings.Fields(args)...)...)
+		assert.Equal(t, exitUsage, r.code, args)
+		assert.Contains(t, r.stderr, want, args)
+	}
+	assert.Zero(t, srv.RequestCount(""))
+	r := runAt(t, srv, "fleet", "plan", "-f", inv, "--max-rps", "50", "--concurrency", "3", "--state-dir", testStateDir(t))
+	assert.Equal(t, exitOK, r.code, r.stderr)
+}
+
+// SIGTERM during apply: the nodes never started are not-started, and the
+// run ends "polarlicense: interrupted", exit 143.
+func TestFleetApplyInterrupted(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGTERM to send on Windows")
+	}
+	srv := provisioningServer(t)
+	dir := t.TempDir()
+	inv := writeInventory(t, dir, threeNodes(provOrder, dir))
+	cmd := cliCommand(t, "--endpoint", srv.URL, "fleet", "apply", "-f", inv, "--concurrency", "1", "--state-dir", t.TempDir(), "-o", "json")
+	cmd.Env = append(cmd.Env, envKeyID+"="+srv.AccessKeyID, envSecret+"="+srv.AccessKeySecret)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	// The first create is held until the client leaves: wait for it to
+	// arrive, then interrupt.
+	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDelay, Delay: time.Hour})
+	require.NoError(t, cmd.Start())
+	deadline := time.Now().Add(20 * time.Second)
+	for srv.RequestCount("CreateActivationCode") < 1 {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("no create arrived; stderr: %s", stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	err := cmd.Wait()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, "stderr: %s", stderr.String())
+	assert.Equal(t, 143, exit.ExitCode())
+	assert.True(t, strings.HasSuffix(stderr.String(), "polarlicense: interrupted\n"), stderr.String())
+	recs := decodeJSON[[]fleetRecord](t, stdout.String())
+	require.Len(t, recs, 3)
+	assert.NotEqual(t, stateLicensed, recs[0].State)
+	assert.Equal(t, stateNotStarted, recs[1].State)
+	assert.Equal(t, stateNotStarted, recs[2].State)
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
 }
