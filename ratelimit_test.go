@@ -66,3 +66,14 @@ func TestWithRateLimitWaitEndsWithContext(t *testing.T) {
 	assert.Contains(t, err.Error(), "rate limit")
 	assert.Equal(t, 1, srv.RequestCount(""), "the second call sent nothing")
 }
+
+// A client that many goroutines share, held below 20 calls a second: it
+// slows down further when the service throttles it anyway.
+func ExampleWithRateLimit() {
+	client, err := polarlicense.NewClient(polarlicense.WithRegion("cn-hangzhou"),
+		polarlicense.WithRateLimit(20, 20))
+	if err != nil {
+		panic(err)
+	}
+	_ = client // every call's attempts now wait for the limit
+}

@@ -450,3 +450,17 @@ func TestFleetApplyInterrupted(t *testing.T) {
 	assert.Equal(t, stateNotStarted, recs[2].State)
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
 }
+
+// --max-rps holds the run to that many calls a second: a plan of two calls
+// at 2 a second (bursts of 2) waits for neither, at 1 a second for one.
+func TestFleetMaxRPS(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	dir := t.TempDir()
+	inv := writeInventory(t, dir, threeNodes(provOrder, dir))
+	start := time.Now()
+	_, r := fleetRun(t, srv, "fleet", "plan", "-f", inv, "--max-rps", "1")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond, "the second call waited for the limit")
+	assert.Equal(t, 2, srv.RequestCount(""))
+}
