@@ -337,7 +337,7 @@ func (e *ensureCall) run(ctx context.Context) (*EnsureActivationCodeResponse, er
 	if err := e.beginCreate(replacesID); err != nil {
 		return nil, &OperationError{Operation: "EnsureActivationCode", Err: err}
 	}
-	created, err := c.CreateActivationCode(ctx, &e.create)
+	created, err := c.createActivationCode(ctx, &e.create)
 	var res *EnsureActivationCodeResponse
 	switch {
 	case errors.Is(err, ErrUncertainOutcome):
@@ -476,7 +476,7 @@ func (e *ensureCall) clearHold(id int64) {
 func (e *ensureCall) unresolved(replaces int64, createErr, lookErr error) error {
 	until := e.c.now().Add(ensureUncertainHold)
 	e.slot.unresolvedUntil, e.slot.unresolvedErr, e.slot.unresolvedReplaces = until, createErr, replaces
-	where := "this client"
+	where := "this client (other processes are not coordinated with: that needs WithStateDir)"
 	if e.store != nil {
 		where = "every process using the state directory " + e.store.stateDir
 		if e.rec.Pending != nil {

@@ -143,26 +143,22 @@ type fleetFlags struct {
 	file        string
 	concurrency int
 	maxRPS      float64
-	stateDir    string
 	force       bool
-	owner       string
+	owner       ownerFlag
 	renewWithin durationValue
 }
 
 // register adds the shared flags.
-func (f *fleetFlags) register(cmd *cobra.Command) {
+func (f *fleetFlags) register(a *app, cmd *cobra.Command) {
 	fs := cmd.Flags()
 	fs.StringVarP(&f.file, "file", "f", "", "the inventory `file` (YAML) (required)")
 	_ = cmd.MarkFlagRequired("file")
 	fs.IntVar(&f.concurrency, "concurrency", fleet.DefaultConcurrency, "how many nodes (and calls) to work on at once")
 	fs.Float64Var(&f.maxRPS, "max-rps", 0, "at most this many API calls a `rate` per second (retries included), slowing down further when the service throttles; 0: no limit")
-	fs.StringVar(&f.owner, "owner", "", "give written files this owner, mode 0600: `user[:group]`, names or numbers (for clusters without owner:)")
+	f.owner.add(fs)
 	fs.Var(&f.renewWithin, "renew-within", "renew a node whose code expires within this `duration`, such as 30d (for clusters without renew_within:)")
-	fs.StringVar(&f.stateDir, "state-dir", "", "state `directory`: coordinates creates with other runs and records the files written (default $"+envStateDir+", else /var/lib/polarlicense for root, else $XDG_STATE_HOME/polarlicense)")
+	a.addStateDirFlag(fs)
 }
-
-// envStateDir names the state directory when --state-dir is not given.
-const envStateDir = "POLARLICENSE_STATE_DIR"
 
 // plannedFleet is a planned inventory: the plan, and the options it was made
 // with.
@@ -187,33 +183,23 @@ func (a *app) planFleet(ctx context.Context, f *fleetFlags) (*plannedFleet, erro
 		}
 		return nil, err
 	}
-	var owner *polarlicense.FileOwner
-	if f.owner != "" {
-		o, err := polarlicense.LookupFileOwner(f.owner)
-		if err != nil {
-			return nil, usagef("--owner: %s", strings.TrimPrefix(err.Error(), "polarlicense: "))
-		}
-		owner = &o
+	owner, err := f.owner.resolve()
+	if err != nil {
+		return nil, err
 	}
 	for i := range inv.Nodes {
 		n := &inv.Nodes[i]
 		if n.Owner == nil && owner != nil {
-			n.Owner, n.OwnerSpec = owner, f.owner
+			n.Owner, n.OwnerSpec = owner, f.owner.spec
 		}
 		if n.RenewWithin == 0 {
 			n.RenewWithin = f.renewWithin.d
 		}
 	}
-	stateDir := f.stateDir
-	if stateDir == "" {
-		stateDir = a.env.getenv(envStateDir)
+	stateDir, err := a.stateDir() // the client coordinates through it too
+	if err != nil {
+		return nil, err
 	}
-	if stateDir == "" {
-		if stateDir, err = polarlicense.DefaultStateDir(); err != nil {
-			return nil, err
-		}
-	}
-	a.clientOptions = append(a.clientOptions, polarlicense.WithStateDir(stateDir))
 	if f.maxRPS > 0 {
 		a.clientOptions = append(a.clientOptions, polarlicense.WithRateLimit(f.maxRPS, max(1, int(f.maxRPS))))
 	}
@@ -296,7 +282,7 @@ lacks the quota for the codes it must issue, or is a frozen virtual order).`,
 			return nil
 		}),
 	}
-	f.register(cmd)
+	f.register(a, cmd)
 	return cmd
 }
 
@@ -362,7 +348,7 @@ not-started and exits 130 or 143.`,
 			return nil
 		}),
 	}
-	f.register(cmd)
+	f.register(a, cmd)
 	cmd.Flags().BoolVar(&f.force, "force", false, "replace a file that holds something other than a license of its node (file-foreign)")
 	return cmd
 }

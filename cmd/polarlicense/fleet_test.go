@@ -401,7 +401,7 @@ func TestFleetFlagErrors(t *testing.T) {
 	for args, want := range map[string]string{
 		"--concurrency 0":               "--concurrency must be at least 1",
 		"--max-rps -1":                  "--max-rps must be",
-		"--owner nobody-polarlicense-x": "--owner: owner: no user",
+		"--owner nobody-polarlicense-x": "invalid --owner",
 	} {
 		r := runAt(t, srv, append([]string{"fleet", "plan", "-f", inv}, strings.Fields(args)...)...)
 		assert.Equal(t, exitUsage, r.code, args)
