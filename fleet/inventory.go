@@ -244,7 +244,7 @@ func Parse(name string, r io.Reader) (*Inventory, error) {
 					what, node.CodeName, polarlicense.MaxCodeNameLength)
 			}
 			if err := node.Request().Validate(); err != nil {
-				return nil, bad(nl, "%s: %v", what, err)
+				return nil, bad(nl, "%s: %s", what, strings.TrimPrefix(err.Error(), "polarlicense: EnsureActivationCode: "))
 			}
 			if node.Path == "" {
 				if c.LicenseDir == "" {

@@ -73,7 +73,10 @@ func TestLoadRefuses(t *testing.T) {
 		"bad renew_within":   {strings.Replace(valid, "    nodes:", "    renew_within: soon\n    nodes:", 1), `fleet.yaml:5: cluster "a": renew_within "soon"`},
 		"same host":          {valid + node("n2", mac(1), sysID(1), ""), `fleet.yaml:9: cluster "a" node "n2" is the same host as cluster "a" node "n1" (line 6)`},
 		"empty":              {"", "the inventory is empty"},
-		"no clusters":        {"clusters: []\n", "lists no clusters"},
+		"float system identifier": {strings.Replace(valid, `system_identifier: "`+sysID(1)+`"`, "system_identifier: 7.3e18", 1),
+			`fleet.yaml:6: cluster "a" node "n1": invalid SystemIdentifier: `},
+		"all-zero mac": {strings.Replace(valid, mac(1), "00:00:00:00:00:00", 1), `fleet.yaml:6: cluster "a" node "n1": invalid MacAddress: `},
+		"no clusters":  {"clusters: []\n", "lists no clusters"},
 	} {
 		path := filepath.Join(t.TempDir(), "fleet.yaml")
 		require.NoError(t, os.WriteFile(path, []byte(tc.text), 0o600))
