@@ -70,6 +70,8 @@ type Client struct {
 	v3  *sign.V3Signer
 	// ensures serialises EnsureActivationCode calls per host (ensure.go).
 	ensures ensureFlights
+	// limiter spaces attempts (WithRateLimit, ratelimit.go); nil: no limit.
+	limiter *adaptiveLimiter
 	// stateDir coordinates creates across processes (WithStateDir).
 	stateDir string
 }
@@ -135,6 +137,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		traced:         traced,
 		rpc:            new(sign.RPCSigner),
 		v3:             new(sign.V3Signer),
+		limiter:        s.limiter,
 		stateDir:       s.stateDir,
 	}, nil
 }
@@ -284,8 +287,16 @@ func (c *Client) send(ctx context.Context, op *operation, b *builder, out member
 		return &OperationError{Operation: op.name, Err: err}
 	}
 	for attempt := 1; ; attempt++ {
+		if err := c.limiter.wait(ctx); err != nil { // WithRateLimit
+			err = fmt.Errorf("%w (while waiting for the rate limit)", err)
+			if attempt > 1 {
+				c.retryer.Finished(ctx, op.name, attempt-1, err)
+			}
+			return &OperationError{Operation: op.name, Attempts: attempt - 1, Err: err}
+		}
 		start := time.Now()
 		res := c.attempt(ctx, op, b, out)
+		c.limiter.observe(res.err)
 		st.attempts, st.status, st.requestID = attempt, res.status, res.requestID
 		err := res.err
 		if err == nil {

@@ -61,6 +61,7 @@ type settings struct {
 	appID       string                  // WithAppID
 	now         func() time.Time        // tests pin the clock
 	nonce       func(dst []byte) []byte // tests pin the nonce
+	limiter     *adaptiveLimiter        // WithRateLimit (ratelimit.go)
 	stateDir    string                  // WithStateDir (statedir.go)
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // The emulator commands' flags, defined once: cmd/polarlicense-emulator and
@@ -41,6 +42,8 @@ type ServeFlags struct {
 	EnvFile string
 	// Log logs one line per request to stderr (--log).
 	Log bool
+	// Latency delays every answer by this long (--latency); see WithLatency.
+	Latency time.Duration
 }
 
 // Register defines the flags on fs, with their defaults:
@@ -54,6 +57,7 @@ type ServeFlags struct {
 //	--data file               start with the orders and codes in file (see ReadData)
 //	--env-file path           write the endpoint and credentials to path once listening
 //	--log                     log one line per request to stderr
+//	--latency d               delay every answer by d, such as 50ms (see WithLatency)
 //
 // A cobra command takes them with its flag set's AddGoFlagSet.
 func (f *ServeFlags) Register(fs *flag.FlagSet) {
@@ -66,6 +70,7 @@ func (f *ServeFlags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&f.DataFile, "data", "", "start with the orders and codes in this JSON `file` instead of the demo data")
 	fs.StringVar(&f.EnvFile, "env-file", "", "once listening, write POLARLICENSE_ENDPOINT and the ALIBABA_CLOUD_* credentials to this `file` (atomically; removed on exit)")
 	fs.BoolVar(&f.Log, "log", false, "log one line per request to stderr")
+	fs.DurationVar(&f.Latency, "latency", 0, "delay every answer by this `duration`, such as 50ms, as a real service takes time (a request whose client left is still processed)")
 }
 
 // Validate checks the flags against each other; a failure is a mistake on
@@ -76,6 +81,8 @@ func (f *ServeFlags) Validate() error {
 		return errors.New("--access-key-id and --access-key-secret go together")
 	case f.VirtualOrderQuota < 0:
 		return errors.New("--virtual-order-quota must not be negative")
+	case f.Latency < 0:
+		return errors.New("--latency must not be negative")
 	case f.Empty && f.DataFile != "":
 		return errors.New("--empty and --data exclude each other: --data already starts without the demo data")
 	case strings.ContainsAny(f.AccessKeyID+f.AccessKeySecret+f.SecurityToken, "\r\n"):
@@ -106,6 +113,9 @@ func (f *ServeFlags) Options(stderr io.Writer) ([]Option, error) {
 		}
 		opts = append(opts, WithoutDemoData())
 		opts = append(opts, data...)
+	}
+	if f.Latency > 0 {
+		opts = append(opts, WithLatency(f.Latency))
 	}
 	if f.Log {
 		opts = append(opts, WithLogger(slog.New(slog.NewTextHandler(stderr, nil))))

@@ -99,6 +99,8 @@ func TestRunRefusesBadFlagCombinations(t *testing.T) {
 		{"--empty", "--data", "testdata/data.json"},
 		{"--data", "testdata/no-such-file.json"},
 		{"--access-key-id", "a\nb", "--access-key-secret", "x"},
+		{"--latency", "-1s"},
+		{"--latency", "soon"},
 	} {
 		err := polarlicensetest.Run(ctx, args, io.Discard, io.Discard)
 		assert.Error(t, err, args)
@@ -132,5 +134,5 @@ func TestServeFlagsRegisterDefaults(t *testing.T) {
 	var names []string
 	fs.VisitAll(func(fl *flag.Flag) { names = append(names, fl.Name) })
 	assert.ElementsMatch(t, []string{"listen", "access-key-id", "access-key-secret", "security-token",
-		"virtual-order-quota", "empty", "data", "env-file", "log"}, names)
+		"virtual-order-quota", "empty", "data", "env-file", "log", "latency"}, names)
 }

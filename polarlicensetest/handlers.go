@@ -63,6 +63,7 @@ type answer struct {
 
 // ServeHTTP answers one API request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.hold(r) // WithLatency
 	start, now := time.Now(), h.now()
 	rec := Request{Time: normTime(now), Method: r.Method, UserAgent: r.UserAgent()}
 	a := h.handle(r, now, &rec)

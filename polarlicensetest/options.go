@@ -21,6 +21,7 @@ type config struct {
 	logger       *slog.Logger
 	virtualQuota int
 	logSize      int
+	latency      time.Duration
 }
 
 // WithAccessKey makes the server accept this AccessKey pair instead of the

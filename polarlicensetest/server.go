@@ -24,6 +24,7 @@ type Handler struct {
 	faults   faultQueue
 	now      func() time.Time
 	logger   *slog.Logger
+	latency  time.Duration // WithLatency
 
 	logMu   sync.Mutex
 	log     []Request // a ring of the last logSize requests
@@ -112,6 +113,7 @@ func NewHandler(opts ...Option) *Handler {
 		logSize: c.logSize,
 	}
 	h.verifier.creds = c.creds
+	h.latency = c.latency
 	now := c.now()
 	if !c.noDemo {
 		loadDemo(h.state, now)

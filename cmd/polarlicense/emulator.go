@@ -16,7 +16,7 @@ import (
 func (a *app) emulatorCommand() *cobra.Command {
 	var sf polarlicensetest.ServeFlags
 	cmd := &cobra.Command{
-		Use:   "emulator [--listen 127.0.0.1:0] [--env-file PATH] [--data FILE] [--empty] [--log]",
+		Use:   "emulator [--listen 127.0.0.1:0] [--env-file PATH] [--data FILE] [--empty] [--log] [--latency D]",
 		Short: "Serve an emulator of the license API until interrupted",
 		Long: `Serve an emulator of the PolarDB license API (package polarlicensetest) until
 interrupted or --timeout. It holds demo data unless --empty or --data FILE:
@@ -33,8 +33,12 @@ KEY=value lines, atomically, once it listens (and removes it on exit): wait
 for the file, then "set -a; . PATH; set +a" points other commands at it.
 
 --data FILE starts it with the orders and codes in FILE (JSON, the format of
-polarlicensetest.ReadData) instead of the demo data. cmd/polarlicense-emulator
-takes the same flags.`,
+polarlicensetest.ReadData) instead of the demo data.
+
+--latency D delays every answer by D (such as 50ms), as a real service takes
+time, to try concurrency and rate limits as they will run; a request whose
+client left meanwhile is still processed, as the real service would.
+cmd/polarlicense-emulator takes the same flags.`,
 		Example: `  polarlicense emulator --listen 127.0.0.1:8080
   polarlicense emulator --env-file emulator.env --data fixtures.json &`,
 		Args: exactArgs(),

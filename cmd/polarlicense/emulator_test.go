@@ -102,3 +102,13 @@ func TestEmulatorCommandTimeout(t *testing.T) {
 	assert.Less(t, time.Since(start), 10*time.Second)
 	assert.Regexp(t, `^http://127\.0\.0\.1:\d+\nALIBABA_CLOUD_ACCESS_KEY_ID=\S+\nALIBABA_CLOUD_ACCESS_KEY_SECRET=\S+\n$`, r.stdout)
 }
+
+// polarlicense emulator takes --latency, as polarlicense-emulator does.
+func TestEmulatorLatencyFlag(t *testing.T) {
+	r := runAt(t, nil, "emulator", "--help")
+	assert.Equal(t, exitOK, r.code)
+	assert.Contains(t, r.stdout, "--latency duration")
+	r = runAt(t, nil, "emulator", "--latency", "-1s")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "--latency must not be negative")
+}

@@ -1,284 +1,63 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"math"
 	"os"
-	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
-	"go.yaml.in/yaml/v3"
 
 	polarlicense "github.com/polarlicense/polarlicense-go"
+	"github.com/polarlicense/polarlicense-go/fleet"
 )
 
-// fleet plan and fleet apply: every node of an inventory of clusters gets its
-// license file, and no quota is spent twice. README.md documents the
-// inventory.
+// fleet plan and fleet apply: thin layers over package fleet, which loads
+// the inventory, plans and applies. README.md documents the inventory.
 
-// fleetInventory is the inventory file.
-type fleetInventory struct {
-	Clusters []fleetCluster `yaml:"clusters"`
-}
-
-// fleetCluster is a cluster of the inventory.
-type fleetCluster struct {
-	// Name is letters, digits, _ and -; codes are named <cluster>-<node>.
-	Name string `yaml:"name"`
-	// Order is the AliyunOrderId the cluster's codes are issued from.
-	Order string `yaml:"order"`
-	// LicenseDir is polarflex's license directory: node i (from 1) gets
-	// <license_dir>/<i>/license.lic.
-	LicenseDir string      `yaml:"license_dir"`
-	Nodes      []fleetNode `yaml:"nodes"`
-}
-
-// fleetNode is a host of a cluster.
-type fleetNode struct {
-	Name             string `yaml:"name"`
-	Mac              string `yaml:"mac"`
-	SystemIdentifier string `yaml:"system_identifier"`
-	// Path overrides the default path of the node's license file.
-	Path string `yaml:"path"`
-	// CodeName overrides the default name of the node's code.
-	CodeName string `yaml:"code_name"`
-}
-
-// fleetTarget is a node as plan and apply work on it: checked, its defaults
-// filled.
-type fleetTarget struct {
-	cluster, node string
-	host          host
-	codeName      string
-	path          string
-	defaultPath   bool // path is <license_dir>/<i>/license.lic
-	licenseDir    string
-}
-
-// request is the node's EnsureActivationCode request.
-func (t *fleetTarget) request() *polarlicense.EnsureActivationCodeRequest {
-	return &polarlicense.EnsureActivationCodeRequest{
-		AliyunOrderID: t.host.order, MacAddress: t.host.mac, SystemIdentifier: t.host.systemID, Name: t.codeName,
-	}
-}
-
-// loadInventory reads and checks an inventory file. Its errors name the
-// file and, where they can, the line.
-func loadInventory(path string) ([]fleetTarget, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	var inv fleetInventory
-	if err := dec.Decode(&inv); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, &usageError{msg: path + ": the inventory is empty: it needs a clusters list"}
-		}
-		return nil, yamlError(path, err)
-	}
-	var root yaml.Node
-	_ = yaml.Unmarshal(data, &root) // it decoded above, so this does too
-	lines := inventoryLines(&root)
-	bad := func(line int, format string, args ...any) error {
-		where := path
-		if line > 0 {
-			where += ":" + strconv.Itoa(line)
-		}
-		return &usageError{msg: where + ": " + fmt.Sprintf(format, args...)}
-	}
-	if len(inv.Clusters) == 0 {
-		return nil, bad(0, "the inventory lists no clusters")
-	}
-	var targets []fleetTarget
-	clusters := map[string]bool{}
-	paths := map[string]string{}
-	hosts := map[host]string{}
-	for ci, c := range inv.Clusters {
-		cl := lines.cluster(ci)
-		switch {
-		case c.Name == "":
-			return nil, bad(cl, "cluster %d has no name", ci+1)
-		case !nameChars(c.Name):
-			return nil, bad(cl, "cluster name %q: may hold only letters, digits, _ and -", c.Name)
-		case clusters[c.Name]:
-			return nil, bad(cl, "cluster %q is listed twice", c.Name)
-		case strings.TrimSpace(c.Order) == "":
-			return nil, bad(cl, "cluster %q has no order", c.Name)
-		case len(c.Nodes) == 0:
-			return nil, bad(cl, "cluster %q lists no nodes", c.Name)
-		}
-		clusters[c.Name] = true
-		for ni, n := range c.Nodes {
-			nl := lines.node(ci, ni)
-			what := fmt.Sprintf("cluster %q node %d", c.Name, ni+1)
-			if n.Name != "" {
-				what = fmt.Sprintf("cluster %q node %q", c.Name, n.Name)
-			}
-			if n.Name == "" {
-				return nil, bad(nl, "%s has no name", what)
-			}
-			mac, err := polarlicense.NormalizeMacAddress(n.Mac)
-			if err != nil {
-				if n.Mac == "" {
-					return nil, bad(nl, "%s has no mac", what)
-				}
-				return nil, bad(nl, "%s: invalid mac %q: %v", what, n.Mac, polarlicense.ErrInvalidMacAddress)
-			}
-			t := fleetTarget{
-				cluster: c.Name, node: n.Name,
-				host:     host{order: c.Order, mac: mac, systemID: n.SystemIdentifier},
-				codeName: n.CodeName, path: n.Path, licenseDir: c.LicenseDir,
-			}
-			if t.codeName == "" {
-				t.codeName = c.Name + "-" + n.Name
-			}
-			if !nameChars(t.codeName) || len(t.codeName) > polarlicense.MaxCodeNameLength {
-				return nil, bad(nl, "%s: code name %q: may hold only letters, digits, _ and -, at most %d (give code_name)",
-					what, t.codeName, polarlicense.MaxCodeNameLength)
-			}
-			if err := t.request().Validate(); err != nil {
-				return nil, bad(nl, "%s: %v", what, err)
-			}
-			if t.path == "" {
-				if c.LicenseDir == "" {
-					return nil, bad(nl, "%s has no path, and cluster %q has no license_dir", what, c.Name)
-				}
-				t.path, t.defaultPath = filepath.Join(c.LicenseDir, strconv.Itoa(ni+1), "license.lic"), true
-			}
-			clean := filepath.Clean(t.path)
-			if other, dup := paths[clean]; dup {
-				return nil, bad(nl, "%s writes %s, as %s does", what, clean, other)
-			}
-			paths[clean] = what
-			if other, dup := hosts[t.host]; dup {
-				return nil, bad(nl, "%s is the same host as %s (order, mac and system_identifier)", what, other)
-			}
-			hosts[t.host] = what
-			targets = append(targets, t)
-		}
-	}
-	return targets, nil
-}
-
-// nameChars reports whether s is letters, digits, _ and - only.
-func nameChars(s string) bool {
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// unknownField is how yaml.v3 words an unknown key.
-var unknownField = regexp.MustCompile(`^line (\d+): field (.+) not found in type \S+$`)
-
-// yamlError says what is wrong with the inventory, naming the file and line.
-func yamlError(path string, err error) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		msgs := make([]string, len(te.Errors))
-		for i, e := range te.Errors {
-			if m := unknownField.FindStringSubmatch(e); m != nil {
-				msgs[i] = path + ":" + m[1] + ": unknown key " + strconv.Quote(m[2])
-			} else {
-				msgs[i] = path + ": " + strings.TrimPrefix(e, "line ")
-			}
-		}
-		return &usageError{msg: strings.Join(msgs, "; ")}
-	}
-	return &usageError{msg: path + ": " + strings.TrimPrefix(err.Error(), "yaml: ")}
-}
-
-// inventoryNodes are the YAML nodes of the clusters and their nodes, for
-// the line numbers of errors.
-type inventoryNodes struct {
-	clusters []*yaml.Node
-	nodes    [][]*yaml.Node
-}
-
-func inventoryLines(root *yaml.Node) inventoryNodes {
-	var out inventoryNodes
-	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 {
-		return out
-	}
-	seq := mapValue(root.Content[0], "clusters")
-	if seq == nil || seq.Kind != yaml.SequenceNode {
-		return out
-	}
-	out.clusters = seq.Content
-	for _, c := range seq.Content {
-		var nodes []*yaml.Node
-		if n := mapValue(c, "nodes"); n != nil && n.Kind == yaml.SequenceNode {
-			nodes = n.Content
-		}
-		out.nodes = append(out.nodes, nodes)
-	}
-	return out
-}
-
-// mapValue returns the value of key in a mapping node, or nil.
-func mapValue(m *yaml.Node, key string) *yaml.Node {
-	if m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
-}
-
-func (n inventoryNodes) cluster(i int) int {
-	if i < len(n.clusters) {
-		return n.clusters[i].Line
-	}
-	return 0
-}
-
-func (n inventoryNodes) node(ci, ni int) int {
-	if ci < len(n.nodes) && ni < len(n.nodes[ci]) {
-		return n.nodes[ci][ni].Line
-	}
-	return n.cluster(ci)
-}
-
-// Node states, in plan and apply records.
+// Node states, in plan and apply records (package fleet's).
 const (
-	stateLicensed      = "licensed"       // an unexpired code, and the file holds its license
-	stateToIssue       = "to-issue"       // no code: one will be created
-	stateExpired       = "expired"        // only expired codes: a new one will be created
-	stateFileMissing   = "file-missing"   // an unexpired code, but no local file
-	stateFileDifferent = "file-different" // an unexpired code, but the file holds something else
-	stateUncertain     = "uncertain"      // apply: the create's outcome is unknown
-	stateFailed        = "failed"         // apply: the node could not be done
+	stateLicensed     = string(fleet.Licensed)
+	stateExpiring     = string(fleet.Expiring)
+	stateToRenew      = string(fleet.ToRenew)
+	stateToIssue      = string(fleet.ToIssue)
+	stateExpired      = string(fleet.Expired)
+	stateFileMissing  = string(fleet.FileMissing)
+	stateFileOutdated = string(fleet.FileOutdated)
+	stateFileForeign  = string(fleet.FileForeign)
+	stateDirMissing   = string(fleet.DirMissing)
+	stateUncertain    = string(fleet.Uncertain)
+	stateFailed       = string(fleet.Failed)
+	stateNotStarted   = string(fleet.NotStarted)
 )
 
 // fleetRecord is one node in the output of plan and apply.
 type fleetRecord struct {
-	Cluster          string    `json:"cluster"`
-	Node             string    `json:"node"`
-	AliyunOrderID    string    `json:"aliyun_order_id"`
-	CodeName         string    `json:"code_name"`
-	MacAddress       string    `json:"mac_address"`
-	SystemIdentifier string    `json:"system_identifier"`
-	Path             string    `json:"path"`
-	State            string    `json:"state"`
+	Cluster          string `json:"cluster"`
+	Node             string `json:"node"`
+	AliyunOrderID    string `json:"aliyun_order_id"`
+	CodeName         string `json:"code_name"`
+	MacAddress       string `json:"mac_address"`
+	SystemIdentifier string `json:"system_identifier"`
+	Path             string `json:"path"`
+	State            string `json:"state"`
+	// ActivationCodeID and ExpireAt are the node's code: its unexpired one,
+	// else its latest expired one; null when it has none.
 	ActivationCodeID *int64    `json:"activation_code_id"`
 	ExpireAt         timestamp `json:"expire_at"`
-	// Created and Written are what apply did; always false in a plan.
+	// Note says more about the state: a directory missing, an expiry.
+	Note string `json:"note"`
+	// Created, Renewed and Written are what apply did; always false in a
+	// plan.
 	Created bool `json:"created"`
+	Renewed bool `json:"renewed"`
 	Written bool `json:"written"`
+	// Duplicates are, after a create, the ids of the host's other unexpired
+	// codes (quota spent twice).
+	Duplicates []int64 `json:"duplicates"`
 	// Error is why apply could not do the node; empty otherwise.
 	Error string `json:"error"`
 }
@@ -296,6 +75,7 @@ var fleetTable = []tableColumn[fleetRecord]{
 	}},
 	{"EXPIRES", func(r *fleetRecord) string { return r.ExpireAt.table() }},
 	{"PATH", func(r *fleetRecord) string { return r.Path }},
+	{"NOTE", func(r *fleetRecord) string { return orDash(r.Note) }},
 }
 
 var fleetApplyTable = append(fleetTable[:len(fleetTable):len(fleetTable)],
@@ -304,123 +84,38 @@ var fleetApplyTable = append(fleetTable[:len(fleetTable):len(fleetTable)],
 	tableColumn[fleetRecord]{"ERROR", func(r *fleetRecord) string { return orDash(r.Error) }},
 )
 
-// orderPlan is what a plan needs of an order.
-type orderPlan struct {
-	order  polarlicense.LicenseOrder
-	codes  []polarlicense.ActivationCode
-	needed int // nodes that need a new code
-}
-
-// nodePlan is a node's plan: its target, its record and its code's license.
-type nodePlan struct {
-	t       fleetTarget
-	rec     fleetRecord
-	license []byte // of rec's code, when it has one
-}
-
-// plan reads the service's state and the local files, and changes nothing.
-func (a *app) plan(ctx context.Context, client *polarlicense.Client, targets []fleetTarget) ([]nodePlan, map[string]*orderPlan, []string, error) {
-	orders := map[string]*orderPlan{}
-	var orderIDs []string
-	for _, t := range targets {
-		if orders[t.host.order] != nil {
-			continue
-		}
-		o, err := client.DescribeLicenseOrderDetails(ctx, &polarlicense.DescribeLicenseOrderDetailsRequest{AliyunOrderID: t.host.order})
-		if err != nil {
-			return nil, nil, nil, about(err, t.host.order, 0)
-		}
-		op := &orderPlan{order: o.LicenseOrder}
-		for c, err := range client.ActivationCodes(ctx, &polarlicense.DescribeActivationCodesRequest{AliyunOrderID: t.host.order}) {
-			if err != nil {
-				return nil, nil, nil, about(err, t.host.order, 0)
-			}
-			op.codes = append(op.codes, c)
-		}
-		orders[t.host.order] = op
-		orderIDs = append(orderIDs, t.host.order)
+// nodeRecord is a node's record, as planned.
+func nodeRecord(n *fleet.Node, state fleet.State, code *polarlicense.ActivationCode, note string) fleetRecord {
+	r := fleetRecord{
+		Cluster: n.Cluster, Node: n.Name, AliyunOrderID: n.AliyunOrderID, CodeName: n.CodeName,
+		MacAddress: n.MacAddress, SystemIdentifier: n.SystemIdentifier, Path: n.Path, State: string(state), Note: note,
 	}
-	// The clock EnsureActivationCode judges expiry by, so that plan and
-	// apply agree on which codes are usable.
-	now := time.Now()
-	plans := make([]nodePlan, len(targets))
-	for i, t := range targets {
-		a.progress.update("fleet: node %d of %d", i+1, len(targets))
-		p := nodePlan{t: t, rec: fleetRecord{
-			Cluster: t.cluster, Node: t.node, AliyunOrderID: t.host.order, CodeName: t.codeName,
-			MacAddress: t.host.mac, SystemIdentifier: t.host.systemID, Path: t.path,
-		}}
-		op := orders[t.host.order]
-		var best *polarlicense.ActivationCode
-		anyExpired := false
-		for k := range op.codes {
-			c := &op.codes[k]
-			if !t.host.boundTo(c) {
-				continue
-			}
-			if c.Expired(now) {
-				anyExpired = true
-				continue
-			}
-			if best == nil || c.ExpireAt.After(best.ExpireAt) || c.ExpireAt.Equal(best.ExpireAt) && c.ID > best.ID {
-				best = c
-			}
-		}
-		switch {
-		case best == nil && anyExpired:
-			p.rec.State = stateExpired
-			op.needed++
-		case best == nil:
-			p.rec.State = stateToIssue
-			op.needed++
-		default:
-			id := best.ID
-			p.rec.ActivationCodeID, p.rec.ExpireAt = &id, timestamp(best.ExpireAt)
-			d, err := client.DescribeActivationCodeDetails(ctx, &polarlicense.DescribeActivationCodeDetailsRequest{AliyunOrderID: t.host.order, ActivationCodeID: id})
-			if err != nil {
-				return nil, nil, nil, about(err, t.host.order, id)
-			}
-			if p.license, err = d.CertContentB64.Decode(); err != nil {
-				return nil, nil, nil, err
-			}
-			file, err := readExisting(t.path)
-			switch {
-			case err != nil:
-				return nil, nil, nil, err
-			case file == nil:
-				p.rec.State = stateFileMissing
-			case bytes.Equal(file, p.license):
-				p.rec.State = stateLicensed
-			default:
-				p.rec.State = stateFileDifferent
-			}
-		}
-		plans[i] = p
+	if code != nil {
+		id := code.ID
+		r.ActivationCodeID, r.ExpireAt = &id, timestamp(code.ExpireAt)
 	}
-	a.progress.clear()
-	return plans, orders, orderIDs, nil
+	return r
 }
 
 // orderLines says, per order, how many codes the fleet needs against the
-// quota left; refusals are the orders that cannot issue them.
-func orderLines(orders map[string]*orderPlan, ids []string) (lines, refusals []string) {
-	for _, id := range ids {
-		op := orders[id]
-		left := op.order.RemainingQuota()
-		line := fmt.Sprintf("order %s: %s to issue, %d of %d left", id, codesCount(op.needed), left, op.order.ActivationCodeQuota)
+// quota left.
+func orderLines(orders []fleet.OrderPlan) []string {
+	lines := make([]string, 0, len(orders))
+	for _, op := range orders {
+		o := &op.Order
+		left := o.RemainingQuota()
+		line := fmt.Sprintf("order %s: %s to issue, %d of %d left", o.AliyunOrderID, codesCount(op.ToIssue), left, o.ActivationCodeQuota)
 		switch {
-		case op.needed > 0 && op.order.IsVirtualOrderFrozen:
+		case op.ToIssue > 0 && o.IsVirtualOrderFrozen:
 			line += "; frozen: it issues no codes"
-			refusals = append(refusals, fmt.Sprintf("order %s must issue %s but is a frozen virtual order", id, codesCount(op.needed)))
-		case op.needed > left:
+		case op.ToIssue > left:
 			line += "; not enough quota"
-			refusals = append(refusals, fmt.Sprintf("order %s must issue %s but has %d left", id, codesCount(op.needed), left))
-		case op.order.IsVirtualOrderFrozen:
+		case o.IsVirtualOrderFrozen:
 			line += "; frozen"
 		}
 		lines = append(lines, line)
 	}
-	return lines, refusals
+	return lines
 }
 
 // codesCount is "1 code" or "n codes".
@@ -436,161 +131,266 @@ func (a *app) fleetCommand() *cobra.Command {
 	cmd.Long = `Provision the license files of every node of an inventory of clusters (a YAML
 file, described in the README): "fleet plan" shows what "fleet apply" would do,
 "fleet apply" does it. Each node's code is found, or created only if the node
-has none, so apply can be run again after any failure and spends nothing twice.`
+has none, so apply can be run again after any failure and spends nothing twice.
+Both work on --concurrency nodes at once (default 8), with the fewest calls
+(README.md counts them), and print the nodes in the inventory's order.`
 	cmd.AddCommand(a.fleetPlanCommand(), a.fleetApplyCommand())
 	return cmd
 }
 
+// fleetFlags are the flags fleet plan and fleet apply share.
+type fleetFlags struct {
+	file        string
+	concurrency int
+	maxRPS      float64
+	force       bool
+	owner       ownerFlag
+	renewWithin durationValue
+}
+
+// register adds the shared flags.
+func (f *fleetFlags) register(a *app, cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringVarP(&f.file, "file", "f", "", "the inventory `file` (YAML) (required)")
+	_ = cmd.MarkFlagRequired("file")
+	fs.IntVar(&f.concurrency, "concurrency", fleet.DefaultConcurrency, "how many nodes (and calls) to work on at once")
+	fs.Float64Var(&f.maxRPS, "max-rps", 0, "at most this many API calls a `rate` per second (retries included), slowing down further when the service throttles; 0: no limit")
+	f.owner.add(fs)
+	fs.Var(&f.renewWithin, "renew-within", "renew a node whose code expires within this `duration`, such as 30d (for clusters without renew_within:)")
+	a.addStateDirFlag(fs)
+}
+
+// plannedFleet is a planned inventory: the plan, and the options it was made
+// with.
+type plannedFleet struct {
+	plan *fleet.Plan
+	inv  *fleet.Inventory
+}
+
+// planFleet loads the inventory and plans it.
+func (a *app) planFleet(ctx context.Context, f *fleetFlags) (*plannedFleet, error) {
+	switch {
+	case f.concurrency < 1:
+		return nil, usagef("--concurrency must be at least 1")
+	case f.maxRPS < 0 || math.IsNaN(f.maxRPS) || math.IsInf(f.maxRPS, 0):
+		return nil, usagef("--max-rps must be a positive number of calls a second, or 0 for no limit")
+	}
+	inv, err := fleet.Load(f.file)
+	if err != nil {
+		var ie *fleet.InventoryError
+		if errors.As(err, &ie) {
+			return nil, &usageError{msg: ie.Error()}
+		}
+		return nil, err
+	}
+	owner, err := f.owner.resolve()
+	if err != nil {
+		return nil, err
+	}
+	for i := range inv.Nodes {
+		n := &inv.Nodes[i]
+		if n.Owner == nil && owner != nil {
+			n.Owner, n.OwnerSpec = owner, f.owner.spec
+		}
+		if n.RenewWithin == 0 {
+			n.RenewWithin = f.renewWithin.d
+		}
+	}
+	stateDir, err := a.stateDir() // the client coordinates through it too
+	if err != nil {
+		return nil, err
+	}
+	if f.maxRPS > 0 {
+		a.clientOptions = append(a.clientOptions, polarlicense.WithRateLimit(f.maxRPS, max(1, int(f.maxRPS))))
+	}
+	client, err := a.newClient()
+	if err != nil {
+		return nil, err
+	}
+	opts := &fleet.Options{
+		Concurrency: f.concurrency, StateDir: stateDir, Force: f.force,
+		Progress: func(stage string, done, total int) { a.progress.update("fleet %s: node %d of %d", stage, done, total) },
+	}
+	plan, err := fleet.NewPlan(ctx, client, inv, opts)
+	a.progress.clear()
+	if err != nil {
+		return nil, a.fleetError(err)
+	}
+	return &plannedFleet{plan: plan, inv: inv}, nil
+}
+
+// fleetError says what an error of the plan is about: the inventory line,
+// the cluster, the order or node, then the cause in the tool's words.
+func (a *app) fleetError(err error) error {
+	var (
+		oe *fleet.OrderError
+		ne *fleet.NodeError
+	)
+	switch {
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		return err
+	case errors.As(err, &oe):
+		return errors.New(fmt.Sprintf("%s:%d: cluster %q: ", oe.Path, oe.Line, oe.Cluster) + a.describe(about(oe.Err, oe.AliyunOrderID, 0)))
+	case errors.As(err, &ne):
+		return errors.New(fmt.Sprintf("%s:%d: cluster %q node %q: ", ne.Path, ne.Line, ne.Cluster, ne.Node) + a.describe(ne.Err))
+	}
+	return err
+}
+
 func (a *app) fleetPlanCommand() *cobra.Command {
-	var file string
+	var f fleetFlags
 	cmd := &cobra.Command{
 		Use:   "plan -f fleet.yaml",
 		Short: "Show each node's license state and each order's quota; change nothing",
 		Long: `Show, for each node of the inventory, its license state, and for each order how
 many codes the fleet needs against the quota left. Nothing is changed.
 
-States: licensed (an unexpired code, and the file holds its license), to-issue
-(no code: apply creates one), expired (only expired codes: apply creates a new
-one), file-missing and file-different (an unexpired code, but the local file is
-missing or holds something else: apply writes it).
+States: licensed (an unexpired code, and the file holds its license), expiring
+(the same, expiring within 90 days), to-renew (the code expires within the
+cluster's renew_within: apply creates a new one), to-issue (no code: apply
+creates one), expired (only expired codes, the latest shown with its date:
+apply creates a new one), file-missing and file-outdated (an unexpired code,
+and no file, or a file holding an older license of the host: apply writes
+it), file-foreign (the file holds something else: apply leaves it and fails
+the node unless --force), dir-missing (license_dir or the path's directory
+does not exist, named in the NOTE: apply fails the node).
 
-The order lines go to stdout after the table, or to stderr with -o json or csv.`,
+The order lines go to stdout after the table, or to stderr with -o json or csv.
+
+Exit status 1, after the table, when apply would refuse to start (an order
+lacks the quota for the codes it must issue, or is a frozen virtual order).`,
 		Example: `  polarlicense fleet plan -f fleet.yaml
   polarlicense fleet plan -f fleet.yaml -o json`,
 		Args: exactArgs(),
 		RunE: a.action(func(ctx context.Context, _ *cobra.Command, _ []string) error {
-			f, err := a.planInventory(ctx, file)
+			run, err := a.planFleet(ctx, &f)
 			if err != nil {
 				return err
 			}
-			rows := make([]fleetRecord, len(f.nodes))
-			for i := range f.nodes {
-				rows[i] = f.nodes[i].rec
+			p := run.plan
+			rows := make([]fleetRecord, len(p.Nodes))
+			for i := range p.Nodes {
+				n := &p.Nodes[i]
+				rows[i] = nodeRecord(&n.Node, n.State, n.Code, n.Note)
 			}
-			return a.emitFleet(rows, fleetTable, f.lines)
+			if err := a.emitFleet(rows, fleetTable, orderLines(p.Orders)); err != nil {
+				return err
+			}
+			if len(p.Refusals) > 0 {
+				return fmt.Errorf("apply would refuse to start: %s", strings.Join(p.Refusals, "; "))
+			}
+			return nil
 		}),
 	}
-	inventoryFlag(cmd, &file)
+	f.register(a, cmd)
 	return cmd
 }
 
 func (a *app) fleetApplyCommand() *cobra.Command {
-	var file string
+	var f fleetFlags
 	cmd := &cobra.Command{
 		Use:   "apply -f fleet.yaml",
 		Short: "Give every node of the inventory its license file, creating codes only where none exists",
 		Long: `Give every node of the inventory its license file: find the node's unexpired
-code, or create one only if it has none, and write its license to the node's
-path (creating the node's directory under license_dir if need be).
+code, or create one only if it has none (or its code expires within the
+cluster's renew_within), and write its license to the node's path (creating
+<license_dir>/<i>/ under an existing license_dir), with the cluster's owner.
 
 Before anything is spent, every order is checked: if one lacks the quota for
 the codes it must issue, or is a frozen virtual order, apply refuses to start.
 A node whose create's outcome is unknown is reported as uncertain and the
 others carry on; running apply again picks its code up. A file holding
-something other than a license of the node is left alone and the node fails.
-A run over a fleet that is already licensed spends nothing and writes nothing.
+something other than a license of the node is left alone and the node fails,
+unless --force. A run over a fleet that is already licensed spends nothing and
+writes nothing. The order lines after the table are the numbers after the run.
 
-Exit status 1 if any node failed or is uncertain.`,
+Exit status 1 if any node failed, is uncertain or holds a duplicate code;
+interrupted (Ctrl-C, SIGTERM), it reports the nodes it never started as
+not-started and exits 130 or 143.`,
 		Example: `  polarlicense fleet apply -f fleet.yaml
-  polarlicense fleet apply -f fleet.yaml -o json`,
+  polarlicense fleet apply -f fleet.yaml --concurrency 16 --max-rps 20 -o json`,
 		Args: exactArgs(),
 		RunE: a.action(func(ctx context.Context, _ *cobra.Command, _ []string) error {
-			f, err := a.planInventory(ctx, file)
+			run, err := a.planFleet(ctx, &f)
 			if err != nil {
 				return err
 			}
-			if len(f.refusals) > 0 {
-				return fmt.Errorf("nothing was done: %s", strings.Join(f.refusals, "; "))
+			rep, err := run.plan.Apply(ctx)
+			a.progress.clear()
+			var refused *fleet.RefusedError
+			if errors.As(err, &refused) {
+				return err
 			}
-			rows := make([]fleetRecord, len(f.nodes))
-			failed := 0
-			for i := range f.nodes {
-				a.progress.update("fleet apply: node %d of %d", i+1, len(f.nodes))
-				rows[i] = a.applyNode(ctx, f.client, &f.nodes[i])
-				if rows[i].Error != "" {
+			rows := make([]fleetRecord, len(rep.Nodes))
+			failed, dups := 0, 0
+			for i := range rep.Nodes {
+				r := &rep.Nodes[i]
+				rows[i] = a.resultRecord(r)
+				if len(r.Duplicates) > 0 {
+					dups++
+				}
+				if !r.Done() {
 					failed++
 				}
 			}
-			a.progress.clear()
-			if err := a.emitFleet(rows, fleetApplyTable, f.lines); err != nil {
-				return err
+			if werr := a.emitFleet(rows, fleetApplyTable, orderLines(rep.Orders)); werr != nil {
+				return werr
 			}
-			if failed > 0 {
+			if err != nil {
+				return err // interrupted
+			}
+			switch {
+			case dups > 0:
+				return fmt.Errorf("%d of %d nodes are not done (see their error), %d holding more than one unexpired code (see duplicates): quota was spent twice", failed, len(rows), dups)
+			case failed > 0:
 				return fmt.Errorf("%d of %d nodes are not done (see their error); run apply again once the cause is fixed", failed, len(rows))
 			}
 			return nil
 		}),
 	}
-	inventoryFlag(cmd, &file)
+	f.register(a, cmd)
+	cmd.Flags().BoolVar(&f.force, "force", false, "replace a file that holds something other than a license of its node (file-foreign)")
 	return cmd
 }
 
-// inventoryFlag adds the required -f, the inventory's path.
-func inventoryFlag(cmd *cobra.Command, file *string) {
-	cmd.Flags().StringVarP(file, "file", "f", "", "the inventory `file` (YAML) (required)")
-	_ = cmd.MarkFlagRequired("file")
-}
-
-// fleetPlan is where fleet plan and fleet apply start from: each node's
-// plan, the client that made it, and the order lines (with the refusals
-// that stop apply).
-type fleetPlan struct {
-	client          *polarlicense.Client
-	nodes           []nodePlan
-	lines, refusals []string
-}
-
-// planInventory loads the inventory at file and plans it.
-func (a *app) planInventory(ctx context.Context, file string) (*fleetPlan, error) {
-	targets, err := loadInventory(file)
-	if err != nil {
-		return nil, err
+// resultRecord is a node's record after apply, with its error in the
+// tool's words and a note about a new file's owner on stderr.
+func (a *app) resultRecord(r *fleet.NodeResult) fleetRecord {
+	rec := nodeRecord(&r.Node, r.State, r.Code, r.Note)
+	rec.Created, rec.Renewed, rec.Written = r.Created, r.Renewed, r.Written
+	for _, d := range r.Duplicates {
+		rec.Duplicates = append(rec.Duplicates, d.ID)
 	}
-	client, err := a.newClient()
-	if err != nil {
-		return nil, err
+	if len(r.Duplicates) > 0 {
+		rec.Error = "the host holds more than one unexpired code: quota was spent twice (codes " + joinIDs(rec.Duplicates) + " besides " + strconv.FormatInt(r.Code.ID, 10) + ")"
 	}
-	nodes, orders, ids, err := a.plan(ctx, client, targets)
-	if err != nil {
-		return nil, err
+	switch {
+	case r.Err == nil:
+	case errors.Is(r.Err, fleet.ErrForeignFile):
+		rec.Error = oneLine(a.describe(&hintError{err: r.Err, hint: "pass --force to replace it"}))
+	case r.State == fleet.Uncertain:
+		rec.Error = oneLine(a.describe(&hintError{err: about(r.Err, r.AliyunOrderID, 0),
+			hint: "the code may or may not have been created: run apply again, which looks for it before creating one"}))
+	default:
+		rec.Error = oneLine(a.describe(about(r.Err, r.AliyunOrderID, 0)))
 	}
-	lines, refusals := orderLines(orders, ids)
-	return &fleetPlan{client: client, nodes: nodes, lines: lines, refusals: refusals}, nil
-}
-
-// applyNode ensures one node's code and file, and says what it did.
-func (a *app) applyNode(ctx context.Context, client *polarlicense.Client, p *nodePlan) fleetRecord {
-	rec := p.rec
-	if rec.State == stateLicensed {
-		return rec
-	}
-	fail := func(err error) fleetRecord {
-		rec.State = stateFailed
-		if errors.Is(err, polarlicense.ErrUncertainOutcome) {
-			rec.State = stateUncertain
-		}
-		rec.Error = oneLine(a.describe(err))
-		return rec
-	}
-	if p.t.defaultPath && isDir(p.t.licenseDir) {
-		if err := os.MkdirAll(filepath.Dir(p.t.path), 0o755); err != nil {
-			return fail(err)
+	if r.Written && r.Owner == nil && r.Planned != fleet.FileOutdated && r.Planned != fleet.FileForeign {
+		if fi, err := os.Stat(r.Path); err == nil {
+			if note := newFileOwnerNote(r.Path, fi); note != "" {
+				a.errorLine("note: " + r.Cluster + "/" + r.Name + ": " + note)
+			}
 		}
 	}
-	if dir := filepath.Dir(p.t.path); !isDir(dir) {
-		return fail(fmt.Errorf("cannot write %s: %s is not a directory that exists", p.t.path, dir))
-	}
-	res, err := ensureFile(ctx, client, p.t.request(), p.t.host, p.t.path, false, "remove it, or give the node another path")
-	if err != nil {
-		return fail(about(err, p.t.host.order, 0))
-	}
-	for _, n := range res.notes {
-		a.errorLine("note: " + p.t.cluster + "/" + p.t.node + ": " + n)
-	}
-	id := res.ActivationCodeID
-	rec.State, rec.ActivationCodeID, rec.ExpireAt = stateLicensed, &id, res.ExpireAt
-	rec.Created, rec.Written = res.Created, res.Written
 	return rec
+}
+
+// joinIDs is "1, 2, 3".
+func joinIDs(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(s, ", ")
 }
 
 // emitFleet writes the node records, and the order lines: after the table,

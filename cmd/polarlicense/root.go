@@ -68,6 +68,8 @@ type app struct {
 	client   *polarlicense.Client
 	cancel   context.CancelFunc
 	debugOut *debugWriter
+	// clientOptions are a command's own client options (fleet: --max-rps).
+	clientOptions []polarlicense.Option
 
 	// stateDirFlag is --state-dir; clientStateDir, once stateDir has
 	// resolved it, makes newClient's client coordinate through it.
@@ -232,6 +234,7 @@ func (a *app) newClient() (*polarlicense.Client, error) {
 		}
 		opts = append(opts, polarlicense.WithLogger(a.debugOutput().logger()))
 	}
+	opts = append(opts, a.clientOptions...)
 	c, err := polarlicense.NewClient(opts...)
 	if err != nil {
 		msg := strings.TrimPrefix(err.Error(), "polarlicense: NewClient: ")

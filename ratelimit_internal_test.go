@@ -1,0 +1,94 @@
+package polarlicense
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fakeClock is a clock tests move by hand.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+var throttled = &OperationError{Operation: "DescribeActivationCodes", Err: &APIError{StatusCode: 400, Code: "Throttling.User"}}
+
+// A throttling answer cuts the rate to 70 %; it recovers along the cubic
+// curve, to the configured rate and no further.
+func TestAdaptiveLimiterCutsAndRecovers(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	l := newAdaptiveLimiter(10, 1, clock.now)
+	assert.InDelta(t, 10, l.limit(), 1e-9)
+
+	l.observe(errors.New("connection reset"))
+	l.observe(&APIError{StatusCode: 500, Code: "InternalError"})
+	assert.InDelta(t, 10, l.limit(), 1e-9, "only throttling answers cut the rate")
+
+	l.observe(throttled)
+	assert.InDelta(t, 7, l.limit(), 1e-9, "70 % of the limit (nothing measured yet)")
+	l.observe(fmt.Errorf("wrapped: %w", throttled))
+	assert.InDelta(t, 4.9, l.limit(), 1e-9, "a second throttle cuts again")
+
+	prev := l.limit()
+	for range 40 {
+		clock.advance(500 * time.Millisecond)
+		r := l.limit()
+		assert.GreaterOrEqual(t, r, prev, "the rate never falls while nothing is throttled")
+		assert.LessOrEqual(t, r, 10.0)
+		prev = r
+	}
+	assert.InDelta(t, 10, l.limit(), 1e-9, "back at the configured rate")
+
+	// Many throttles never cut below the floor.
+	for range 50 {
+		l.observe(throttled)
+	}
+	assert.InDelta(t, limiterMinRate, l.limit(), 1e-9)
+}
+
+// The cut starts from the rate measured, when the client sent less than
+// its limit.
+func TestAdaptiveLimiterCutsFromMeasuredRate(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	l := newAdaptiveLimiter(100, 100, clock.now)
+	for range 20 { // 4 a second for 5 seconds
+		require.NoError(t, l.wait(context.Background()))
+		clock.advance(250 * time.Millisecond)
+	}
+	l.observe(throttled)
+	assert.InDelta(t, 4*limiterBeta, l.limit(), 0.5)
+}
+
+func TestAdaptiveLimiterWaitEndsWithContext(t *testing.T) {
+	l := newAdaptiveLimiter(0.5, 1, time.Now)
+	require.NoError(t, l.wait(context.Background()), "the first token is there")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	assert.ErrorIs(t, l.wait(ctx), context.Canceled)
+	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	assert.ErrorIs(t, l.wait(ctx), context.DeadlineExceeded, "the next token comes after the deadline")
+
+	var nilLimiter *adaptiveLimiter
+	assert.NoError(t, nilLimiter.wait(ctx), "no limiter, no wait")
+	nilLimiter.observe(throttled)
+}
