@@ -2,8 +2,8 @@ package main
 
 import (
 	"encoding/binary"
-	"hash/crc32"
 	"encoding/json"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strconv"
