@@ -70,6 +70,8 @@ type Client struct {
 	v3  *sign.V3Signer
 	// ensures serialises EnsureActivationCode calls per host (ensure.go).
 	ensures ensureFlights
+	// stateDir coordinates creates across processes (WithStateDir).
+	stateDir string
 }
 
 // NewClient returns a client configured by opts. Without WithEndpoint it
@@ -133,6 +135,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		traced:         traced,
 		rpc:            new(sign.RPCSigner),
 		v3:             new(sign.V3Signer),
+		stateDir:       s.stateDir,
 	}, nil
 }
 

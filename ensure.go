@@ -50,8 +50,50 @@ type EnsureActivationCodeRequest struct {
 	// created (MinCodeDescriptionLength to MaxCodeDescriptionLength
 	// characters, not a link).
 	Description string
+	// RenewWithin, when positive, renews: if the host's best code (the
+	// unexpired one expiring last) expires within RenewWithin of now, one
+	// new code is created for the host (with all the coordination of a
+	// first create) and returned, Renewed true. A code whose ExpireAt is
+	// later than that (the service extended it, or it was renewed already)
+	// spends nothing. Zero never renews.
+	RenewWithin time.Duration
+	// Known, when not nil, is what the caller already listed for the host
+	// (fleet tools list an order once for many hosts); then the call lists
+	// nothing unless it must (see EnsureKnown). nil: the call lists the
+	// host's codes itself.
+	Known *EnsureKnown
 	AccountScope
 }
+
+// EnsureKnown is what a caller of EnsureActivationCode already listed, so
+// that ensuring many hosts of one order costs one listing, not one per host.
+//
+// With a state directory (WithStateDir), the call trusts Known unless the
+// directory shows a create for that host begun or finished after ListedAt
+// (by any process), or a create never resolved: then it lists the host's
+// codes itself. Without one, it trusts Known unless this Client created for
+// the host after ListedAt. After a create it lists the host's codes once
+// whatever Known says (the duplicate check, which fills Duplicates).
+type EnsureKnown struct {
+	// Codes are the order's codes bound to the host's SystemIdentifier (or
+	// all of the order's codes), as listed. Codes of other hosts are
+	// ignored.
+	Codes []ActivationCode
+	// ListedAt is when the list was taken (before the first page was asked
+	// for).
+	ListedAt time.Time
+	// Order is optional: the order's details, from the same time, used for
+	// the check before a create (frozen, quota). nil: the call asks for them.
+	Order *LicenseOrder
+}
+
+// ErrCreateHeld is wrapped, together with ErrUncertainOutcome, by the error
+// of EnsureActivationCode while a create begun earlier for the host (in this
+// process or another using the same state directory) and never resolved
+// holds it: the create may still be processed, so the call looked for the
+// code, did not find it, and did not create. The error says until when the
+// hold lasts; after it, a call looks once more and then creates.
+var ErrCreateHeld = errors.New("a create begun earlier for this host and never resolved holds it")
 
 // EnsureActivationCodeResponse is the host's activation code with its
 // license. fmt verbs and slog never show the license (see CertContent and
@@ -67,6 +109,14 @@ type EnsureActivationCodeResponse struct {
 	// the order's quota. It is also true when the create's answer was lost
 	// and the code was then found.
 	Created bool
+	// Renewed tells whether this call created the code to replace one
+	// expiring within RenewWithin (Created is then true as well).
+	Renewed bool
+	// Duplicates, after a create, are the host's other unexpired codes,
+	// apart from the one renewed: each spent quota for a host that needed
+	// one code (two runs on machines that share no state directory, a
+	// code created by hand). Empty when all is well.
+	Duplicates []ActivationCode
 }
 
 // MarshalJSON writes the response with the license in clear: serialising
@@ -75,8 +125,10 @@ type EnsureActivationCodeResponse struct {
 func (r EnsureActivationCodeResponse) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		codeWithLicense
-		Created bool
-	}{codeWithLicense{r.RequestID, r.ActivationCode, string(r.CertContentB64)}, r.Created})
+		Created    bool
+		Renewed    bool             `json:",omitempty"`
+		Duplicates []ActivationCode `json:",omitempty"`
+	}{codeWithLicense{r.RequestID, r.ActivationCode, string(r.CertContentB64)}, r.Created, r.Renewed, r.Duplicates})
 }
 
 // LogValue describes the response for slog without its license, whatever
@@ -84,7 +136,18 @@ func (r EnsureActivationCodeResponse) MarshalJSON() ([]byte, error) {
 // CertContentB64 through encoding/json).
 func (r EnsureActivationCodeResponse) LogValue() slog.Value {
 	attrs := codeLogValue(r.RequestID, &r.ActivationCode).Group()
-	return slog.GroupValue(append(attrs, slog.Bool("Created", r.Created))...)
+	attrs = append(attrs, slog.Bool("Created", r.Created))
+	if r.Renewed {
+		attrs = append(attrs, slog.Bool("Renewed", true))
+	}
+	if len(r.Duplicates) > 0 {
+		ids := make([]int64, len(r.Duplicates))
+		for i := range r.Duplicates {
+			ids[i] = r.Duplicates[i].ID
+		}
+		attrs = append(attrs, slog.Any("Duplicates", ids))
+	}
+	return slog.GroupValue(attrs...)
 }
 
 // EnsureActivationCode makes sure the host has a usable activation code and

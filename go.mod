@@ -11,10 +11,12 @@ require (
 
 require (
 	github.com/alibabacloud-go/debug v1.0.1 // indirect
+	github.com/gofrs/flock v0.13.0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect
 	github.com/modern-go/concurrent v0.0.0-20180228061459-e0a39a4cb421 // indirect
 	github.com/modern-go/reflect2 v1.0.2 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/net v0.26.0 // indirect
+	golang.org/x/sys v0.37.0 // indirect
 	gopkg.in/ini.v1 v1.67.0 // indirect
 )

@@ -3,6 +3,7 @@
 package polarlicense
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 )
@@ -15,3 +16,8 @@ func openNoFollow(path string) (*os.File, error) {
 
 // keepOwner does nothing where files have no Unix owner.
 func keepOwner(*os.File, fs.FileInfo) error { return nil }
+
+// chownFile refuses where files have no Unix owner.
+func chownFile(*os.File, FileOwner) error {
+	return errors.New("this system has no Unix file owners")
+}

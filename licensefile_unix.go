@@ -42,6 +42,7 @@ func keepOwner(f *os.File, existing fs.FileInfo) error {
 type ownerError struct {
 	uid, gid uint32
 	err      error
+	asked    bool // the owner was asked for (LicenseFileOptions.Owner), not kept
 }
 
 // Error names the owner that could not be kept.
@@ -50,9 +51,32 @@ func (e *ownerError) Error() string {
 	if pe, ok := cause.(*fs.PathError); ok {
 		cause = pe.Err
 	}
+	if e.asked {
+		msg := "cannot give the file the owner " + strconv.FormatUint(uint64(e.uid), 10) + ":" +
+			strconv.FormatUint(uint64(e.gid), 10) + ": " + cause.Error()
+		if os.Geteuid() != 0 {
+			msg += " (giving a file to another user needs root)"
+		}
+		return msg
+	}
 	return "cannot keep the replaced file's owner " + strconv.FormatUint(uint64(e.uid), 10) + ":" +
 		strconv.FormatUint(uint64(e.gid), 10) + ": " + cause.Error() + "; nothing was replaced"
 }
 
 // Unwrap returns the cause.
 func (e *ownerError) Unwrap() error { return e.err }
+
+// chownFile gives an open file owner's uid and gid, if they differ.
+func chownFile(f *os.File, owner FileOwner) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if have, ok := fi.Sys().(*syscall.Stat_t); ok && int(have.Uid) == owner.UID && int(have.Gid) == owner.GID {
+		return nil
+	}
+	if err := fchown(f, owner.UID, owner.GID); err != nil {
+		return &ownerError{uid: uint32(owner.UID), gid: uint32(owner.GID), err: err, asked: true}
+	}
+	return nil
+}

@@ -3,6 +3,8 @@
 package polarlicense
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -109,4 +111,64 @@ func TestWriteLicenseFileReplacesNothingIfTheOwnerCannotBeKept(t *testing.T) {
 	uid, gid := ownerOf(t, path)
 	assert.Equal(t, [2]uint32{1234, 1234}, [2]uint32{uid, gid})
 	onlyEntry(t, dir, "license.lic")
+}
+
+func TestWriteLicenseFileWithOptionsOwnerAndRecord(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("giving a file to another user needs root")
+	}
+	dir := t.TempDir()
+	state := filepath.Join(t.TempDir(), "state")
+	path := filepath.Join(dir, "license.lic")
+	owner := FileOwner{UID: 4242, GID: 4343}
+	code := &ActivationCode{ID: 9, MacAddress: "00:16:3e:00:00:09", SystemIdentifier: "123"}
+	opts := LicenseFileOptions{Owner: &owner, StateDir: state, Code: code, AliyunOrderID: "o-9"}
+	require.NoError(t, CheckLicenseFileWritable(path, opts))
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "nothing left behind by the check")
+	require.NoError(t, WriteLicenseFileWithOptions(path, certOf("lic-9"), opts))
+	uid, gid := ownerOf(t, path)
+	assert.Equal(t, [2]uint32{4242, 4343}, [2]uint32{uid, gid})
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, LicenseFileMode, fi.Mode().Perm())
+
+	sum := sha256.Sum256([]byte("lic-9"))
+	rec, err := LookupLicenseRecord(state, hex.EncodeToString(sum[:]))
+	require.NoError(t, err)
+	assert.Equal(t, LicenseRecord{Path: path, SHA256: hex.EncodeToString(sum[:]), AliyunOrderID: "o-9", ActivationCodeID: 9,
+		MacAddress: "00:16:3e:00:00:09", SystemIdentifier: "123", WrittenAt: rec.WrittenAt}, *rec)
+
+	// Written again as it is, with another owner asked for: the owner changes.
+	require.NoError(t, os.Chmod(path, 0o644))
+	owner2 := FileOwner{UID: 4444, GID: 4545}
+	require.NoError(t, WriteLicenseFileWithOptions(path, certOf("lic-9"), LicenseFileOptions{Owner: &owner2}))
+	uid, gid = ownerOf(t, path)
+	assert.Equal(t, [2]uint32{4444, 4545}, [2]uint32{uid, gid})
+	fi, _ = os.Stat(path)
+	assert.Equal(t, LicenseFileMode, fi.Mode().Perm())
+
+	// The check refuses an existing file without Overwrite, and a symlink always.
+	assert.ErrorIs(t, CheckLicenseFileWritable(path, LicenseFileOptions{}), ErrLicenseFileExists)
+	assert.NoError(t, CheckLicenseFileWritable(path, LicenseFileOptions{Overwrite: true}))
+	link := filepath.Join(dir, "link.lic")
+	require.NoError(t, os.Symlink(path, link))
+	assert.ErrorIs(t, CheckLicenseFileWritable(link, LicenseFileOptions{Overwrite: true}), ErrLicenseFileNotRegular)
+}
+
+func TestLookupFileOwner(t *testing.T) {
+	o, err := LookupFileOwner("root")
+	require.NoError(t, err)
+	assert.Equal(t, FileOwner{0, 0}, o)
+	o, err = LookupFileOwner("0:0")
+	require.NoError(t, err)
+	assert.Equal(t, FileOwner{0, 0}, o)
+	o, err = LookupFileOwner("1234:5678")
+	require.NoError(t, err)
+	assert.Equal(t, FileOwner{1234, 5678}, o)
+	for _, bad := range []string{"", ":", "root:", ":root", "no-such-user-xyz", "root:no-such-group-xyz", "987654"} {
+		_, err := LookupFileOwner(bad)
+		assert.Error(t, err, bad)
+	}
 }

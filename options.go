@@ -61,6 +61,7 @@ type settings struct {
 	appID       string                  // WithAppID
 	now         func() time.Time        // tests pin the clock
 	nonce       func(dst []byte) []byte // tests pin the nonce
+	stateDir    string                  // WithStateDir (statedir.go)
 }
 
 // WithRegion sets the region, such as "cn-hangzhou", whose endpoint the

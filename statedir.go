@@ -1,0 +1,181 @@
+package polarlicense
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+)
+
+// The state directory. A client given one with WithStateDir coordinates the
+// calls that may create an activation code with every other process using
+// the same directory: on this machine, and on other machines that share the
+// directory on a file system whose locks work across them (NFSv4, CephFS;
+// not every network file system). It holds, per host, a lock file and a
+// small JSON record of the create in flight; and, per license file written
+// with WriteLicenseFileWithOptions, a LicenseRecord. Nothing secret goes into
+// it: no credentials, no license, only order and code ids, MAC addresses,
+// system identifiers, paths, hashes and times.
+//
+// Layout (an implementation detail, but stable enough to look at):
+//
+//	<dir>/hosts/<hash>.lock       the host's lock (flock), never removed
+//	<dir>/hosts/<hash>.json       the host's create record
+//	<dir>/licenses/<sha256>.json  a LicenseRecord, by the license's SHA-256
+//
+// where <hash> is derived from the order id, the normalised MAC address and
+// the system identifier.
+
+// StateDirMode is the permission of a state directory (and of its
+// subdirectories) when the client creates it: its owner's only.
+const StateDirMode fs.FileMode = 0o700
+
+// stateFileMode is the permission of the files in a state directory.
+const stateFileMode fs.FileMode = 0o600
+
+// DefaultStateDir returns the state directory a program should use when its
+// user names none: /var/lib/polarlicense for root;
+// $XDG_STATE_HOME/polarlicense for anyone else when XDG_STATE_HOME is an
+// absolute path; otherwise ~/.local/state/polarlicense. It does not create
+// the directory (the client does, with StateDirMode, when it first needs
+// it). The error says why none could be found (no home directory).
+func DefaultStateDir() (string, error) {
+	if runtime.GOOS != "windows" && os.Geteuid() == 0 {
+		return "/var/lib/polarlicense", nil
+	}
+	if x := os.Getenv("XDG_STATE_HOME"); x != "" && filepath.IsAbs(x) {
+		return filepath.Join(x, "polarlicense"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", errors.New("polarlicense: no default state directory: " + err.Error())
+	}
+	if home == "" || !filepath.IsAbs(home) {
+		return "", errors.New("polarlicense: no default state directory: the home directory is not an absolute path")
+	}
+	return filepath.Join(home, ".local", "state", "polarlicense"), nil
+}
+
+// WithStateDir makes the client coordinate the calls that may create an
+// activation code (EnsureActivationCode) through the state directory dir,
+// across processes: concurrent calls for one host, in any process using dir,
+// create one code at most; a create whose outcome was never learned (the
+// process was killed, the answer lost) holds the host for every later call,
+// in any process, which then looks for the code and does not create for ten
+// minutes. dir is created with StateDirMode when first needed (its parents
+// too). A relative dir is taken relative to the working directory at
+// NewClient. "" leaves the client without a state directory: it then
+// coordinates only the calls made through itself.
+func WithStateDir(dir string) Option {
+	return func(s *settings) error {
+		if dir == "" {
+			s.stateDir = ""
+			return nil
+		}
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return errors.New("WithStateDir: " + err.Error())
+		}
+		s.stateDir = abs
+		return nil
+	}
+}
+
+// StateDir returns the client's state directory (WithStateDir), or "" if it
+// has none.
+func (c *Client) StateDir() string { return c.stateDir }
+
+// makeStateDir creates dir and its subdirectory sub, StateDirMode, and
+// returns the subdirectory's path.
+func makeStateDir(dir, sub string) (string, error) {
+	p := filepath.Join(dir, sub)
+	if err := os.MkdirAll(p, StateDirMode); err != nil {
+		return "", &StateDirError{Dir: dir, Op: "create", Err: unwrapPathError(err)}
+	}
+	return p, nil
+}
+
+// StateDirError is a failure to use a state directory: to create it, to
+// lock a host in it, or to read or write a record. It names the directory
+// and the step. errors.Is matches its cause.
+type StateDirError struct {
+	// Dir is the state directory.
+	Dir string
+	// Op is the step: "create", "lock", "read", "write" or "remove".
+	Op string
+	// Err is the cause.
+	Err error
+}
+
+// Error names the directory, the step and the cause.
+func (e *StateDirError) Error() string {
+	return "polarlicense: state directory " + e.Dir + ": " + e.Op + ": " + e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *StateDirError) Unwrap() error { return e.Err }
+
+// unwrapPathError returns a *fs.PathError's system error with the path
+// folded into its text only when it is not the one the caller names.
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return errors.New(pe.Path + ": " + pe.Err.Error())
+	}
+	return err
+}
+
+// writeFileDurable writes data to dir/name atomically and durably: a
+// temporary file in dir, synced, renamed over name, then dir synced.
+func writeFileDurable(dir, name string, data []byte) (err error) {
+	tmp, err := os.CreateTemp(dir, "."+name+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err := tmp.Chmod(stateFileMode); err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
+		return err
+	}
+	return syncDirErr(dir)
+}
+
+// syncDirErr syncs a directory, reporting a failure to open it but not a
+// file system that cannot sync directories (EINVAL and the like).
+func syncDirErr(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	_ = d.Sync()
+	return d.Close()
+}
+
+// hostHash names a host's files in the state directory.
+func hostHash(k *ensureKey) string {
+	h := sha256.New()
+	for _, s := range []string{k.order, k.mac, k.systemID} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
