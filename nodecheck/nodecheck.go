@@ -152,6 +152,7 @@ func (x *run) set(name string, level Level, checked bool, msg string) {
 
 func (x *run) pass(name, msg string) { x.set(name, OK, true, msg) }
 func (x *run) fail(name, msg string) { x.set(name, failLevel(name), true, msg) }
+
 // skip marks a check not made; msg says why.
 func (x *run) skip(name, msg string) { x.set(name, OK, false, msg) }
 
