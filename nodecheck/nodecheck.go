@@ -346,7 +346,7 @@ func (x *run) identify(ctx context.Context, data []byte) {
 		if x.r.Online.Asked {
 			why += "; the service has no code of order " + order + " " + x.boundTo() + " with this license"
 		} else {
-			why += "; the service was not asked: " + x.r.Online.Reason
+			why += "; " + x.r.Online.Reason
 		}
 		x.fail(CheckLicenseUnknown, fmt.Sprintf("nothing identifies the license in %s (SHA-256 %s): %s", path, x.r.SHA256[:16]+"…", why))
 	}
