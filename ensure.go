@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -117,6 +118,10 @@ type EnsureActivationCodeResponse struct {
 	// one code (two runs on machines that share no state directory, a
 	// code created by hand). Empty when all is well.
 	Duplicates []ActivationCode
+	// DuplicatesErr is the error of the listing after a create that fills
+	// Duplicates, when it failed (Duplicates is then empty but unknown);
+	// nil otherwise. The code was created either way.
+	DuplicatesErr error
 }
 
 // MarshalJSON writes the response with the license in clear: serialising
@@ -158,29 +163,49 @@ func (r EnsureActivationCodeResponse) LogValue() slog.Value {
 //     code bound to the same MAC address (compared normalised) and the same
 //     SystemIdentifier. If there is one, it returns it with its license,
 //     Created false, spending nothing; of several, the one that expires
-//     last.
+//     last. With Known, it uses the caller's list instead (see EnsureKnown).
+//   - With RenewWithin, a code that expires within RenewWithin of now is
+//     renewed: one new code is created for the host as below and returned,
+//     Renewed true. A RenewWithin not shorter than the code's own validity
+//     (ActivateAt to ExpireAt) is refused with a *ValidationError, as every
+//     code would then be due at once; nothing is spent.
 //   - Otherwise it checks the order first: a frozen virtual order is an
 //     error wrapping ErrOrderFrozen, no quota left one wrapping
 //     ErrQuotaExhausted, and nothing is spent. Then it calls
 //     CreateActivationCode once and returns the new code, Created true. If
 //     the service refuses the create because the order was frozen or its
 //     quota spent in the meantime, the error wraps the same sentinels.
+//   - After a create it lists the host's codes once more and returns in
+//     Duplicates every other unexpired code of the host (apart from the one
+//     renewed): quota spent twice by callers that could not coordinate.
 //   - If the create's outcome is uncertain (its error wraps
 //     ErrUncertainOutcome), it looks for the code again, with backoff, for
 //     a few seconds or until ctx ends, and returns the code it finds, Created
 //     true. If it still cannot tell, its error wraps ErrUncertainOutcome;
 //     it never creates a second time. For ten minutes after such an
-//     outcome, calls on this Client for the same host only look and do not
-//     create, in case the lost create is still being processed.
+//     outcome, calls for the same host only look and do not create, in case
+//     the lost create is still being processed: their error wraps
+//     ErrCreateHeld and ErrUncertainOutcome and says when the hold ends.
+//     Once it has, a call looks again, and creates only if there still is
+//     no code. A call that finds the code of such a create returns it,
+//     Created true.
 //
 // Concurrent calls on one Client for the same order, MAC address and
 // SystemIdentifier are serialised, so together they create one code at
-// most: the first creates it and the others find it. Other processes are not
-// coordinated with.
+// most: the first creates it and the others find it. With a state directory
+// (WithStateDir) this holds across processes too, and so does the hold: a
+// create is recorded in the directory, synced, before it is sent, and the
+// record cleared once its outcome is known, so a process killed with its
+// create in flight holds the host for every later call, in any process.
+// A host record that cannot be read or trusted is a reason to look, never to
+// create: it holds the host for ten minutes from its last change. Without a
+// state directory, other processes are not coordinated with, and the hold
+// lasts only as long as the Client.
 //
 // The request is validated as CreateActivationCode's is, before anything is
 // sent. Errors from the calls it makes are theirs (an *OperationError or a
-// *PageError naming the operation).
+// *PageError naming the operation); a state directory that cannot be used
+// is an *OperationError wrapping a *StateDirError, before anything is sent.
 func (c *Client) EnsureActivationCode(ctx context.Context, req *EnsureActivationCodeRequest) (*EnsureActivationCodeResponse, error) {
 	if req == nil {
 		req = new(EnsureActivationCodeRequest)
@@ -197,47 +222,301 @@ func (c *Client) EnsureActivationCode(ctx context.Context, req *EnsureActivation
 		return nil, &OperationError{Operation: "EnsureActivationCode", Err: err}
 	}
 	defer c.ensures.release(host, slot)
+	e := &ensureCall{c: c, req: req, create: create, host: host, slot: slot}
+	if c.stateDir != "" {
+		store, err := lockHost(ctx, c.stateDir, &e.host)
+		if err != nil {
+			return nil, &OperationError{Operation: "EnsureActivationCode", Err: err}
+		}
+		defer store.unlock()
+		e.store = store
+	}
+	return e.run(ctx)
+}
 
-	code, err := c.findHostCode(ctx, &host, req.AccountScope)
-	if err != nil {
-		return nil, err
+// ensureCall is one EnsureActivationCode call, holding the host's turn (and
+// its lock in the state directory, if any).
+type ensureCall struct {
+	c      *Client
+	req    *EnsureActivationCodeRequest
+	create CreateActivationCodeRequest
+	host   ensureKey
+	slot   *ensureSlot
+	store  *hostStore // nil without a state directory
+	rec    hostRecord // the host's record as read, then as written
+}
+
+// ensureHold is a create begun and not resolved, holding the host.
+type ensureHold struct {
+	until time.Time
+	// replaces is the code a renewal replaces, whose presence does not
+	// resolve the create; 0 for a first code.
+	replaces int64
+	// doubt is true when the hold comes from a record that cannot be
+	// trusted: a code found then is the host's, but not known to be the
+	// create's.
+	doubt bool
+	// what describes the create, for the message.
+	what string
+	// cause is the create's error, when this Client made it.
+	cause error
+}
+
+// run is the call's work once it holds the host.
+func (e *ensureCall) run(ctx context.Context) (*EnsureActivationCodeResponse, error) {
+	c, scope := e.c, e.req.AccountScope
+	now := c.now()
+	var doubt *recordDoubt
+	if e.store != nil {
+		e.rec, doubt = e.store.read()
 	}
-	if code != nil {
-		slot.unresolvedUntil, slot.unresolvedErr = time.Time{}, nil
-		return c.hostCodeWithLicense(ctx, &host, req.AccountScope, code, false)
-	}
-	if until := slot.unresolvedUntil; !until.IsZero() && time.Now().Before(until) {
-		return c.lookAfterUncertain(ctx, &host, req.AccountScope, slot, slot.unresolvedErr)
+	hold := e.currentHold(doubt)
+	known := e.req.Known
+	stale := known != nil && e.createdSince(known.ListedAt, doubt)
+
+	var best *ActivationCode
+	if known == nil || stale || hold != nil {
+		codes, err := c.hostCodes(ctx, &e.host, scope, 0)
+		if err != nil {
+			return nil, err
+		}
+		best = bestCode(codes)
+	} else {
+		best = bestCode(e.host.usable(known.Codes, now))
 	}
 
-	order, err := c.DescribeLicenseOrderDetails(ctx, &DescribeLicenseOrderDetailsRequest{AliyunOrderID: req.AliyunOrderID, AccountScope: req.AccountScope})
-	if err != nil {
-		return nil, err
+	if hold != nil {
+		if best != nil && best.ID != hold.replaces {
+			// The host has a code: the create held for is resolved.
+			e.clearHold(best.ID)
+			return c.hostCodeWithLicense(ctx, &e.host, scope, best, !hold.doubt)
+		}
+		if now.Before(hold.until) {
+			return nil, e.heldError(hold, best)
+		}
+		// The hold is over and the host was looked at just now: forget it.
+		e.clearHold(0)
+	}
+	var replaces *ActivationCode
+	if best != nil {
+		if !e.renewalDue(best, now) {
+			return c.hostCodeWithLicense(ctx, &e.host, scope, best, false)
+		}
+		if verr := e.checkRenewal(best); verr != nil {
+			return nil, verr
+		}
+		replaces = best
+	}
+
+	var order *LicenseOrder
+	if known != nil && known.Order != nil && !stale {
+		order = known.Order
+	} else {
+		o, err := c.DescribeLicenseOrderDetails(ctx, &DescribeLicenseOrderDetailsRequest{AliyunOrderID: e.req.AliyunOrderID, AccountScope: scope})
+		if err != nil {
+			return nil, err
+		}
+		order = &o.LicenseOrder
+	}
+	what := "has no code for this host"
+	if replaces != nil {
+		what = "cannot renew code " + strconv.FormatInt(replaces.ID, 10) + " of this host"
 	}
 	if order.IsVirtualOrderFrozen {
-		return nil, fmt.Errorf("polarlicense: EnsureActivationCode: order %s has no code for this host and cannot issue one: %w", req.AliyunOrderID, ErrOrderFrozen)
+		return nil, fmt.Errorf("polarlicense: EnsureActivationCode: order %s %s: it cannot issue a code: %w", e.req.AliyunOrderID, what, ErrOrderFrozen)
 	}
 	if order.RemainingQuota() == 0 {
-		return nil, fmt.Errorf("polarlicense: EnsureActivationCode: order %s has no code for this host and cannot issue one (%d of %d codes issued): %w",
-			req.AliyunOrderID, order.ActivatedCodeCount, order.ActivationCodeQuota, ErrQuotaExhausted)
+		return nil, fmt.Errorf("polarlicense: EnsureActivationCode: order %s %s: it cannot issue a code (%d of %d codes issued): %w",
+			e.req.AliyunOrderID, what, order.ActivatedCodeCount, order.ActivationCodeQuota, ErrQuotaExhausted)
 	}
 
-	created, err := c.CreateActivationCode(ctx, &create)
+	var replacesID int64
+	if replaces != nil {
+		replacesID = replaces.ID
+	}
+	if err := e.beginCreate(replacesID); err != nil {
+		return nil, &OperationError{Operation: "EnsureActivationCode", Err: err}
+	}
+	created, err := c.CreateActivationCode(ctx, &e.create)
+	var res *EnsureActivationCodeResponse
 	switch {
 	case errors.Is(err, ErrUncertainOutcome):
-		return c.lookAfterUncertain(ctx, &host, req.AccountScope, slot, err)
+		code, lerr := c.lookAfterUncertain(ctx, &e.host, scope, replacesID, err)
+		if code == nil {
+			return nil, e.unresolved(replacesID, err, lerr)
+		}
+		e.clearHold(code.ID)
+		if res, err = c.hostCodeWithLicense(ctx, &e.host, scope, code, true); err != nil {
+			return nil, err
+		}
 	case err != nil:
-		return nil, c.explainRefusal(ctx, req, err)
+		e.clearHold(0)
+		return nil, c.explainRefusal(ctx, e.req, err)
 	case created.CertContentB64 == "":
+		e.clearHold(created.ID)
 		// The code exists but the answer brought no license: fetch it.
-		return c.hostCodeWithLicense(ctx, &host, req.AccountScope, &created.ActivationCode, true)
+		if res, err = c.hostCodeWithLicense(ctx, &e.host, scope, &created.ActivationCode, true); err != nil {
+			return nil, err
+		}
+	default:
+		e.clearHold(created.ID)
+		res = &EnsureActivationCodeResponse{
+			RequestID:      created.RequestID,
+			ActivationCode: created.ActivationCode,
+			CertContentB64: created.CertContentB64,
+			Created:        true,
+		}
 	}
-	return &EnsureActivationCodeResponse{
-		RequestID:      created.RequestID,
-		ActivationCode: created.ActivationCode,
-		CertContentB64: created.CertContentB64,
-		Created:        true,
-	}, nil
+	res.Renewed = replaces != nil
+	res.Duplicates, res.DuplicatesErr = e.duplicates(ctx, res.ID, replacesID)
+	return res, nil
+}
+
+// currentHold returns the create that holds the host, if any: one this
+// Client made and could not resolve, one recorded in the state directory,
+// or a record in doubt. Of several, the one that holds longest.
+func (e *ensureCall) currentHold(doubt *recordDoubt) *ensureHold {
+	var h *ensureHold
+	if s := e.slot; !s.unresolvedUntil.IsZero() {
+		h = &ensureHold{until: s.unresolvedUntil, replaces: s.unresolvedReplaces, cause: s.unresolvedErr,
+			what: "a create by this client, begun at " + s.lastCreateAt.Format(time.RFC3339) + ","}
+	}
+	var other *ensureHold
+	switch p := e.rec.Pending; {
+	case doubt != nil:
+		other = &ensureHold{until: doubt.modified.Add(ensureUncertainHold), doubt: true,
+			what: "the host's record in the state directory cannot be trusted (" + doubt.reason + "); a create may have been begun, so"}
+	case p != nil:
+		until := p.HoldUntil
+		// A record from a clock far ahead holds no longer than twice the
+		// window from when it says it was made.
+		if limit := p.BegunAt.Add(2 * ensureUncertainHold); until.After(limit) {
+			until = limit
+		}
+		other = &ensureHold{until: until, replaces: p.Replaces,
+			what: "a create begun at " + p.BegunAt.Format(time.RFC3339) + " by process " + strconv.Itoa(p.PID) + " on " + p.Hostname + " and never resolved"}
+	}
+	if h == nil || (other != nil && other.until.After(h.until)) {
+		if h != nil && other != nil {
+			other.cause = h.cause
+		}
+		return other
+	}
+	return h
+}
+
+// createdSince reports whether a create for the host was begun or resolved
+// after t, by this Client or, with a state directory, by anyone; a record in
+// doubt counts as one.
+func (e *ensureCall) createdSince(t time.Time, doubt *recordDoubt) bool {
+	if e.slot.lastCreateAt.After(t) || doubt != nil || e.rec.LastCreateAt.After(t) {
+		return true
+	}
+	return e.rec.Pending != nil && e.rec.Pending.BegunAt.After(t)
+}
+
+// renewalDue reports whether the host's best code expires within
+// RenewWithin.
+func (e *ensureCall) renewalDue(best *ActivationCode, now time.Time) bool {
+	return e.req.RenewWithin > 0 && !best.ExpireAt.IsZero() && best.ExpireAt.Before(now.Add(e.req.RenewWithin))
+}
+
+// checkRenewal refuses a RenewWithin that a new code like best would be
+// due under at once.
+func (e *ensureCall) checkRenewal(best *ActivationCode) *ValidationError {
+	start := best.ActivateAt
+	if start.IsZero() {
+		start = best.GmtCreated
+	}
+	if start.IsZero() || !best.ExpireAt.After(start) {
+		return nil
+	}
+	if validity := best.ExpireAt.Sub(start); e.req.RenewWithin >= validity {
+		return &ValidationError{Operation: "EnsureActivationCode", Field: "RenewWithin",
+			Reason: "must be shorter than the validity of the host's codes (code " + strconv.FormatInt(best.ID, 10) + " is valid for " +
+				validity.Round(time.Hour).String() + "): a renewed code would be due for renewal at once; nothing was spent"}
+	}
+	return nil
+}
+
+// beginCreate records, before the create is sent, that it is: in this
+// Client's memory and, durably, in the state directory. When the record
+// cannot be written nothing is sent.
+func (e *ensureCall) beginCreate(replaces int64) error {
+	now := e.c.now()
+	e.slot.lastCreateAt = now
+	if e.store == nil {
+		return nil
+	}
+	hostname, _ := os.Hostname()
+	e.rec.Pending = &pendingCreate{BegunAt: now, HoldUntil: now.Add(ensureUncertainHold), Replaces: replaces, PID: os.Getpid(), Hostname: hostname}
+	e.rec.LastCreateAt = now
+	return e.store.write(&e.rec)
+}
+
+// clearHold forgets the host's unresolved create, now that its outcome is
+// known: the code made (id), or none (0). A record that cannot be cleared
+// stays, and holds later calls, which will find the code and clear it.
+func (e *ensureCall) clearHold(id int64) {
+	e.slot.unresolvedUntil, e.slot.unresolvedErr, e.slot.unresolvedReplaces = time.Time{}, nil, 0
+	if e.store == nil {
+		return
+	}
+	e.rec.Pending = nil
+	e.rec.LastCreateAt = e.c.now()
+	if id != 0 {
+		e.rec.LastCodeID = id
+	}
+	_ = e.store.write(&e.rec)
+}
+
+// unresolved holds the host after a create whose outcome stays unknown, and
+// returns the error saying so. createErr is the create's error, lookErr the
+// error of the looks after it (wrapping createErr).
+func (e *ensureCall) unresolved(replaces int64, createErr, lookErr error) error {
+	until := e.c.now().Add(ensureUncertainHold)
+	e.slot.unresolvedUntil, e.slot.unresolvedErr, e.slot.unresolvedReplaces = until, createErr, replaces
+	where := "this client"
+	if e.store != nil {
+		where = "every process using the state directory " + e.store.stateDir
+		if e.rec.Pending != nil {
+			e.rec.Pending.HoldUntil = until
+			_ = e.store.write(&e.rec)
+		}
+	}
+	return fmt.Errorf("%w; until %s, %s only looks for this host's code and does not create one", lookErr, until.Format(time.RFC3339), where)
+}
+
+// heldError is the error of a call that found the host held and its code
+// not there (or, for a renewal, only the code it replaces).
+func (e *ensureCall) heldError(h *ensureHold, best *ActivationCode) error {
+	found := "no code for the host turned up"
+	if best != nil {
+		found = "only code " + strconv.FormatInt(best.ID, 10) + ", which the renewal replaces, turned up"
+	}
+	msg := fmt.Sprintf("polarlicense: EnsureActivationCode: %s holds order %s's host (MAC address %s, system identifier %q) until %s: %s, so nothing was created; "+
+		"after that a call looks again and creates a code only if there still is none",
+		h.what, e.host.order, e.host.mac, e.host.systemID, h.until.Format(time.RFC3339), found)
+	if h.cause != nil {
+		return fmt.Errorf("%s (the create failed with: %w): %w", msg, h.cause, ErrCreateHeld)
+	}
+	return fmt.Errorf("%s: %w: %w", msg, ErrCreateHeld, ErrUncertainOutcome)
+}
+
+// duplicates lists the host's codes after a create and returns the
+// unexpired ones other than the new code and the one it renews.
+func (e *ensureCall) duplicates(ctx context.Context, newID, replaces int64) ([]ActivationCode, error) {
+	codes, err := e.c.hostCodes(ctx, &e.host, e.req.AccountScope, 0)
+	if err != nil {
+		return nil, err
+	}
+	var dups []ActivationCode
+	for _, code := range codes {
+		if code.ID != newID && code.ID != replaces {
+			dups = append(dups, code)
+		}
+	}
+	return dups, nil
 }
 
 // explainRefusal returns the error of a create the service refused. A
@@ -296,6 +575,12 @@ func (r *EnsureActivationCodeRequest) validate(create *CreateActivationCodeReque
 		verr.Operation = "EnsureActivationCode"
 		return verr
 	}
+	if r.RenewWithin < 0 {
+		return &ValidationError{Operation: "EnsureActivationCode", Field: "RenewWithin", Reason: "must not be negative"}
+	}
+	if r.Known != nil && r.Known.ListedAt.IsZero() {
+		return &ValidationError{Operation: "EnsureActivationCode", Field: "Known.ListedAt", Reason: "is required with Known: when the list was taken"}
+	}
 	return nil
 }
 
@@ -311,9 +596,10 @@ var ensureLookDelays = []time.Duration{
 const ensureUncertainHold = 10 * time.Minute
 
 // lookAfterUncertain looks for the host's code after a create whose outcome
-// is unknown (createErr wraps ErrUncertainOutcome). It returns the code it
-// finds as created, or an error wrapping ErrUncertainOutcome.
-func (c *Client) lookAfterUncertain(ctx context.Context, host *ensureKey, scope AccountScope, slot *ensureSlot, createErr error) (*EnsureActivationCodeResponse, error) {
+// is unknown (createErr wraps ErrUncertainOutcome), ignoring the code a
+// renewal replaces. It returns the code it finds, or nil and an error
+// wrapping createErr.
+func (c *Client) lookAfterUncertain(ctx context.Context, host *ensureKey, scope AccountScope, replaces int64, createErr error) (*ActivationCode, error) {
 	looks := 0
 	var lastErr error
 	for _, d := range ensureLookDelays {
@@ -327,17 +613,15 @@ func (c *Client) lookAfterUncertain(ctx context.Context, host *ensureKey, scope 
 			break
 		}
 		looks++
-		code, err := c.findHostCode(ctx, host, scope)
+		codes, err := c.hostCodes(ctx, host, scope, replaces)
 		if err != nil {
 			lastErr = err
 			continue
 		}
-		if code != nil {
-			slot.unresolvedUntil, slot.unresolvedErr = time.Time{}, nil
-			return c.hostCodeWithLicense(ctx, host, scope, code, true)
+		if code := bestCode(codes); code != nil {
+			return code, nil
 		}
 	}
-	slot.unresolvedUntil, slot.unresolvedErr = time.Now().Add(ensureUncertainHold), createErr
 	msg := "no code bound to MAC address " + host.mac + " and system identifier " + strconv.Quote(host.systemID) +
 		" turned up in " + strconv.Itoa(looks) + " looks"
 	if lastErr != nil {
@@ -349,29 +633,49 @@ func (c *Client) lookAfterUncertain(ctx context.Context, host *ensureKey, scope 
 	return nil, fmt.Errorf("polarlicense: EnsureActivationCode: %w; %s", createErr, msg)
 }
 
-// findHostCode returns the host's usable code: the unexpired code of the
-// order bound to the host's MAC address and system identifier that expires
-// last, or nil if there is none. The list is filtered by SystemIdentifier
-// only: a code created by another tool may carry its MAC address in another
-// spelling, which the service's MacAddress filter may compare literally, and
-// a code missed would be a code bought twice. Every item is compared again
-// here, whatever the filter let through.
-func (c *Client) findHostCode(ctx context.Context, host *ensureKey, scope AccountScope) (*ActivationCode, error) {
+// hostCodes returns the host's unexpired codes (but the one whose ID is
+// exclude, when not 0): the order's codes bound to the host's MAC address
+// and system identifier. The list is filtered by SystemIdentifier only: a
+// code created by another tool may carry its MAC address in another
+// spelling, which the service's MacAddress filter may compare literally,
+// and a code missed would be a code bought twice. Every item is compared
+// again here, whatever the filter let through.
+func (c *Client) hostCodes(ctx context.Context, host *ensureKey, scope AccountScope, exclude int64) ([]ActivationCode, error) {
 	list := &DescribeActivationCodesRequest{AliyunOrderID: host.order, SystemIdentifier: host.systemID, AccountScope: scope}
 	now := c.now()
-	var best *ActivationCode
+	var codes []ActivationCode
 	for code, err := range c.ActivationCodes(ctx, list) {
 		if err != nil {
 			return nil, err
 		}
-		if !host.matches(&code) || code.Expired(now) {
-			continue
-		}
-		if best == nil || expiresLater(&code, best) {
-			best = &code
+		if host.matches(&code) && !code.Expired(now) && (exclude == 0 || code.ID != exclude) {
+			codes = append(codes, code)
 		}
 	}
-	return best, nil
+	return codes, nil
+}
+
+// usable returns the codes of a list that are the host's and unexpired at
+// now.
+func (k *ensureKey) usable(list []ActivationCode, now time.Time) []ActivationCode {
+	var codes []ActivationCode
+	for _, code := range list {
+		if k.matches(&code) && !code.Expired(now) {
+			codes = append(codes, code)
+		}
+	}
+	return codes
+}
+
+// bestCode returns the code that expires last (see expiresLater), or nil.
+func bestCode(codes []ActivationCode) *ActivationCode {
+	var best *ActivationCode
+	for i := range codes {
+		if best == nil || expiresLater(&codes[i], best) {
+			best = &codes[i]
+		}
+	}
+	return best
 }
 
 // expiresLater reports whether a is a better pick than b: it expires later
@@ -427,8 +731,12 @@ type ensureSlot struct {
 	lock  chan struct{} // holds a token while a call runs
 	users int           // guarded by ensureFlights.mu
 
-	unresolvedUntil time.Time
-	unresolvedErr   error
+	unresolvedUntil    time.Time
+	unresolvedErr      error
+	unresolvedReplaces int64
+	// lastCreateAt is when this Client last began a create for the host:
+	// a caller's Known list taken before it is stale.
+	lastCreateAt time.Time
 }
 
 // acquire waits for the host's turn, or for ctx to end.
@@ -467,7 +775,7 @@ func (f *ensureFlights) release(k ensureKey, s *ensureSlot) {
 // caller holds f.mu.
 func (f *ensureFlights) drop(k ensureKey, s *ensureSlot) {
 	s.users--
-	if s.users == 0 && (s.unresolvedUntil.IsZero() || time.Now().After(s.unresolvedUntil)) {
+	if s.users == 0 && s.lastCreateAt.IsZero() && (s.unresolvedUntil.IsZero() || time.Now().After(s.unresolvedUntil)) {
 		delete(f.slots, k)
 	}
 }

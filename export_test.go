@@ -10,3 +10,8 @@ func SetEnsureLookDelays(d ...time.Duration) (restore func()) {
 	ensureLookDelays = d
 	return func() { ensureLookDelays = old }
 }
+
+// WithClock pins what the client takes for now to a clock of the test's.
+func WithClock(now func() time.Time) Option {
+	return func(s *settings) error { s.now = now; return nil }
+}

@@ -81,3 +81,32 @@ func normalMac(s string) string {
 	}
 	return s
 }
+
+// unusableMac says why a MAC address in normal form cannot be a host's
+// (the all-zero address, the broadcast address, a multicast address), or
+// returns "". A code bound to one would spend quota for no machine.
+func unusableMac(normal string) string {
+	if len(normal) != 17 {
+		return ""
+	}
+	switch normal {
+	case "00:00:00:00:00:00":
+		return "must be a host's address: 00:00:00:00:00:00 is the all-zero address, which no network interface has (is the interface up, and not a loopback?)"
+	case "ff:ff:ff:ff:ff:ff":
+		return "must be a host's address: ff:ff:ff:ff:ff:ff is the broadcast address"
+	}
+	first, err := strconv.ParseUint(normal[:2], 16, 8)
+	if err == nil && first&1 == 1 {
+		return "must be a host's address: " + normal + " is a multicast address (the first byte is odd)"
+	}
+	return ""
+}
+
+// UsableMacAddress reports whether s is a MAC address (see ValidMacAddress)
+// that a host's network interface can have: not all zeros, not the broadcast
+// address, not a multicast address (an odd first byte). CreateActivationCode
+// and EnsureActivationCode refuse any other before sending anything.
+func UsableMacAddress(s string) bool {
+	n, err := NormalizeMacAddress(s)
+	return err == nil && unusableMac(n) == ""
+}

@@ -140,6 +140,12 @@ func (r *CreateActivationCodeRequest) appendParams(p []sign.Param) ([]sign.Param
 	case !ValidMacAddress(r.MacAddress):
 		return p, invalidMac()
 	}
+	if reason := unusableMac(normalMac(r.MacAddress)); reason != "" {
+		return p, &ValidationError{Field: "MacAddress", Reason: reason}
+	}
+	if err := checkSystemIdentifier(r.SystemIdentifier); err != nil {
+		return p, err
+	}
 	if err := checkCodeName(r.Name); err != nil {
 		return p, err
 	}
@@ -206,6 +212,48 @@ func appendInt(p []sign.Param, key string, value int64) []sign.Param {
 // invalidMac is the error of a malformed MacAddress.
 func invalidMac() *ValidationError {
 	return &ValidationError{Field: "MacAddress", Reason: `must be six pairs of hex digits separated by ":" or "-", such as 12:34:56:78:9a:bc`}
+}
+
+// checkSystemIdentifier applies the rule for a new code's SystemIdentifier:
+// empty (allowed by the service only where the order's
+// AllowEmptySystemIdentifier is true), or a decimal uint64 in its plain form
+// (digits only, no sign, no leading zero, at most 18446744073709551615), as
+// PostgreSQL's control file holds it and pg_controldata prints it. The
+// reference documents no other form for any engine, MySQL included: a MySQL
+// order that takes codes without an identifier says so with
+// AllowEmptySystemIdentifier.
+func checkSystemIdentifier(id string) *ValidationError {
+	if id == "" || ValidSystemIdentifier(id) {
+		return nil
+	}
+	reason := "must be a database system identifier: a decimal number from 1 to 18446744073709551615 with no sign, " +
+		"exponent, separator or leading zero, such as 7345118823001548201 (as pg_controldata prints it); got " +
+		strconv.Quote(printable(id, 64))
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c < '0' || c > '9' {
+			reason += " (" + strconv.Quote(string(rune(c))) + " at position " + strconv.Itoa(i+1) + " is not a digit)"
+			break
+		}
+	}
+	return &ValidationError{Field: "SystemIdentifier", Reason: reason}
+}
+
+// ValidSystemIdentifier reports whether s is a database system identifier
+// as CreateActivationCode takes it: a decimal uint64 from 1 up, digits
+// only, without a leading zero ("7345118823001548201"). PostgreSQL-based
+// engines (PolarDB for PostgreSQL, its Oracle-compatible edition) keep it as
+// the first field of global/pg_control; package hostid reads it.
+func ValidSystemIdentifier(s string) bool {
+	if s == "" || len(s) > 20 || s[0] == '0' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < '0' || c > '9' {
+			return false
+		}
+	}
+	_, err := strconv.ParseUint(s, 10, 64)
+	return err == nil
 }
 
 // The console's rules for a new activation code.

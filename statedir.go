@@ -1,13 +1,19 @@
 package polarlicense
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
+
+	"github.com/gofrs/flock"
 )
 
 // The state directory. A client given one with WithStateDir coordinates the
@@ -178,4 +184,133 @@ func hostHash(k *ensureKey) string {
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// hostRecord is a host's record in the state directory: the create in
+// flight, if any, and when the last create was begun or resolved.
+type hostRecord struct {
+	AliyunOrderID    string `json:"aliyun_order_id"`
+	MacAddress       string `json:"mac_address"`
+	SystemIdentifier string `json:"system_identifier"`
+	// Pending is the create sent whose outcome is not known yet.
+	Pending *pendingCreate `json:"pending,omitempty"`
+	// LastCreateAt is when a create for the host was last begun, or its
+	// outcome learned.
+	LastCreateAt time.Time `json:"last_create_at,omitzero"`
+	// LastCodeID is the code the last create made, when known.
+	LastCodeID int64 `json:"last_code_id,omitempty"`
+}
+
+// pendingCreate is a create recorded before it was sent.
+type pendingCreate struct {
+	// BegunAt is when the record was made, just before the create was sent.
+	BegunAt time.Time `json:"begun_at"`
+	// HoldUntil is when the hold ends: until then, calls for the host look
+	// and do not create.
+	HoldUntil time.Time `json:"hold_until"`
+	// Replaces is the code a renewal replaces (0 for a first code): finding
+	// that code does not resolve the create.
+	Replaces int64 `json:"replaces,omitempty"`
+	// PID and Hostname say who sent the create, for the messages.
+	PID      int    `json:"pid"`
+	Hostname string `json:"hostname"`
+}
+
+// hostStore is a host's files in a state directory, locked by this call.
+type hostStore struct {
+	stateDir string
+	dir      string // stateDir/hosts
+	name     string // the host's hash
+	key      ensureKey
+	lock     *flock.Flock
+}
+
+// stateLockPoll is how often a call waiting for a host's lock tries again.
+const stateLockPoll = 25 * time.Millisecond
+
+// lockHost creates the state directory if need be and takes the host's
+// lock, waiting for another holder (in any process) until ctx ends. The
+// lock is an advisory flock(2) on the host's lock file: the system releases
+// it when its holder dies.
+func lockHost(ctx context.Context, stateDir string, k *ensureKey) (*hostStore, error) {
+	dir, err := makeStateDir(stateDir, "hosts")
+	if err != nil {
+		return nil, err
+	}
+	name := hostHash(k)
+	fl := flock.New(filepath.Join(dir, name+".lock"), flock.SetPermissions(stateFileMode))
+	ok, err := fl.TryLockContext(ctx, stateLockPoll)
+	switch {
+	case ctx.Err() != nil:
+		_ = fl.Close()
+		return nil, ctx.Err()
+	case err != nil:
+		_ = fl.Close()
+		return nil, &StateDirError{Dir: stateDir, Op: "lock", Err: unwrapPathError(err)}
+	case !ok:
+		_ = fl.Close()
+		return nil, &StateDirError{Dir: stateDir, Op: "lock", Err: errors.New("the host's lock was not had")}
+	}
+	return &hostStore{stateDir: stateDir, dir: dir, name: name, key: *k, lock: fl}, nil
+}
+
+// unlock releases the host's lock.
+func (s *hostStore) unlock() { _ = s.lock.Close() }
+
+// recordDoubt is a host record that exists but cannot be trusted: it could
+// not be read, is not valid JSON, or names another host. When in doubt, a
+// call looks and does not create, for the hold window from the file's last
+// change.
+type recordDoubt struct {
+	reason   string
+	modified time.Time
+}
+
+// read returns the host's record: the zero record if there is none, or a
+// doubt.
+func (s *hostStore) read() (hostRecord, *recordDoubt) {
+	path := filepath.Join(s.dir, s.name+".json")
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return hostRecord{}, nil
+	}
+	doubt := func(reason string) *recordDoubt {
+		d := &recordDoubt{reason: path + ": " + reason, modified: time.Now()}
+		if fi, err := os.Stat(path); err == nil {
+			d.modified = fi.ModTime()
+		}
+		return d
+	}
+	if err != nil {
+		return hostRecord{}, doubt(unwrapPathError(err).Error())
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxRecordSize))
+	if err != nil {
+		return hostRecord{}, doubt(err.Error())
+	}
+	var rec hostRecord
+	if err := json.Unmarshal(data, &rec); err != nil {
+		return hostRecord{}, doubt("not valid JSON: " + err.Error())
+	}
+	if rec.AliyunOrderID != s.key.order || rec.MacAddress != s.key.mac || rec.SystemIdentifier != s.key.systemID {
+		return hostRecord{}, doubt("the record names another host")
+	}
+	if p := rec.Pending; p != nil && (p.BegunAt.IsZero() || p.HoldUntil.IsZero()) {
+		return hostRecord{}, doubt("the pending create has no times")
+	}
+	return rec, nil
+}
+
+// write replaces the host's record, durably.
+func (s *hostStore) write(rec *hostRecord) error {
+	rec.AliyunOrderID, rec.MacAddress, rec.SystemIdentifier = s.key.order, s.key.mac, s.key.systemID
+	data, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return &StateDirError{Dir: s.stateDir, Op: "write", Err: err}
+	}
+	if err := writeFileDurable(s.dir, s.name+".json", append(data, '\n')); err != nil {
+		return &StateDirError{Dir: s.stateDir, Op: "write", Err: unwrapPathError(err)}
+	}
+	return nil
 }

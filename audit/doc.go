@@ -16,6 +16,7 @@
 //	code-expiring         warning   a code expires after Now but within Policy.ExpiringWithin
 //	code-count-mismatch   error     the order's ActivatedCodeCount is not the number of codes listed
 //	code-duplicate        warning   another unexpired code of the order has the same MAC address and system identifier
+//	code-renewed          info      a newer code of the host renews one that expires within Policy.ExpiringWithin
 //	quota-exceeded        error     ActivatedCodeCount is above ActivationCodeQuota
 //	quota-exhausted       warning   ActivatedCodeCount equals ActivationCodeQuota: no code left to issue
 //	quota-high            warning   ActivatedCodeCount is at least Policy.QuotaWarnPercent of the quota, with codes left
@@ -27,7 +28,11 @@
 // normalised: lower case, ":" between the pairs, so that 00-16-3E-00-00-01
 // and 00:16:3e:00:00:01 are the same host. code-duplicate is reported once
 // for every code beyond the first (by ID) of a host: each spent one unit of
-// quota that the first already covered.
+// quota that the first already covered. A renewal is not a duplicate: a
+// host's code that expires within Policy.ExpiringWithin followed (by ID) by
+// a code that expires later is code-renewed (info) on the newer code, and
+// the older one, replaced, is not code-expiring; a third code while the
+// renewal is not yet due is code-duplicate again.
 //
 // Findings are sorted most severe first, then by order ID, check and code ID,
 // so that two audits of the same data list them in the same order.

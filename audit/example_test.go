@@ -72,6 +72,7 @@ func ExampleChecks() {
 	// code-expiring         warning
 	// code-count-mismatch   error
 	// code-duplicate        warning
+	// code-renewed          info
 	// quota-exceeded        error
 	// quota-exhausted       warning
 	// quota-high            warning

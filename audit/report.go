@@ -74,6 +74,7 @@ const (
 	CheckCodeExpiring       = "code-expiring"
 	CheckCodeCountMismatch  = "code-count-mismatch"
 	CheckCodeDuplicate      = "code-duplicate"
+	CheckCodeRenewed        = "code-renewed"
 	CheckQuotaExceeded      = "quota-exceeded"
 	CheckQuotaExhausted     = "quota-exhausted"
 	CheckQuotaHigh          = "quota-high"
@@ -94,6 +95,7 @@ var checks = []CheckInfo{
 	{CheckCodeExpiring, SeverityWarning, "a code expires within the policy's window"},
 	{CheckCodeCountMismatch, SeverityError, "ActivatedCodeCount differs from the codes listed"},
 	{CheckCodeDuplicate, SeverityWarning, "two unexpired codes bind the same MAC and system identifier"},
+	{CheckCodeRenewed, SeverityInfo, "a newer code renews a host's code that expires within the policy's window"},
 	{CheckQuotaExceeded, SeverityError, "more codes issued than the quota"},
 	{CheckQuotaExhausted, SeverityWarning, "the quota is used up (not for frozen virtual orders)"},
 	{CheckQuotaHigh, SeverityWarning, "at least the policy's share of the quota is used (idem)"},

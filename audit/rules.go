@@ -69,31 +69,46 @@ func evaluateOrder(out []Finding, o *Order, p *Policy) []Finding {
 			formatPercent(o.UsedPercent()), used, quota, quota-used)
 	}
 	horizon := p.Horizon()
+	dups, renewals := duplicates(o.Codes, p.Now, horizon)
+	renewed := make(map[*polarlicense.ActivationCode]bool, len(renewals))
+	for _, r := range renewals {
+		renewed[r.first] = true
+	}
 	for i := range o.Codes {
 		c := &o.Codes[i]
 		switch {
 		case c.Expired(p.Now):
 			add(SeverityError, CheckCodeExpired, c.ID, "%s expired on %s (%s ago)", describeCode(c), day(c.ExpireAt), span(p.Now.Sub(c.ExpireAt)))
+		case renewed[c]:
+			// Expiring, but renewed: code-renewed says so.
 		case p.ExpiringWithin > 0 && !c.ExpireAt.IsZero() && !c.ExpireAt.After(horizon):
 			add(SeverityWarning, CheckCodeExpiring, c.ID, "%s expires on %s (in %s)", describeCode(c), day(c.ExpireAt), span(c.ExpireAt.Sub(p.Now)))
 		}
 	}
-	for _, d := range duplicates(o.Codes, p.Now) {
+	for _, d := range dups {
 		add(SeverityWarning, CheckCodeDuplicate, d.code.ID, "%s duplicates code %d: both unexpired, for MAC %s and %s; quota spent twice",
 			describeCode(d.code), d.first.ID, d.mac, describeSystemID(d.code.SystemIdentifier))
+	}
+	for _, r := range renewals {
+		add(SeverityInfo, CheckCodeRenewed, r.code.ID, "%s renews code %d, which expires on %s (in %s), for MAC %s and %s",
+			describeCode(r.code), r.first.ID, day(r.first.ExpireAt), span(r.first.ExpireAt.Sub(p.Now)), r.mac, describeSystemID(r.code.SystemIdentifier))
 	}
 	return out
 }
 
-// duplicate is a code that binds the same host as an earlier one.
+// duplicate is a code that binds the same host as an earlier one: a
+// duplicate of it, or its renewal.
 type duplicate struct {
 	code, first *polarlicense.ActivationCode
 	mac         string // normalised
 }
 
 // duplicates finds, among the unexpired codes, every code beyond the first
-// (by ID) bound to the same MAC address and system identifier.
-func duplicates(codes []polarlicense.ActivationCode, now time.Time) []duplicate {
+// (by ID) bound to the same MAC address and system identifier. Taking a
+// host's codes by ID, a code is a renewal of the host's current code (the
+// first, or the last renewal) when that one expires by horizon and the new
+// one expires later; any other is a duplicate of the current code.
+func duplicates(codes []polarlicense.ActivationCode, now, horizon time.Time) (dups, renewals []duplicate) {
 	type host struct{ mac, sysID string }
 	live := make([]*polarlicense.ActivationCode, 0, len(codes))
 	for i := range codes {
@@ -102,17 +117,21 @@ func duplicates(codes []polarlicense.ActivationCode, now time.Time) []duplicate 
 		}
 	}
 	slices.SortStableFunc(live, func(a, b *polarlicense.ActivationCode) int { return cmp.Compare(a.ID, b.ID) })
-	first := make(map[host]*polarlicense.ActivationCode, len(live))
-	var out []duplicate
+	current := make(map[host]*polarlicense.ActivationCode, len(live))
 	for _, c := range live {
 		h := host{normalizeMAC(c.MacAddress), c.SystemIdentifier}
-		if f, ok := first[h]; ok {
-			out = append(out, duplicate{code: c, first: f, mac: h.mac})
-			continue
+		f, ok := current[h]
+		switch {
+		case !ok:
+			current[h] = c
+		case horizon.After(now) && !f.ExpireAt.IsZero() && !f.ExpireAt.After(horizon) && c.ExpireAt.After(f.ExpireAt):
+			renewals = append(renewals, duplicate{code: c, first: f, mac: h.mac})
+			current[h] = c
+		default:
+			dups = append(dups, duplicate{code: c, first: f, mac: h.mac})
 		}
-		first[h] = c
 	}
-	return out
+	return dups, renewals
 }
 
 // normalizeMAC writes a MAC address in its normal form

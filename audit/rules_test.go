@@ -129,6 +129,47 @@ func TestEvaluateDuplicates(t *testing.T) {
 	assert.Equal(t, `code 2 "n2" (MAC 00-16-3E-00-00-01) duplicates code 1: both unexpired, for MAC 00:16:3e:00:00:01 and system identifier 7001; quota spent twice`, fs[0].Message)
 }
 
+func TestEvaluateRenewals(t *testing.T) {
+	t.Parallel()
+	future := testNow.AddDate(1, 0, 0)
+	soon := testNow.AddDate(0, 0, 10) // within the policy's window
+	code := func(id int64, mac string, expire time.Time) polarlicense.ActivationCode {
+		return polarlicense.ActivationCode{ID: id, Name: "n" + strconv.FormatInt(id, 10), MacAddress: mac, SystemIdentifier: "7001", ExpireAt: expire}
+	}
+	const mac = "00:16:3e:00:00:01"
+	cases := []struct {
+		name   string
+		policy Policy
+		codes  []polarlicense.ActivationCode
+		want   []string
+	}{
+		{"expiring, then a later one: a renewal, not expiring", policy, []polarlicense.ActivationCode{code(1, mac, soon), code(2, "00-16-3E-00-00-01", future)},
+			[]string{"info code-renewed o 2"}},
+		{"expiring, not yet renewed", policy, []polarlicense.ActivationCode{code(1, mac, soon)},
+			[]string{"warning code-expiring o 1"}},
+		{"not expiring: a second code is a duplicate", policy, []polarlicense.ActivationCode{code(1, mac, future), code(2, mac, future.AddDate(1, 0, 0))},
+			[]string{"warning code-duplicate o 2"}},
+		{"renewed twice over: the third is a duplicate", policy, []polarlicense.ActivationCode{code(1, mac, soon), code(2, mac, future), code(3, mac, future)},
+			[]string{"warning code-duplicate o 3", "info code-renewed o 2"}},
+		{"the newer one expires first: a duplicate", policy, []polarlicense.ActivationCode{code(1, mac, soon), code(2, mac, soon.Add(-time.Hour))},
+			[]string{"warning code-duplicate o 2", "warning code-expiring o 1", "warning code-expiring o 2"}},
+		{"with the expiry check off, no renewal either", Policy{Now: testNow, ExpiringWithin: -1}, []polarlicense.ActivationCode{code(1, mac, soon), code(2, mac, future)},
+			[]string{"warning code-duplicate o 2"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			o := order("o", 100, len(c.codes), c.codes...)
+			assert.Equal(t, c.want, checksOf(Evaluate([]Order{o}, c.policy)))
+		})
+	}
+	o := order("o", 100, 2, code(1, mac, soon), code(2, mac, future))
+	fs := Evaluate([]Order{o}, policy)
+	require.Len(t, fs, 1)
+	assert.Equal(t, `code 2 "n2" (MAC 00:16:3e:00:00:01) renews code 1, which expires on `+soon.Format("2006-01-02")+
+		` (in 10 days), for MAC 00:16:3e:00:00:01 and system identifier 7001`, fs[0].Message)
+}
+
 func TestNormalizeMAC(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
@@ -251,7 +292,7 @@ func TestChecksTable(t *testing.T) {
 		names[i] = c.Name
 		assert.NotEmpty(t, c.Description)
 	}
-	assert.Equal(t, []string{"code-expired", "code-expiring", "code-count-mismatch", "code-duplicate",
+	assert.Equal(t, []string{"code-expired", "code-expiring", "code-count-mismatch", "code-duplicate", "code-renewed",
 		"quota-exceeded", "quota-exhausted", "quota-high", "virtual-order-frozen"}, names)
 	cs[0].Name = "changed"
 	assert.Equal(t, CheckCodeExpired, Checks()[0].Name, "the caller's copy")
@@ -266,9 +307,12 @@ func TestChecksTable(t *testing.T) {
 	frozen.IsVirtualOrder, frozen.IsVirtualOrderFrozen = true, true
 	dup := codes(future, future)
 	dup[1].MacAddress = dup[0].MacAddress
+	renewal := codes(testNow.AddDate(0, 0, 10), future)
+	renewal[1].MacAddress = renewal[0].MacAddress
 	all := Evaluate([]Order{
 		order("a", 10, 2, codes(testNow, testNow.Add(time.Hour))...), order("b", 1, 2, codes(future)...),
 		order("c", 2, 2, dup...), order("d", 10, 9, codes(future, future, future, future, future, future, future, future, future)...), frozen,
+		order("e", 10, 2, renewal...),
 	}, policy)
 	seen := map[string]bool{}
 	for _, f := range all {
