@@ -119,8 +119,8 @@ func (o *Options) validate() error {
 		return invalid("Within", "must not be negative")
 	}
 	if o.SystemIdentifier != "" {
-		if _, err := strconv.ParseUint(o.SystemIdentifier, 10, 64); err != nil {
-			return invalid("SystemIdentifier", "must be a decimal number of at most 20 digits (a PostgreSQL system identifier)")
+		if !polarlicense.ValidSystemIdentifier(o.SystemIdentifier) {
+			return invalid("SystemIdentifier", "must be a database system identifier: a decimal number from 1 to 18446744073709551615 with no sign, exponent, separator or leading zero, such as 7345118823001548201 (as pg_controldata prints it)")
 		}
 	}
 	if o.MacAddress != "" {
