@@ -27,9 +27,8 @@ const (
 	nodeOtherMac = "00:16:3e:1a:2b:39"
 )
 
-// checkServer is an emulator holding one long-term order (quota 10), and
-// code 77, bound to nodeMac and checkSysID-less host 1 and expired a year
-// before the tests' clock.
+// checkServer is an emulator holding one long-term order (quota 10) with
+// code 77, of another host, expired a year before the tests' clock.
 func checkServer(t *testing.T) *polarlicensetest.Server {
 	t.Helper()
 	return newServer(t,
