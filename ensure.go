@@ -337,7 +337,7 @@ func (e *ensureCall) run(ctx context.Context) (*EnsureActivationCodeResponse, er
 	if err := e.beginCreate(replacesID); err != nil {
 		return nil, &OperationError{Operation: "EnsureActivationCode", Err: err}
 	}
-	created, err := c.CreateActivationCode(ctx, &e.create)
+	created, err := c.createActivationCode(ctx, &e.create)
 	var res *EnsureActivationCodeResponse
 	switch {
 	case errors.Is(err, ErrUncertainOutcome):

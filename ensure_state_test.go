@@ -378,3 +378,35 @@ func TestBadInputNeverSpends(t *testing.T) {
 	assert.Contains(t, err.Error(), `"O" at position 18 is not a digit`)
 	assert.True(t, errors.As(err, new(*polarlicense.ValidationError)))
 }
+
+func TestCreateActivationCodeWithStateDirHoldsEnsures(t *testing.T) {
+	state := t.TempDir()
+	srv := ensureServer(t)
+	create := &polarlicense.CreateActivationCodeRequest{AliyunOrderID: ensureOrder, MacAddress: ensureMac, SystemIdentifier: ensureSysID, Name: "by-hand"}
+	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDrop})
+	_, err := newReliabilityClient(t, srv, polarlicense.WithStateDir(state)).CreateActivationCode(context.Background(), create)
+	require.ErrorIs(t, err, polarlicense.ErrUncertainOutcome)
+	require.NotNil(t, pendingOf(t, hostRecordPath(state, ensureOrder, ensureMac, ensureSysID)), "the unresolved create holds the host")
+
+	_, err = newReliabilityClient(t, srv, polarlicense.WithStateDir(state)).EnsureActivationCode(context.Background(), ensureReq(ensureOrder))
+	require.ErrorIs(t, err, polarlicense.ErrCreateHeld)
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
+
+	// A create that succeeds clears the record, and makes older Known lists stale.
+	listedAt := time.Now()
+	made, err := newReliabilityClient(t, srv, polarlicense.WithStateDir(state)).CreateActivationCode(context.Background(), create)
+	require.NoError(t, err)
+	assert.Nil(t, pendingOf(t, hostRecordPath(state, ensureOrder, ensureMac, ensureSysID)))
+	req := ensureReq(ensureOrder)
+	req.Known = &polarlicense.EnsureKnown{ListedAt: listedAt}
+	out, err := newReliabilityClient(t, srv, polarlicense.WithStateDir(state)).EnsureActivationCode(context.Background(), req)
+	require.NoError(t, err)
+	assert.Equal(t, made.ID, out.ID)
+	assert.False(t, out.Created)
+
+	// Bad input is refused before the state directory is touched.
+	_, err = newReliabilityClient(t, srv, polarlicense.WithStateDir(filepath.Join(state, "never"))).CreateActivationCode(context.Background(),
+		&polarlicense.CreateActivationCodeRequest{AliyunOrderID: ensureOrder, MacAddress: "00:00:00:00:00:00", Name: "n"})
+	require.ErrorAs(t, err, new(*polarlicense.ValidationError))
+	assert.NoDirExists(t, filepath.Join(state, "never"))
+}

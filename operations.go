@@ -2,6 +2,7 @@ package polarlicense
 
 import (
 	"context"
+	"errors"
 	"math"
 	"strconv"
 	"strings"
@@ -65,8 +66,74 @@ func (c *Client) DescribeActivationCodes(ctx context.Context, req *DescribeActiv
 // The MacAddress is sent in its normal form (NormalizeMacAddress). Name is
 // at most MaxCodeNameLength characters; a Description, when given, is
 // MinCodeDescriptionLength to MaxCodeDescriptionLength characters and may
-// not start with "http://" or "https://".
+// not start with "http://" or "https://". A SystemIdentifier, when given, is
+// a decimal uint64 (ValidSystemIdentifier); the MAC address must be one a
+// host can have (UsableMacAddress). Bad input is a *ValidationError and
+// nothing is sent.
+//
+// With a state directory (WithStateDir), the create is coordinated like
+// EnsureActivationCode's: it waits for the host's lock (an
+// EnsureActivationCode in flight for the same order, MAC address and
+// system identifier, in any process), records the create durably before
+// sending it and clears the record once the outcome is known. It never
+// refuses to create, but a create whose outcome stays unknown holds the
+// host for EnsureActivationCode calls as theirs would.
 func (c *Client) CreateActivationCode(ctx context.Context, req *CreateActivationCodeRequest) (*CreateActivationCodeResponse, error) {
+	if c.stateDir == "" || req == nil || ctx == nil {
+		return c.createActivationCode(ctx, req)
+	}
+	var scratch [16]sign.Param
+	if _, verr := req.appendParams(scratch[:0]); verr != nil {
+		verr.Operation = opCreateActivationCode.name
+		return nil, verr
+	}
+	host := ensureKey{order: req.AliyunOrderID, mac: normalMac(req.MacAddress), systemID: req.SystemIdentifier}
+	slot, err := c.ensures.acquire(ctx, host)
+	if err != nil {
+		return nil, &OperationError{Operation: opCreateActivationCode.name, Err: err}
+	}
+	defer c.ensures.release(host, slot)
+	store, err := lockHost(ctx, c.stateDir, &host)
+	if err != nil {
+		return nil, &OperationError{Operation: opCreateActivationCode.name, Err: err}
+	}
+	defer store.unlock()
+	e := &ensureCall{c: c, host: host, slot: slot, store: store}
+	e.rec, _ = store.read() // a record in doubt is replaced
+	if err := e.beginCreate(0); err != nil {
+		return nil, &OperationError{Operation: opCreateActivationCode.name, Err: err}
+	}
+	created, err := c.createActivationCode(ctx, req)
+	switch {
+	case errors.Is(err, ErrUncertainOutcome):
+		// The record stays, holding the host; its hold runs from now.
+		until := c.now().Add(ensureUncertainHold)
+		e.slot.unresolvedUntil, e.slot.unresolvedErr = until, err
+		e.rec.Pending.HoldUntil = until
+		_ = store.write(&e.rec)
+	case err != nil:
+		e.clearHold(0)
+	default:
+		e.clearHold(created.ID)
+	}
+	return created, err
+}
+
+// Validate checks the request as CreateActivationCode does before sending
+// anything, so that a caller with work to do first (checking a file it will
+// write, asking the user) can refuse bad input early. It returns nil or a
+// *ValidationError.
+func (r *CreateActivationCodeRequest) Validate() error {
+	var scratch [16]sign.Param
+	if _, verr := r.appendParams(scratch[:0]); verr != nil {
+		verr.Operation = opCreateActivationCode.name
+		return verr
+	}
+	return nil
+}
+
+// createActivationCode is the call itself, without the state directory.
+func (c *Client) createActivationCode(ctx context.Context, req *CreateActivationCodeRequest) (*CreateActivationCodeResponse, error) {
 	return call[CreateActivationCodeResponse](ctx, c, &opCreateActivationCode, req)
 }
 

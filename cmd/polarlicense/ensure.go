@@ -11,6 +11,8 @@ import (
 	"io/fs"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -31,22 +33,31 @@ type ensureRecord struct {
 	ExpireAt         timestamp `json:"expire_at"`
 	// Created is true when the run created the code, spending one unit of
 	// quota.
-	Created bool   `json:"created"`
-	Path    string `json:"path"`
+	Created bool `json:"created"`
+	// Renewed is true when the code was created to renew one expiring
+	// within --renew-within.
+	Renewed bool `json:"renewed"`
+	// Duplicates, after a create, are the ids of the host's other unexpired
+	// codes (but the one renewed): quota spent twice.
+	Duplicates []int64 `json:"duplicates,omitempty"`
+	Path       string  `json:"path"`
 	// Written is false when the file already held the license.
 	Written bool   `json:"written"`
 	SHA256  string `json:"sha256"`
-	// note is advice about a new file's owner, for stderr.
-	note string
+	// notes are advice for stderr: about a new file's owner, a record not
+	// kept, a duplicate check not made.
+	notes []string
 }
 
 func (a *app) licenseEnsureCommand() *cobra.Command {
 	var (
 		mac, iface, systemID, pgdata, name, description, out string
 		force                                                bool
+		owner                                                ownerFlag
+		renewWithin                                          durationValue
 	)
 	cmd := &cobra.Command{
-		Use:   "ensure ORDER_ID --name N (--mac M | --interface IF) (--system-id S | --pgdata DIR) --out PATH [--description D] [--force]",
+		Use:   "ensure ORDER_ID --name N (--mac M | --interface IF) (--system-id S | --pgdata DIR) --out PATH [--description D] [--force] [--owner USER[:GROUP]] [--renew-within D] [--state-dir DIR]",
 		Short: "Make sure a file holds this host's license, creating its code only if it has none",
 		Long: `Make sure --out holds this host's license: find the host's unexpired activation
 code in the order (bound to its MAC address and system identifier) or, only if
@@ -56,21 +67,33 @@ the command for scripts and provisioning pipelines.
 
 The MAC address is --mac, or that of --interface. The system identifier is
 --system-id, or read from --pgdata's global/pg_control (PostgreSQL-based
-engines; give a MySQL engine's identifier with --system-id).
+engines); it is a decimal number such as 7345118823001548201. All-zero,
+broadcast and multicast MAC addresses are refused before anything is sent.
 
-Before creating a code, the order is checked: a frozen virtual order, or one
-with no quota left, is an error and nothing is spent. If the create's answer
-is lost, the command looks for the code again before giving up, and never
-creates a second one; run it again to pick the code up.
+Runs coordinate through the state directory (--state-dir): two runs for the
+same host at once create one code at most, and a run killed while its create
+was in flight holds the host for ten minutes, during which every run only
+looks for the code and creates none (it says until when). Before spending,
+the command checks that it can write --out (and give it --owner); the order
+is checked too: a frozen virtual order, or one with no quota left, is an
+error and nothing is spent. If the create's answer is lost, the command
+looks for the code again before giving up, and never creates a second one.
+
+--renew-within D renews: when the host's code expires within D, one new code
+is created and its license written in place of the old one. After every
+create the host's codes are listed again: another unexpired code of the
+host (but the one renewed) means quota spent twice, by a run this machine
+could not coordinate with; the command then exits 1 naming the codes.
 
 A file already at --out is replaced if it holds another license of this host
 (the license of an older code for the same MAC address and system identifier,
 in any order), keeping its owner. Anything else is left alone and the command
-fails, naming the file, unless --force.`,
+fails, naming the file, unless --force. --owner gives the file that owner and
+mode 0600 (root writing for the database's user).`,
 		Example: `  polarlicense license ensure 239618016570503 --name pg-prod-01 --interface eth0 \
-      --pgdata /var/lib/polardb/data --out /opt/polarflex/license/1/license.lic
+      --pgdata /var/lib/polardb/data --out /opt/polarflex/license/1/license.lic --owner postgres
   polarlicense license ensure 239618016570503 --name pg-prod-01 --mac 00:16:3e:1a:2b:01 \
-      --system-id 7345118823001548201 --out license.lic -o json`,
+      --system-id 7345118823001548201 --out license.lic --renew-within 30d -o json`,
 		Args: exactArgs("ORDER_ID"),
 		RunE: a.action(func(ctx context.Context, cmd *cobra.Command, args []string) error {
 			orderID := args[0]
@@ -81,6 +104,14 @@ fails, naming the file, unless --force.`,
 				return err
 			}
 			if err := checkOut(out); err != nil {
+				return err
+			}
+			fileOwner, err := owner.resolve()
+			if err != nil {
+				return err
+			}
+			stateDir, err := a.stateDir()
+			if err != nil {
 				return err
 			}
 			if mac != "" {
@@ -103,6 +134,7 @@ fails, naming the file, unless --force.`,
 			}
 			req := &polarlicense.EnsureActivationCodeRequest{
 				AliyunOrderID: orderID, MacAddress: mac, SystemIdentifier: systemID, Name: name, Description: description,
+				RenewWithin: renewWithin.d,
 			}
 			if err := req.Validate(); err != nil {
 				return err
@@ -112,32 +144,66 @@ fails, naming the file, unless --force.`,
 				return err
 			}
 			host := hostOf(orderID, mac, systemID)
-			res, err := ensureFile(ctx, client, req, host, out, force, "pass --force to replace it")
+			res, err := ensureFileWith(ctx, client, req, host, out, ensureFileOptions{
+				force: force, refusal: "pass --force to replace it", owner: fileOwner, ownerSpec: owner.spec, stateDir: stateDir,
+			})
 			if err != nil {
-				if errors.Is(err, polarlicense.ErrUncertainOutcome) {
-					err = &hintError{err: err, hint: "the code may or may not have been created: run the same command again, " +
-						"which looks for the code before creating one"}
-				}
-				return about(err, orderID, 0)
+				return about(ensureAdvice(err, stateDir), orderID, 0)
 			}
-			if res.note != "" {
-				a.errorLine("note: " + res.note)
+			for _, n := range res.notes {
+				a.errorLine("note: " + n)
 			}
-			return emitItem(a, res)
+			if err := emitItem(a, res); err != nil {
+				return err
+			}
+			if len(res.Duplicates) > 0 {
+				return duplicatesError(orderID, host, res.ActivationCodeID, res.Duplicates)
+			}
+			return nil
 		}),
 	}
 	f := cmd.Flags()
 	f.StringVar(&name, "name", "", "`name` of the code if one must be created: letters, digits, _ and -, at most 64 (required)")
 	f.StringVar(&mac, "mac", "", "MAC `address` of this host, such as 00:16:3e:1a:2b:01")
 	f.StringVar(&iface, "interface", "", "network `interface` whose MAC address to use, such as eth0; --interface= (empty) picks the one that is up, not a loopback, with a MAC address")
-	f.StringVar(&systemID, "system-id", "", "the database's system `identifier`")
+	f.StringVar(&systemID, "system-id", "", "the database's system `identifier`, a decimal number such as 7345118823001548201")
 	f.StringVar(&pgdata, "pgdata", "", "data `directory` whose global/pg_control holds the system identifier")
 	f.StringVar(&out, "out", "", "`path` of the license file, such as /opt/polarflex/license/1/license.lic (required)")
 	f.StringVar(&description, "description", "", "description of the code if one must be created: 2 to 256 characters, not a link")
 	f.BoolVar(&force, "force", false, "replace a file at --out that holds something other than a license of this host")
+	f.Var(&renewWithin, "renew-within", "renew: when the host's code expires within this `duration` (such as 30d), create one new code and write its license")
+	owner.add(f)
+	a.addStateDirFlag(f)
 	_ = cmd.MarkFlagRequired("name")
 	_ = cmd.MarkFlagRequired("out")
 	return cmd
+}
+
+// ensureAdvice adds to an ensure's error what to do next, when the create's
+// outcome is unknown or a create begun earlier holds the host.
+func ensureAdvice(err error, stateDir string) error {
+	switch {
+	case errors.Is(err, polarlicense.ErrCreateHeld):
+		return &hintError{err: err, hint: "nothing was spent by this run; run the same command again after the time above: " +
+			"it looks for the code first and creates one only if there still is none"}
+	case errors.Is(err, polarlicense.ErrUncertainOutcome):
+		return &hintError{err: err, hint: "the code may or may not have been created: run the same command again (with the same state directory, " +
+			stateDir + "); it looks for the code first, and for ten minutes only looks and creates none, in case the create is still being processed"}
+	}
+	return err
+}
+
+// duplicatesError is the error of a run whose create left the host with
+// more than one unexpired code that is not a renewal.
+func duplicatesError(orderID string, h host, id int64, dups []int64) error {
+	ids := make([]string, len(dups))
+	for i, d := range dups {
+		ids[i] = strconv.FormatInt(d, 10)
+	}
+	return fmt.Errorf("the license was written, but order %s now holds %d unexpired codes for this host (MAC address %s, system identifier %q): "+
+		"code %d, just created, and %s: %s; quota was spent twice (by a run this one could not coordinate with: another machine, "+
+		"another state directory, or by hand); see \"polarlicense codes list %s --system-id %s\"",
+		orderID, len(dups)+1, h.mac, h.systemID, id, plural(len(dups), "other code", "other codes"), strings.Join(ids, ", "), orderID, h.systemID)
 }
 
 // hostError keeps the text of an error finding this host's MAC address (it
@@ -179,27 +245,52 @@ func (h host) boundTo(c *polarlicense.ActivationCode) bool {
 	return err == nil && m == h.mac && c.SystemIdentifier == h.systemID
 }
 
-// ensureFile is license ensure's work, and fleet apply's for one node: it
-// refuses, before spending anything, to replace a file that holds something
-// other than a license of the host (unless force); then it ensures the
-// host's code and writes its license to path.
-//
-// refusal ends the error of a refused file: how to get past it.
+// ensureFileOptions are the choices of ensureFileWith.
+type ensureFileOptions struct {
+	// force replaces a file that holds something other than a license of
+	// the host.
+	force bool
+	// refusal ends the error of a refused file: how to get past it.
+	refusal string
+	// owner, when not nil, is the file's owner (--owner, ownerSpec).
+	owner     *polarlicense.FileOwner
+	ownerSpec string
+	// stateDir is where the license written is recorded ("" : nowhere).
+	stateDir string
+}
+
+// ensureFile is ensureFileWith without an owner, recording the license in
+// the client's state directory.
 func ensureFile(ctx context.Context, client *polarlicense.Client, req *polarlicense.EnsureActivationCodeRequest, h host, path string, force bool, refusal string) (ensureRecord, error) {
+	return ensureFileWith(ctx, client, req, h, path, ensureFileOptions{force: force, refusal: refusal, stateDir: client.StateDir()})
+}
+
+// ensureFileWith is license ensure's work, and fleet apply's for one node:
+// it refuses, before spending anything, to replace a file that holds
+// something other than a license of the host (unless force), and checks
+// that the file can be written (polarlicense.CheckLicenseFileWritable);
+// then it ensures the host's code and writes its license to path, recording
+// it in the state directory. If the write still fails after a create, the
+// error is a *spentNotWrittenError giving the command that finishes the job.
+func ensureFileWith(ctx context.Context, client *polarlicense.Client, req *polarlicense.EnsureActivationCodeRequest, h host, path string, o ensureFileOptions) (ensureRecord, error) {
 	existing, err := readExisting(path)
 	if err != nil {
-		return ensureRecord{}, err
+		return ensureRecord{}, &hintError{err: err, hint: "nothing was spent"}
 	}
 	// An empty file holds nothing to lose.
-	if len(existing) > 0 && !force {
+	if len(existing) > 0 && !o.force {
 		ours, err := isHostLicense(ctx, client, h, existing)
 		if err != nil {
 			return ensureRecord{}, fmt.Errorf("cannot tell whether %s holds a license of this host: %w", path, err)
 		}
 		if !ours {
 			return ensureRecord{}, fmt.Errorf("%s holds something other than a license of this host (MAC address %s, system identifier %q): "+
-				"left as it is (nothing was spent); %s", path, h.mac, h.systemID, refusal)
+				"left as it is (nothing was spent); %s", path, h.mac, h.systemID, o.refusal)
 		}
+	}
+	opts := polarlicense.LicenseFileOptions{Overwrite: existing != nil, Owner: o.owner, StateDir: o.stateDir}
+	if err := polarlicense.CheckLicenseFileWritable(path, opts); err != nil {
+		return ensureRecord{}, &hintError{err: err, hint: "nothing was spent"}
 	}
 	resp, err := client.EnsureActivationCode(ctx, req)
 	if err != nil {
@@ -209,16 +300,28 @@ func ensureFile(ctx context.Context, client *polarlicense.Client, req *polarlice
 	if err != nil {
 		return ensureRecord{}, err
 	}
-	res, err := writeLicenseFile(path, resp.CertContentB64, existing != nil)
+	opts.Code, opts.AliyunOrderID = &resp.ActivationCode, req.AliyunOrderID
+	res, err := writeLicenseFileWith(path, resp.CertContentB64, opts)
 	if err != nil {
-		what := fmt.Sprintf("activation code %d is this host's (created: %t), but its license was not written", resp.ID, resp.Created)
+		finish := finishCommand(req.AliyunOrderID, resp.ID, path, existing != nil, o.ownerSpec)
+		if resp.Created {
+			e := &spentNotWrittenError{orderID: req.AliyunOrderID, codeID: resp.ID, finish: finish, err: err}
+			if errors.Is(err, polarlicense.ErrLicenseFileExists) {
+				// The file appeared meanwhile: a run again finds the code,
+				// spends nothing, and tells whether the file is this host's.
+				e.finish = ""
+			}
+			return ensureRecord{}, e
+		}
+		what := fmt.Sprintf("activation code %d is this host's (nothing was spent), but its license was not written", resp.ID)
 		if errors.Is(err, polarlicense.ErrLicenseFileExists) {
 			what += ": the file appeared meanwhile; run again to check it"
+		} else {
+			what += `; write it with "` + finish + `"`
 		}
 		return ensureRecord{}, &hintError{err: err, hint: what}
 	}
-	sum := sha256.Sum256(data)
-	return ensureRecord{
+	rec := ensureRecord{
 		AliyunOrderID:    req.AliyunOrderID,
 		ActivationCodeID: resp.ID,
 		Name:             resp.Name,
@@ -226,12 +329,85 @@ func ensureFile(ctx context.Context, client *polarlicense.Client, req *polarlice
 		SystemIdentifier: h.systemID,
 		ExpireAt:         timestamp(resp.ExpireAt),
 		Created:          resp.Created,
+		Renewed:          resp.Renewed,
 		Path:             path,
 		Written:          res.written,
-		SHA256:           hex.EncodeToString(sum[:]),
-		note:             res.note,
-	}, nil
+		SHA256:           hex.EncodeToString(sha256Of(data)),
+		notes:            res.notes(),
+	}
+	for _, d := range resp.Duplicates {
+		rec.Duplicates = append(rec.Duplicates, d.ID)
+	}
+	if resp.DuplicatesErr != nil {
+		rec.notes = append(rec.notes, fmt.Sprintf("code %d was created, but the host's codes could not be listed again to check that it is the only one: %s",
+			resp.ID, trimPkg(resp.DuplicatesErr.Error())))
+	}
+	return rec, nil
 }
+
+// sha256Of is the SHA-256 of data.
+func sha256Of(data []byte) []byte {
+	sum := sha256.Sum256(data)
+	return sum[:]
+}
+
+// finishCommand is the command that writes a code's license to path as the
+// failed run would have.
+func finishCommand(orderID string, codeID int64, path string, force bool, ownerSpec string) string {
+	c := "polarlicense license write " + orderID + " " + strconv.FormatInt(codeID, 10) + " --out " + shellWord(path)
+	if force {
+		c += " --force"
+	}
+	if ownerSpec != "" {
+		c += " --owner " + shellWord(ownerSpec)
+	}
+	return c
+}
+
+// shellWord quotes s for a POSIX shell when it needs it.
+func shellWord(s string) string {
+	safe := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%+=:,./_-", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// spentNotWrittenError is a run that created a code, spending quota, and
+// then could not write its license: the message says so first, and how to
+// finish without spending again.
+type spentNotWrittenError struct {
+	orderID string
+	codeID  int64
+	finish  string // the command that writes the license; "": run the same command again
+	err     error  // why the write failed
+}
+
+// Error names the code and the command; describe words the cause.
+func (e *spentNotWrittenError) Error() string {
+	return e.head() + e.err.Error() + e.tail()
+}
+
+// head and tail frame the cause.
+func (e *spentNotWrittenError) head() string {
+	return fmt.Sprintf("activation code %d of order %s was created (one unit of quota spent), but its license was not written: ", e.codeID, e.orderID)
+}
+
+func (e *spentNotWrittenError) tail() string {
+	if e.finish == "" {
+		return fmt.Sprintf("; do not create another: run the same command again, which finds code %d, spends nothing and checks the file", e.codeID)
+	}
+	return `; do not create another: finish with "` + e.finish + `"`
+}
+
+// Unwrap returns the cause.
+func (e *spentNotWrittenError) Unwrap() error { return e.err }
 
 // maxLicenseSize bounds what is read of a file found at a license path: a
 // license is a few kilobytes, so anything larger is not one.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -165,6 +166,11 @@ func (a *app) describe(err error) string {
 		pathErr *fs.PathError
 		netErr  net.Error
 	)
+	var spent *spentNotWrittenError
+	if errors.As(err, &spent) {
+		// Said first: a code was bought, whatever went wrong next.
+		return spent.head() + a.describe(spent.err) + spent.tail()
+	}
 	suffix := ""
 	if errors.As(err, &hint) {
 		suffix = "; " + hint.hint
@@ -228,11 +234,21 @@ func describeLicenseFileError(e *polarlicense.LicenseFileError) string {
 		msg += " (writing the new file in " + dir + ")"
 	case "replace", "link":
 		msg += " (putting the new file in place)"
+	case "verify":
+		msg += " (checking, once in place, that it is the file written: someone who can write " + dir + " changed it meanwhile; look at it)"
+	case "chown":
+		msg += " (giving the new file its owner)"
 	case "inspect":
 		msg += " (looking at the file there now)"
 	}
 	if errors.Is(e, fs.ErrPermission) {
-		msg += ": run as the owner of " + dir + " or as root"
+		if os.Geteuid() == 0 {
+			// Root refused: a read-only or network file system, an
+			// immutable file, a security module. "Run as root" would not help.
+			msg += " (refused to root too: look for a read-only or network file system, an immutable attribute or a security policy)"
+		} else {
+			msg += ": run as the owner of " + dir + " or as root"
+		}
 	}
 	return msg
 }

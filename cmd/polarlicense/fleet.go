@@ -584,8 +584,8 @@ func (a *app) applyNode(ctx context.Context, client *polarlicense.Client, p *nod
 	if err != nil {
 		return fail(about(err, p.t.host.order, 0))
 	}
-	if res.note != "" {
-		a.errorLine("note: " + p.t.cluster + "/" + p.t.node + ": " + res.note)
+	for _, n := range res.notes {
+		a.errorLine("note: " + p.t.cluster + "/" + p.t.node + ": " + n)
 	}
 	id := res.ActivationCodeID
 	rec.State, rec.ActivationCodeID, rec.ExpireAt = stateLicensed, &id, res.ExpireAt

@@ -6,7 +6,9 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,11 +34,16 @@ func testEnv(srv *polarlicensetest.Server) environment {
 		vars[envSecret] = srv.AccessKeySecret
 	}
 	return environment{
-		getenv:     func(k string) string { return vars[k] },
-		now:        func() time.Time { return auditNow },
-		isTerminal: func(io.Writer) bool { return false },
+		getenv:          func(k string) string { return vars[k] },
+		now:             func() time.Time { return auditNow },
+		isTerminal:      func(io.Writer) bool { return false },
+		defaultStateDir: sync.OnceValues(func() (string, error) { return os.MkdirTemp(testStateRoot, "state-") }),
 	}
 }
+
+// testStateRoot holds the default state directories of the tests' runs
+// (one per testEnv), never the machine's own; TestMain makes and removes it.
+var testStateRoot string
 
 // auditNow is the clock of the tests' runs.
 var auditNow = time.Date(2030, 6, 1, 0, 0, 0, 0, time.UTC)

@@ -28,9 +28,10 @@ func (a *app) licenseWriteCommand() *cobra.Command {
 	var (
 		out   string
 		force bool
+		owner ownerFlag
 	)
 	cmd := &cobra.Command{
-		Use:   "write ORDER_ID CODE_ID [--out license.lic] [--force]",
+		Use:   "write ORDER_ID CODE_ID [--out license.lic] [--force] [--owner USER[:GROUP]] [--state-dir DIR]",
 		Short: "Write an activation code's license file, the license.lic PolarDB reads at start-up",
 		Long: `Fetch an activation code's license (CertContentB64), decode it and write it to
 --out, the license.lic that PolarDB reads at start-up. The write is atomic (a
@@ -40,10 +41,13 @@ A file that already holds the same license is left as it is; one that holds
 anything else is replaced only with --force, and keeps its owner, group and
 mode, so a license that belongs to the database user stays readable by it. A
 new file belongs to the user running the command, with mode 0600: run as root,
-create it as the database user (sudo -u) or chown it afterwards; a note on
-stderr says so when the directory belongs to another user. Symbolic links,
-directories, pipes and devices at --out are refused, never followed or opened.`,
-		Example: `  polarlicense license write 239618016570503 1 --out /var/lib/polardb/license.lic`,
+give it to the database's user with --owner USER[:GROUP] (the file, new,
+replaced or already there, then gets that owner and mode 0600); without it, a
+note on stderr says so when the directory belongs to another user. Symbolic
+links, directories, pipes and devices at --out are refused, never followed or
+opened. The license written is recorded in the state directory (--state-dir:
+which code, order and host it is for; never the license itself).`,
+		Example: `  polarlicense license write 239618016570503 1 --out /var/lib/polardb/license.lic --owner postgres:postgres`,
 		Args:    exactArgs("ORDER_ID", "CODE_ID"),
 		RunE: a.action(func(ctx context.Context, _ *cobra.Command, args []string) error {
 			id, err := parseCodeID(args[1])
@@ -51,6 +55,14 @@ directories, pipes and devices at --out are refused, never followed or opened.`,
 				return err
 			}
 			if err := checkOut(out); err != nil {
+				return err
+			}
+			fileOwner, err := owner.resolve()
+			if err != nil {
+				return err
+			}
+			stateDir, err := a.stateDir()
+			if err != nil {
 				return err
 			}
 			client, err := a.newClient()
@@ -67,7 +79,12 @@ directories, pipes and devices at --out are refused, never followed or opened.`,
 			if err != nil {
 				return err
 			}
-			res, err := writeLicenseFile(out, code.CertContentB64, force)
+			if code.ID == 0 {
+				code.ID = id
+			}
+			res, err := writeLicenseFileWith(out, code.CertContentB64, polarlicense.LicenseFileOptions{
+				Overwrite: force, Owner: fileOwner, StateDir: stateDir, Code: &code.ActivationCode, AliyunOrderID: args[0],
+			})
 			if errors.Is(err, polarlicense.ErrLicenseFileExists) {
 				return &hintError{err: err, hint: "pass --force to replace it"}
 			}
@@ -75,8 +92,8 @@ directories, pipes and devices at --out are refused, never followed or opened.`,
 				return err
 			}
 			same := !res.written
-			if res.note != "" {
-				a.errorLine("note: " + res.note)
+			for _, n := range res.notes() {
+				a.errorLine("note: " + n)
 			}
 			sum := sha256.Sum256(data)
 			rec := licenseRecord{
@@ -103,6 +120,8 @@ directories, pipes and devices at --out are refused, never followed or opened.`,
 	}
 	cmd.Flags().StringVar(&out, "out", "license.lic", "`path` of the license file")
 	cmd.Flags().BoolVar(&force, "force", false, "replace a file that holds a different license")
+	owner.add(cmd.Flags())
+	a.addStateDirFlag(cmd.Flags())
 	return cmd
 }
 
@@ -111,23 +130,51 @@ type licenseWrite struct {
 	written bool        // false: the file already held this license
 	mode    fs.FileMode // the file's permission bits now
 	note    string      // advice about the new file's owner, or ""
+	// recordErr is why the license, written, was not recorded in the
+	// state directory, or nil.
+	recordErr error
+}
+
+// notes are what the write has to say on stderr.
+func (w *licenseWrite) notes() []string {
+	var n []string
+	if w.note != "" {
+		n = append(n, w.note)
+	}
+	if w.recordErr != nil {
+		n = append(n, "the license was written, but not recorded in the state directory: "+trimPkg(w.recordErr.Error()))
+	}
+	return n
 }
 
 // writeLicenseFile writes a license with polarlicense.WriteLicenseFile and
-// says whether it changed the file. It never reads the file: every write
-// puts a new file in place, so the file changed if and only if the one at
-// out is no longer the one that was there before.
+// says whether it changed the file.
 func writeLicenseFile(out string, cert polarlicense.CertContent, force bool) (licenseWrite, error) {
+	return writeLicenseFileWith(out, cert, polarlicense.LicenseFileOptions{Overwrite: force})
+}
+
+// writeLicenseFileWith writes a license with
+// polarlicense.WriteLicenseFileWithOptions and says whether it changed the
+// file. It never reads the file: every write puts a new file in place, so
+// the file changed if and only if the one at out is no longer the one that
+// was there before. A failure to record the license (the file is written)
+// is not an error but recordErr.
+func writeLicenseFileWith(out string, cert polarlicense.CertContent, opts polarlicense.LicenseFileOptions) (licenseWrite, error) {
 	before, _ := os.Lstat(out)
-	if err := polarlicense.WriteLicenseFile(out, cert, force); err != nil {
-		return licenseWrite{}, err
+	var recordErr error
+	if err := polarlicense.WriteLicenseFileWithOptions(out, cert, opts); err != nil {
+		var fe *polarlicense.LicenseFileError
+		if !errors.As(err, &fe) || fe.Op != "record" {
+			return licenseWrite{}, err
+		}
+		recordErr = fe.Err
 	}
 	after, err := os.Lstat(out)
 	if err != nil {
 		return licenseWrite{}, &polarlicense.LicenseFileError{Path: out, Op: "inspect", Err: err}
 	}
-	res := licenseWrite{written: before == nil || !os.SameFile(before, after), mode: after.Mode().Perm()}
-	if before == nil {
+	res := licenseWrite{written: before == nil || !os.SameFile(before, after), mode: after.Mode().Perm(), recordErr: recordErr}
+	if before == nil && opts.Owner == nil {
 		res.note = newFileOwnerNote(out, after)
 	}
 	return res, nil

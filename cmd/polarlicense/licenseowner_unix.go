@@ -7,13 +7,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"syscall"
 )
 
 // newFileOwnerNote warns when a new license file belongs to someone other
 // than its directory's owner (root writing in the database user's
 // directory): PolarDB, running as that user, may not be able to read it.
+// Users and groups are named as the system names them.
 func newFileOwnerNote(path string, fi fs.FileInfo) string {
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	if !ok {
@@ -27,8 +27,9 @@ func newFileOwnerNote(path string, fi fs.FileInfo) string {
 	if !ok || dst.Uid == st.Uid {
 		return ""
 	}
-	return path + " is a new file owned by uid " + strconv.FormatUint(uint64(st.Uid), 10) +
+	return path + " is a new file owned by " + ownerSpecOf(st.Uid, st.Gid) +
 		" with mode " + fmt.Sprintf("%04o", fi.Mode().Perm()) +
-		", but its directory belongs to uid " + strconv.FormatUint(uint64(dst.Uid), 10) +
-		": if PolarDB runs as that user, chown the file to it"
+		", but its directory belongs to " + ownerSpecOf(dst.Uid, dst.Gid) +
+		": if PolarDB runs as user " + userName(dst.Uid) + ", it cannot read the file; pass --owner " + ownerSpecOf(dst.Uid, dst.Gid) +
+		" (or chown it)"
 }

@@ -56,7 +56,8 @@ func TestLicenseWriteKeepsTheOwnerAndReportsTheMode(t *testing.T) {
 	path := filepath.Join(dir, "license.lic")
 	r := runAt(t, srv, "license", "write", order, id, "--out", path, "-o", "json")
 	require.Equal(t, exitOK, r.code, r.stderr)
-	assert.Equal(t, "polarlicense: note: "+path+" is a new file owned by uid 0 with mode 0600, but its directory belongs to uid 1234: if PolarDB runs as that user, chown the file to it",
+	assert.Equal(t, "polarlicense: note: "+path+" is a new file owned by root:root with mode 0600, but its directory belongs to 1234:1234: "+
+		"if PolarDB runs as user 1234, it cannot read the file; pass --owner 1234:1234 (or chown it)",
 		oneLineOn(t, r.stderr))
 	rec := decodeJSON[licenseRecord](t, r.stdout)
 	assert.True(t, rec.Written)

@@ -25,7 +25,14 @@ func TestMain(m *testing.M) {
 	if os.Getenv(runAsCLI) == "1" {
 		os.Exit(runProcess(os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	root, err := os.MkdirTemp("", "polarlicense-cli-test-")
+	if err != nil {
+		panic(err)
+	}
+	testStateRoot = root
+	code := m.Run()
+	os.RemoveAll(root)
+	os.Exit(code)
 }
 
 // cliCommand is the polarlicense process with args, in a clean environment.
@@ -34,7 +41,7 @@ func cliCommand(t *testing.T, args ...string) *exec.Cmd {
 	exe, err := os.Executable()
 	require.NoError(t, err)
 	cmd := exec.Command(exe, args...)
-	cmd.Env = []string{runAsCLI + "=1", "HOME=" + t.TempDir(), "ALIBABA_CLOUD_ECS_METADATA_DISABLED=true", "PATH=" + os.Getenv("PATH")}
+	cmd.Env = []string{runAsCLI + "=1", "HOME=" + t.TempDir(), envStateDir + "=" + t.TempDir(), "ALIBABA_CLOUD_ECS_METADATA_DISABLED=true", "PATH=" + os.Getenv("PATH")}
 	return cmd
 }
 
@@ -116,7 +123,8 @@ set -a; . ./emulator.env; set +a
 "$CLI" codes create 239618016570503 --mac 00:16:3e:1a:2b:03 --name pg-prod-03 --system-id 7345118823001548203 -o json
 `
 	cmd := exec.Command(bash, "-c", script)
-	cmd.Env = []string{runAsCLI + "=1", "CLI=" + exe, "DIR=" + dir, "HOME=" + dir, "ALIBABA_CLOUD_ECS_METADATA_DISABLED=true", "PATH=" + os.Getenv("PATH")}
+	cmd.Env = []string{runAsCLI + "=1", "CLI=" + exe, "DIR=" + dir, "HOME=" + dir, envStateDir + "=" + filepath.Join(dir, "state"),
+		"ALIBABA_CLOUD_ECS_METADATA_DISABLED=true", "PATH=" + os.Getenv("PATH")}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	done := make(chan error, 1)

@@ -40,10 +40,13 @@ type environment struct {
 	isTerminal func(io.Writer) bool
 	// emulatorOptions configure the emulator that --emulator starts.
 	emulatorOptions []polarlicensetest.Option
+	// defaultStateDir is the state directory when neither --state-dir nor
+	// $POLARLICENSE_STATE_DIR names one (statedir.go).
+	defaultStateDir func() (string, error)
 }
 
 func defaultEnvironment() environment {
-	return environment{getenv: os.Getenv, now: time.Now, isTerminal: isTerminal}
+	return environment{getenv: os.Getenv, now: time.Now, isTerminal: isTerminal, defaultStateDir: polarlicense.DefaultStateDir}
 }
 
 // app is one run of the command: its streams, its environment, the global
@@ -65,6 +68,10 @@ type app struct {
 	client   *polarlicense.Client
 	cancel   context.CancelFunc
 	debugOut *debugWriter
+
+	// stateDirFlag is --state-dir; clientStateDir, once stateDir has
+	// resolved it, makes newClient's client coordinate through it.
+	stateDirFlag, clientStateDir string
 }
 
 // run executes one command line (args, without the program name) and
@@ -219,6 +226,9 @@ func (a *app) newClient() (*polarlicense.Client, error) {
 			return nil, err
 		}
 		opts = append(opts, creds)
+	}
+	if a.clientStateDir != "" {
+		opts = append(opts, polarlicense.WithStateDir(a.clientStateDir))
 	}
 	if a.debug {
 		if a.emulator != nil {
