@@ -17,9 +17,6 @@ import (
 // tool's exit statuses: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, a mistake
 // on the command line included.
 
-// envStateDir names the state directory when --state-dir is not given.
-const envStateDir = "POLARLICENSE_STATE_DIR"
-
 // checkStatusError ends a check whose status is not OK: the report is
 // already printed, and the status is the exit status.
 type checkStatusError struct{ status nodecheck.Level }
@@ -64,9 +61,9 @@ func (a *app) failCheck(cmd *cobra.Command, err error) int {
 
 func (a *app) licenseCheckCommand() *cobra.Command {
 	var (
-		opts                            nodecheck.Options
-		within                          = durationValue{d: nodecheck.DefaultWithin, text: "30d"}
-		stateDir, textfileDir, pgdataFl string
+		opts                  nodecheck.Options
+		within                = durationValue{d: nodecheck.DefaultWithin, text: "30d"}
+		textfileDir, pgdataFl string
 	)
 	cmd := &cobra.Command{
 		Use:   "check --license PATH [--pgdata DIR | --system-id S] [--interface IF | --mac M] [--order ORDER_ID] [--within 30d] [--state-dir DIR] [--textfile-dir DIR] [-o text|json]",
@@ -119,7 +116,11 @@ textfile collector.`,
 				return usagef("invalid --within %s: want a positive duration such as 30d", within.String())
 			}
 			opts.PGData, opts.Within = pgdataFl, within.d
-			opts.StateDir = a.checkStateDir(stateDir)
+			dir, err := a.stateDir()
+			if err != nil {
+				return err
+			}
+			opts.StateDir = dir
 			client, err := a.newClient()
 			if err != nil {
 				return err
@@ -167,7 +168,7 @@ textfile collector.`,
 	f.StringVar(&opts.MacAddress, "mac", "", "MAC `address` of this host, instead of --interface")
 	f.StringVar(&opts.OrderID, "order", "", "`ORDER_ID` whose codes to ask the service about (default: the state directory's record's)")
 	f.Var(&within, "within", "a code expiring within this `duration` is a warning")
-	f.StringVar(&stateDir, "state-dir", "", "state `directory` whose records identify license files (default $"+envStateDir+", else /var/lib/polarlicense for root, else ~/.local/state/polarlicense)")
+	a.addStateDirFlag(f)
 	f.StringVar(&textfileDir, "textfile-dir", "", "also write the metrics to `DIR`/polarlicense_node.prom, for node_exporter's textfile collector")
 	_ = cmd.MarkFlagRequired("license")
 	return cmd
@@ -179,21 +180,4 @@ func atMostOne(cmd *cobra.Command, a, b string) error {
 		return usagef("give --%s or --%s, not both", a, b)
 	}
 	return nil
-}
-
-// checkStateDir is the state directory license check reads: the flag,
-// else $POLARLICENSE_STATE_DIR, else the default. With no default (no home
-// directory) it reads none.
-func (a *app) checkStateDir(flag string) string {
-	if flag != "" {
-		return flag
-	}
-	if d := a.env.getenv(envStateDir); d != "" {
-		return d
-	}
-	d, err := polarlicense.DefaultStateDir()
-	if err != nil {
-		return ""
-	}
-	return d
 }
