@@ -453,6 +453,13 @@ func (x *run) checkCode() {
 		for _, n := range []string{CheckSystemIdentifierMismatch, CheckMacMismatch, CheckExpired, CheckExpiring} {
 			x.skip(n, "the license is not identified")
 		}
+		// A fact that could not be read is news all the same.
+		if x.sysErr != nil {
+			x.cannot(CheckSystemIdentifierMismatch, "cannot read the database's system identifier: "+strings.TrimPrefix(x.sysErr.Error(), "hostid: "))
+		}
+		if x.macErr != nil {
+			x.cannot(CheckMacMismatch, "cannot find this host's MAC address: "+strings.TrimPrefix(x.macErr.Error(), "hostid: "))
+		}
 		return
 	}
 	switch {

@@ -204,6 +204,16 @@ func TestFileChecks(t *testing.T) {
 	assert.Equal(t, "LICENSE CRITICAL - "+opts.LicensePath+" does not exist", r.FirstLine())
 	assert.False(t, r.Check(nodecheck.CheckExpired).Checked)
 
+	// A control file that cannot be read is said even so: UNKNOWN, under
+	// the CRITICAL of the missing file.
+	opts.PGData = t.TempDir()
+	r = run(t, opts)
+	assert.Equal(t, nodecheck.Critical, r.Status)
+	assert.Equal(t, []string{nodecheck.CheckFileMissing, nodecheck.CheckSystemIdentifierMismatch}, failing(r))
+	assert.Equal(t, nodecheck.Unknown, r.Check(nodecheck.CheckSystemIdentifierMismatch).Level)
+	assert.Equal(t, "LICENSE CRITICAL - "+opts.LicensePath+" does not exist", r.FirstLine(), "the worst first, alone")
+	opts.PGData = f.pgdata
+
 	// A symbolic link, even to the right license, is refused unopened.
 	link := filepath.Join(t.TempDir(), "license.lic")
 	require.NoError(t, os.Symlink(f.path, link))
