@@ -123,11 +123,18 @@ func (c *Check) Failing() bool { return c.Level != OK }
 
 // Code is the activation code the license file holds, as identified.
 type Code struct {
-	AliyunOrderID    string    `json:"aliyun_order_id"`
-	ActivationCodeID int64     `json:"activation_code_id"`
-	MacAddress       string    `json:"mac_address"`
-	SystemIdentifier string    `json:"system_identifier"`
-	ExpireAt         time.Time `json:"expire_at"`
+	// AliyunOrderID is the code's order.
+	AliyunOrderID string `json:"aliyun_order_id"`
+	// ActivationCodeID is the code's id in its order.
+	ActivationCodeID int64 `json:"activation_code_id"`
+	// MacAddress is the MAC address the code is bound to, normalised.
+	MacAddress string `json:"mac_address"`
+	// SystemIdentifier is the system identifier the code is bound to ("":
+	// none).
+	SystemIdentifier string `json:"system_identifier"`
+	// ExpireAt is when the code expires (zero: not known, as a record
+	// written without it).
+	ExpireAt time.Time `json:"expire_at"`
 }
 
 // Report is the outcome of Run.
