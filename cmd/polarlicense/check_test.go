@@ -125,6 +125,24 @@ func TestLicenseCheckEndToEnd(t *testing.T) {
 	assert.Equal(t, sysID, rep.SystemIdentifier, "the check reads what pg_controldata prints")
 	assert.True(t, rep.Online.Asked)
 
+	// -o text is the default's name; -o json has every key the issue names.
+	rt := runIn(t, env, append([]string{"license", "check", "-o", "text", "--order", nodeOrder}, base...)...)
+	assert.Equal(t, 0, rt.code)
+	assert.Equal(t, lines[0], strings.SplitN(rt.stdout, "\n", 2)[0])
+	rj := runIn(t, env, append([]string{"license", "check", "-o", "json", "--order", nodeOrder}, base...)...)
+	keys := decodeJSON[map[string]any](t, rj.stdout)
+	for _, k := range []string{"status", "checks", "code", "expire_at", "days_left"} {
+		assert.Contains(t, keys, k)
+	}
+	for _, c := range keys["checks"].([]any) {
+		assert.Contains(t, c, "level")
+		assert.Contains(t, c, "message")
+	}
+	// --within: a code expiring within it is a warning, exit 1.
+	rep, _ = checkReport(t, env, append([]string{"--order", nodeOrder, "--within", "20000d"}, base...)...)
+	assert.Equal(t, nodecheck.Warning, rep.Status)
+	assert.Equal(t, []string{nodecheck.CheckExpiring}, failingChecks(rep))
+
 	// Offline: no credentials; the state directory's record identifies it.
 	off := offlineEnv(t, srv)
 	srv.ResetRequests()
@@ -149,7 +167,7 @@ func TestLicenseCheckEndToEnd(t *testing.T) {
 	rep, r = checkReport(t, off, "--license", path, "--pgdata", other.Dir, "--mac", nodeMac, "--state-dir", stateDir)
 	assert.Equal(t, nodecheck.Critical, rep.Status)
 	assert.Equal(t, []string{nodecheck.CheckSystemIdentifierMismatch}, failingChecks(rep))
-	rt := runIn(t, off, "license", "check", "--license", path, "--pgdata", other.Dir, "--mac", nodeMac, "--state-dir", stateDir)
+	rt = runIn(t, off, "license", "check", "--license", path, "--pgdata", other.Dir, "--mac", nodeMac, "--state-dir", stateDir)
 	assert.Equal(t, 2, rt.code)
 	assert.True(t, strings.HasPrefix(rt.stdout, "LICENSE CRITICAL - system identifier "+other.ControlDataSystemIdentifier(t)+" is not the code's "+sysID), rt.stdout)
 	// Online, the service has no code of that host holding it, either.
