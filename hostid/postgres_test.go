@@ -1,8 +1,11 @@
 package hostid
 
 import (
+	"encoding/binary"
+	"hash/crc32"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -22,6 +25,13 @@ func TestSystemIdentifierRealPostgreSQL(t *testing.T) {
 	orig, err := os.ReadFile(filepath.Join(c.Dir, "global", "pg_control"))
 	require.NoError(t, err)
 	require.Len(t, orig, ControlFileSize)
+	// The layout the package relies on for this version, as PostgreSQL
+	// wrote it here: for 1300, the CRC-32C of bytes 0–287 at offset 288.
+	if version := binary.NativeEndian.Uint32(orig[8:12]); version == 1300 && strconv.IntSize == 64 {
+		assert.Equal(t, crc32.Checksum(orig[:288], crc32.MakeTable(crc32.Castagnoli)), binary.NativeEndian.Uint32(orig[288:]))
+	} else {
+		t.Logf("pg_control_version %d: its CRC is found by searching", version)
+	}
 
 	corrupt := append([]byte(nil), orig...)
 	corrupt[2] ^= 0x01 // one bit of the identifier
