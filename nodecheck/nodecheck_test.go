@@ -331,6 +331,7 @@ func TestUnknownAndNotForThisHost(t *testing.T) {
 	assert.Equal(t, []string{nodecheck.CheckLicenseUnknown}, failing(r))
 	assert.Contains(t, r.Summary, "nothing identifies the license")
 	assert.Contains(t, r.Summary, "no record of it")
+	assert.NoDirExists(t, f.stateDir, "a check creates no state directory")
 
 	// A service, but no order to ask about.
 	opts := f.options()
