@@ -354,13 +354,10 @@ func (x *run) identify(ctx context.Context, data []byte) {
 
 // boundTo says which of the order's codes were compared.
 func (x *run) boundTo() string {
-	switch {
-	case x.r.SystemIdentifier != "":
+	if x.r.SystemIdentifier != "" {
 		return "bound to system identifier " + x.r.SystemIdentifier
-	case len(x.r.MacAddresses) == 1:
-		return "bound to MAC address " + x.r.MacAddresses[0]
 	}
-	return "(any host)"
+	return "bound to MAC address " + strings.Join(x.r.MacAddresses, " or ")
 }
 
 // askService lists the order's codes bound to this host and compares their
@@ -374,6 +371,9 @@ func (x *run) askService(ctx context.Context, order string, data []byte) (*polar
 	case order == "":
 		x.r.Online.Reason = "the order is not known (no record names it): give the order id to ask the service"
 		return nil, 0
+	case x.r.SystemIdentifier == "" && len(x.r.MacAddresses) == 0:
+		x.r.Online.Reason = "neither the system identifier nor a MAC address of this host is known: no code of the order to compare"
+		return nil, 0
 	}
 	req := &polarlicense.DescribeActivationCodesRequest{AliyunOrderID: order, SystemIdentifier: x.r.SystemIdentifier}
 	if req.SystemIdentifier == "" && len(x.r.MacAddresses) == 1 {
@@ -383,6 +383,12 @@ func (x *run) askService(ctx context.Context, order string, data []byte) (*polar
 	if err != nil {
 		x.r.Online.Reason = serviceFailure(err)
 		return nil, 0
+	}
+	if req.SystemIdentifier == "" {
+		// Bound to this host: to one of its MAC addresses.
+		codes = slices.DeleteFunc(codes, func(c polarlicense.ActivationCode) bool {
+			return !slices.Contains(x.r.MacAddresses, normalMac(c.MacAddress))
+		})
 	}
 	// Newest first: the file most often holds the current code's license.
 	slices.SortStableFunc(codes, func(a, b polarlicense.ActivationCode) int { return b.ExpireAt.Compare(a.ExpireAt) })

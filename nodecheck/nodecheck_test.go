@@ -184,6 +184,17 @@ func TestOnlineOK(t *testing.T) {
 	assert.True(t, r.Check(nodecheck.CheckLicenseNotForThisHost).Checked)
 	assert.Equal(t, 2, f.srv.RequestCount("DescribeActivationCodeDetails"), "the newest first, then the file's: never another host's")
 
+	// Without a system identifier, the codes bound to the MAC address are
+	// compared, and no other.
+	f.srv.ResetRequests()
+	noID := opts
+	noID.PGData = ""
+	r = run(t, noID)
+	assert.Equal(t, nodecheck.OK, r.Status, r.Text())
+	assert.Equal(t, int64(codeID), r.Code.ActivationCodeID)
+	assert.False(t, r.Check(nodecheck.CheckSystemIdentifierMismatch).Checked)
+	assert.Equal(t, 2, f.srv.RequestCount("DescribeActivationCodeDetails"))
+
 	// With the record: both agree; the order comes from the record.
 	f.record(t, mac, sysID, expiry)
 	opts.OrderID = ""
