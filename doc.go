@@ -130,9 +130,23 @@
 // normalised, and same system identifier) when there is one, and creates
 // one only when there is none, after checking that the order can issue it
 // (ErrOrderFrozen, ErrQuotaExhausted). After a lost answer it looks again
-// rather than creating twice. Package hostid reads a host's system
-// identifier and MAC address; NormalizeMacAddress gives the form requests
-// use.
+// rather than creating twice. With RenewWithin it renews a code nearing its
+// expiry (a renewal is a new code: there is no renew operation); after every
+// create it lists the host's codes once more and reports other unexpired
+// ones in Duplicates. Package hostid reads a host's system identifier and
+// MAC address; NormalizeMacAddress gives the form requests use. Bad input
+// never spends: a SystemIdentifier that is not a decimal uint64
+// (ValidSystemIdentifier) and a MAC address no host can have
+// (UsableMacAddress) are refused before anything is sent.
+//
+// WithStateDir (DefaultStateDir gives the conventional place) coordinates
+// creates across processes: per host, an advisory lock (flock, released when
+// its holder dies) and a create record synced to disk before the create is
+// sent, so that concurrent runs create one code at most and a create never
+// resolved holds the host, in every process, for ten minutes (ErrCreateHeld).
+// The directory also keeps a LicenseRecord of each license file written with
+// WriteLicenseFileWithOptions (LookupLicenseRecord); nothing secret goes into
+// it. Without one, a Client coordinates only its own calls.
 //
 // # Observability
 //

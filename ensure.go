@@ -476,7 +476,7 @@ func (e *ensureCall) clearHold(id int64) {
 func (e *ensureCall) unresolved(replaces int64, createErr, lookErr error) error {
 	until := e.c.now().Add(ensureUncertainHold)
 	e.slot.unresolvedUntil, e.slot.unresolvedErr, e.slot.unresolvedReplaces = until, createErr, replaces
-	where := "this client"
+	where := "this client (other processes are not coordinated with: that needs WithStateDir)"
 	if e.store != nil {
 		where = "every process using the state directory " + e.store.stateDir
 		if e.rec.Pending != nil {

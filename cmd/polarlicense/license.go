@@ -125,7 +125,7 @@ which code, order and host it is for; never the license itself).`,
 	return cmd
 }
 
-// licenseWrite is what writeLicenseFile did.
+// licenseWrite is what writeLicenseFileWith did.
 type licenseWrite struct {
 	written bool        // false: the file already held this license
 	mode    fs.FileMode // the file's permission bits now
@@ -145,12 +145,6 @@ func (w *licenseWrite) notes() []string {
 		n = append(n, "the license was written, but not recorded in the state directory: "+trimPkg(w.recordErr.Error()))
 	}
 	return n
-}
-
-// writeLicenseFile writes a license with polarlicense.WriteLicenseFile and
-// says whether it changed the file.
-func writeLicenseFile(out string, cert polarlicense.CertContent, force bool) (licenseWrite, error) {
-	return writeLicenseFileWith(out, cert, polarlicense.LicenseFileOptions{Overwrite: force})
 }
 
 // writeLicenseFileWith writes a license with
