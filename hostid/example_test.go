@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io/fs"
 	"log"
 	"os"
@@ -14,7 +15,8 @@ import (
 
 func ExampleSystemIdentifier() {
 	// A data directory as PostgreSQL leaves it: global/pg_control starts
-	// with the system identifier and the control-file version.
+	// with the system identifier and the control-file version, and (for
+	// version 1300) holds the CRC-32C of its first 288 bytes after them.
 	pgdata, err := os.MkdirTemp("", "pgdata")
 	if err != nil {
 		log.Fatal(err)
@@ -23,6 +25,7 @@ func ExampleSystemIdentifier() {
 	ctl := make([]byte, 8192)
 	binary.NativeEndian.PutUint64(ctl, 7345118823001548201)
 	binary.NativeEndian.PutUint32(ctl[8:], 1300)
+	binary.NativeEndian.PutUint32(ctl[288:], crc32.Checksum(ctl[:288], crc32.MakeTable(crc32.Castagnoli)))
 	if err := os.Mkdir(filepath.Join(pgdata, "global"), 0o700); err != nil {
 		log.Fatal(err)
 	}

@@ -4,7 +4,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -17,13 +19,19 @@ import (
 // control file.
 const ControlFileName = "global/pg_control"
 
-// controlHeaderSize is what SystemIdentifier reads of the control file: the
-// uint64 system_identifier, then the uint32 pg_control_version.
+// ControlFileSize is the size of every control file PostgreSQL writes
+// (PG_CONTROL_FILE_SIZE): ControlFileData, then zeros.
+const ControlFileSize = 8192
+
+// controlHeaderSize is the control file's header: the uint64
+// system_identifier, then the uint32 pg_control_version.
 const controlHeaderSize = 12
 
 // ControlFileError is a control file that could not be read or does not
 // look like one. Err is the cause: a file-system error (errors.Is matches
-// fs.ErrNotExist, fs.ErrPermission, …) or ErrImplausibleControlFile.
+// fs.ErrNotExist, fs.ErrPermission, …), ErrNotRegularFile,
+// ErrImplausibleControlFile, or ErrControlFileCRC (which also matches
+// ErrImplausibleControlFile).
 type ControlFileError struct {
 	// Path is the control file's path.
 	Path string
@@ -43,43 +51,108 @@ func (e *ControlFileError) Unwrap() error { return e.Err }
 // the file is too short or its content is not that of a control file.
 var ErrImplausibleControlFile = errors.New("not a PostgreSQL control file")
 
+// ErrControlFileCRC is wrapped, together with ErrImplausibleControlFile, by
+// the error of SystemIdentifier when the file's CRC-32C does not match its
+// content: the file is corrupt (pg_controldata warns about it, and
+// PostgreSQL does not start on it).
+var ErrControlFileCRC = errors.New("CRC-32C mismatch")
+
+// ErrNotRegularFile is wrapped by the error of SystemIdentifier when the
+// control file is a directory, a FIFO, a device or a socket: it is refused
+// without reading it, so a FIFO never blocks the caller.
+var ErrNotRegularFile = errors.New("not a regular file")
+
+// castagnoli is the CRC-32C table: PostgreSQL's pg_crc32c.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// crcOffsets are the established places of the CRC in ControlFileData, by
+// pg_control_version, on 64-bit builds: 1300 (PostgreSQL 13 to 16), measured
+// on a control file Debian's PostgreSQL 15 wrote. Other versions, and 32-bit
+// builds, are checked by searching for the CRC (see checkCRC).
+var crcOffsets = map[uint32]int{1300: 288}
+
 // SystemIdentifier returns the database system identifier of the data
 // directory pgdata, as decimal text (what pg_controldata prints as
 // "Database system identifier" and `pdbcli license info` as
 // system_identifier).
 //
-// It reads the first field of <pgdata>/global/pg_control, a uint64 in the
-// machine's byte order, and checks the pg_control_version that follows it:
-// 1100 (PostgreSQL 11, PolarDB for PostgreSQL 11), 1201 (PostgreSQL 12), or
-// 1300 and up (later releases). The CRC is not checked: where it sits
-// varies by version. A missing, unreadable, short or implausible file is a
-// *ControlFileError naming the path.
+// It reads <pgdata>/global/pg_control and refuses, as a *ControlFileError
+// naming the path, a file that:
+//   - is not a regular file (a symbolic link is followed, as PostgreSQL
+//     does): ErrNotRegularFile, found before the file is opened and checked
+//     again on the opened file, which is opened without blocking, so a FIFO
+//     is refused at once;
+//   - is shorter than PostgreSQL's ControlFileSize (8192 bytes);
+//   - has a pg_control_version PolarDB does not write (1100 for PostgreSQL
+//     11 and PolarDB for PostgreSQL 11, 1201 for 12, 1300 and up later), or
+//     one written on a machine of the other byte order;
+//   - fails its CRC-32C: ErrControlFileCRC. For pg_control_version 1300 on a
+//     64-bit machine the CRC is the uint32 at offset 288, over bytes 0–287.
+//     Where a version's layout is not established (and, for 1300, where a
+//     build extends ControlFileData and so moves its CRC further on), a file
+//     is consistent when some 4-byte-aligned offset holds the CRC-32C of all
+//     the bytes before it, as every control file PostgreSQL writes does;
+//   - holds the system identifier 0.
 //
-// Only PostgreSQL-based engines have this file; the identifier of a
-// MySQL-engine database must be given explicitly.
+// The system identifier is the file's first field, a uint64 in the
+// machine's byte order. Only PostgreSQL-based engines have this file; the
+// identifier of a MySQL-engine database must be given explicitly.
 func SystemIdentifier(pgdata string) (string, error) {
 	path := filepath.Join(pgdata, filepath.FromSlash(ControlFileName))
-	f, err := os.Open(path)
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", &ControlFileError{Path: path, Err: unwrapPath(err)}
+	}
+	if !fi.Mode().IsRegular() {
+		return "", &ControlFileError{Path: path, Err: notRegular(fi.Mode())}
+	}
+	f, err := openNonBlocking(path)
 	if err != nil {
 		return "", &ControlFileError{Path: path, Err: unwrapPath(err)}
 	}
 	defer f.Close()
-	var head [controlHeaderSize]byte
-	n, err := io.ReadFull(f, head[:])
+	// The path may have been replaced between the Stat and the open.
+	if fi, err = f.Stat(); err != nil {
+		return "", &ControlFileError{Path: path, Err: unwrapPath(err)}
+	}
+	if !fi.Mode().IsRegular() {
+		return "", &ControlFileError{Path: path, Err: notRegular(fi.Mode())}
+	}
+	buf := make([]byte, ControlFileSize)
+	n, err := io.ReadFull(f, buf)
 	switch {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "", &ControlFileError{Path: path, Err: fmt.Errorf("%w: %d bytes, fewer than the %d of its header", ErrImplausibleControlFile, n, controlHeaderSize)}
+		return "", &ControlFileError{Path: path, Err: fmt.Errorf("%w: %d bytes, fewer than the %d PostgreSQL writes", ErrImplausibleControlFile, n, ControlFileSize)}
 	case err != nil:
 		return "", &ControlFileError{Path: path, Err: unwrapPath(err)}
 	}
-	return parseControlHeader(head[:], path)
+	return parseControlFile(buf, path)
 }
 
-// parseControlHeader reads the system identifier from a control file's
-// first bytes, checking the version that follows it.
-func parseControlHeader(head []byte, path string) (string, error) {
-	id := binary.NativeEndian.Uint64(head[0:8])
-	version := binary.NativeEndian.Uint32(head[8:12])
+// notRegular says what kind of file mode is, as ErrNotRegularFile.
+func notRegular(mode fs.FileMode) error {
+	kind := "not a regular file"
+	switch {
+	case mode.IsDir():
+		kind = "a directory"
+	case mode&fs.ModeNamedPipe != 0:
+		kind = "a FIFO"
+	case mode&fs.ModeSocket != 0:
+		kind = "a socket"
+	case mode&fs.ModeDevice != 0:
+		kind = "a device"
+	case mode&fs.ModeSymlink != 0:
+		kind = "a symbolic link"
+	}
+	return fmt.Errorf("%w: it is %s, not read", ErrNotRegularFile, kind)
+}
+
+// parseControlFile reads the system identifier from the first
+// ControlFileSize bytes of a control file, checking the version that
+// follows it and the CRC.
+func parseControlFile(b []byte, path string) (string, error) {
+	id := binary.NativeEndian.Uint64(b[0:8])
+	version := binary.NativeEndian.Uint32(b[8:12])
 	if !plausibleVersion(version) {
 		msg := fmt.Sprintf("pg_control_version %d is not one PolarDB writes (1100, 1201, or 1300 and up)", version)
 		if swapped := swap32(version); plausibleVersion(swapped) {
@@ -87,10 +160,49 @@ func parseControlHeader(head []byte, path string) (string, error) {
 		}
 		return "", &ControlFileError{Path: path, Err: fmt.Errorf("%w: %s", ErrImplausibleControlFile, msg)}
 	}
+	if err := checkCRC(b, version); err != nil {
+		return "", &ControlFileError{Path: path, Err: err}
+	}
 	if id == 0 {
 		return "", &ControlFileError{Path: path, Err: fmt.Errorf("%w: the system identifier is 0", ErrImplausibleControlFile)}
 	}
 	return strconv.FormatUint(id, 10), nil
+}
+
+// checkCRC checks the CRC-32C of the control file b, of pg_control_version
+// version: at its established offset where there is one, else (and, past
+// the established offset, for a build that extends ControlFileData) at any
+// 4-byte-aligned offset after the header.
+func checkCRC(b []byte, version uint32) error {
+	off, established := crcOffsets[version]
+	if established && strconv.IntSize == 64 {
+		if crc32.Checksum(b[:off], castagnoli) == binary.NativeEndian.Uint32(b[off:off+4]) {
+			return nil
+		}
+		if findCRC(b, off+4) {
+			return nil
+		}
+		return fmt.Errorf("%w: %w: the CRC-32C at offset %d, where pg_control_version %d keeps it, does not match bytes 0–%d, and no later offset holds one that does: the file is corrupt (pg_controldata warns so too)",
+			ErrImplausibleControlFile, ErrControlFileCRC, off, version, off-1)
+	}
+	if findCRC(b, controlHeaderSize) {
+		return nil
+	}
+	return fmt.Errorf("%w: %w: no 4-byte-aligned offset holds the CRC-32C of the bytes before it, as every control file PostgreSQL writes does (pg_control_version %d): the file is corrupt",
+		ErrImplausibleControlFile, ErrControlFileCRC, version)
+}
+
+// findCRC reports whether some 4-byte-aligned offset k, from on, holds the
+// CRC-32C of b[:k] in the machine's byte order.
+func findCRC(b []byte, from int) bool {
+	var crc uint32
+	for k := 0; k+4 <= len(b); k += 4 {
+		if k >= from && crc == binary.NativeEndian.Uint32(b[k:k+4]) {
+			return true
+		}
+		crc = crc32.Update(crc, castagnoli, b[k:k+4])
+	}
+	return false
 }
 
 // plausibleVersion reports whether v is a pg_control_version of a release
@@ -146,22 +258,48 @@ func MacAddress(iface string) (string, error) {
 		}
 		return "", fmt.Errorf("hostid: no network interface is named %q (there are: %s)", iface, strings.Join(names, ", "))
 	}
-	var candidates []net.Interface
-	for _, i := range list {
-		if i.Flags&net.FlagUp != 0 && i.Flags&net.FlagLoopback == 0 && len(i.HardwareAddr) == 6 &&
-			!slices.Equal(i.HardwareAddr, make(net.HardwareAddr, 6)) {
-			candidates = append(candidates, i)
-		}
-	}
+	candidates := candidateInterfaces(list)
 	switch len(candidates) {
 	case 0:
 		return "", errors.New("hostid: no network interface is up, not a loopback, and has a 6-byte MAC address: name one")
 	case 1:
-		return candidates[0].HardwareAddr.String(), nil
+		return candidates[0].MacAddress, nil
 	}
 	desc := make([]string, len(candidates))
 	for k, i := range candidates {
-		desc[k] = i.Name + " (" + i.HardwareAddr.String() + ")"
+		desc[k] = i.Name + " (" + i.MacAddress + ")"
 	}
 	return "", fmt.Errorf("hostid: %d network interfaces could be the host's, name one: %s", len(candidates), strings.Join(desc, ", "))
+}
+
+// Interface is a network interface whose MAC address could be the one an
+// activation code binds.
+type Interface struct {
+	// Name is the interface's name, such as "eth0".
+	Name string
+	// MacAddress is its address in normal form, as MacAddress returns it.
+	MacAddress string
+}
+
+// CandidateInterfaces returns every network interface that is up, is not a
+// loopback, and has a 6-byte, non-zero address: those MacAddress("")
+// chooses from, in the system's order. It returns none, without error, on
+// a host that has none.
+func CandidateInterfaces() ([]Interface, error) {
+	list, err := interfaces()
+	if err != nil {
+		return nil, fmt.Errorf("hostid: cannot list the network interfaces: %w", err)
+	}
+	return candidateInterfaces(list), nil
+}
+
+func candidateInterfaces(list []net.Interface) []Interface {
+	var candidates []Interface
+	for _, i := range list {
+		if i.Flags&net.FlagUp != 0 && i.Flags&net.FlagLoopback == 0 && len(i.HardwareAddr) == 6 &&
+			!slices.Equal(i.HardwareAddr, make(net.HardwareAddr, 6)) {
+			candidates = append(candidates, Interface{Name: i.Name, MacAddress: i.HardwareAddr.String()})
+		}
+	}
+	return candidates
 }

@@ -3,6 +3,7 @@ package hostid
 import (
 	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"io/fs"
 	"net"
 	"os"
@@ -16,37 +17,73 @@ import (
 	polarlicense "github.com/polarlicense/polarlicense-go"
 )
 
-// controlFile writes a data directory whose global/pg_control starts with
-// id and version in the machine's byte order (order, if not nil), padded to
-// size bytes, and returns the directory.
-func controlFile(t *testing.T, id uint64, version uint32, size int, order binary.ByteOrder) string {
-	t.Helper()
+// controlBytes returns a control file of ControlFileSize bytes starting
+// with id and version in the byte order order (the machine's if nil), with
+// filler up to crcAt, the CRC-32C of the bytes before crcAt there (none when
+// crcAt is 0), and zeros after, as PostgreSQL writes it.
+func controlBytes(id uint64, version uint32, crcAt int, order binary.ByteOrder) []byte {
 	if order == nil {
 		order = binary.NativeEndian
 	}
-	dir := t.TempDir()
-	require.NoError(t, os.MkdirAll(filepath.Join(dir, "global"), 0o700))
-	b := make([]byte, max(size, 12))
+	b := make([]byte, ControlFileSize)
 	order.PutUint64(b[0:8], id)
 	order.PutUint32(b[8:12], version)
-	for i := 12; i < len(b); i++ {
-		b[i] = byte(i) // a CRC and the rest: never checked
+	end := crcAt
+	if end == 0 {
+		end = 296
 	}
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "global", "pg_control"), b[:size], 0o600))
+	for i := 12; i < end; i++ {
+		b[i] = byte(i*7 + 1)
+	}
+	if crcAt > 0 {
+		order.PutUint32(b[crcAt:], crc32.Checksum(b[:crcAt], crc32.MakeTable(crc32.Castagnoli)))
+	}
+	return b
+}
+
+// dataDir writes a data directory whose global/pg_control holds b and
+// returns the directory.
+func dataDir(t *testing.T, b []byte) string {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "global"), 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "global", "pg_control"), b, 0o600))
 	return dir
+}
+
+// controlFile writes a data directory whose control file holds id and
+// version, a CRC where that version keeps it (offset 288 for 1300, else
+// 296), padded or cut to size bytes.
+func controlFile(t *testing.T, id uint64, version uint32, size int, order binary.ByteOrder) string {
+	t.Helper()
+	crcAt := 296
+	if version == 1300 {
+		crcAt = 288
+	}
+	b := controlBytes(id, version, crcAt, order)
+	if size <= len(b) {
+		b = b[:size]
+	} else {
+		b = append(b, make([]byte, size-len(b))...)
+	}
+	return dataDir(t, b)
 }
 
 func TestSystemIdentifier(t *testing.T) {
 	for _, version := range []uint32{1100, 1201, 1300, 1700} {
-		dir := controlFile(t, 7345118823001548201, version, 8192, nil)
+		dir := controlFile(t, 7345118823001548201, version, ControlFileSize, nil)
 		id, err := SystemIdentifier(dir)
 		require.NoError(t, err, version)
 		assert.Equal(t, "7345118823001548201", id)
 	}
 	// The largest identifier prints in full, unsigned.
-	id, err := SystemIdentifier(controlFile(t, 1<<64-1, 1300, 12, nil))
+	id, err := SystemIdentifier(controlFile(t, 1<<64-1, 1300, ControlFileSize, nil))
 	require.NoError(t, err)
 	assert.Equal(t, "18446744073709551615", id)
+	// A longer file is read as far as PostgreSQL reads it.
+	id, err = SystemIdentifier(controlFile(t, 7345118823001548201, 1300, ControlFileSize+100, nil))
+	require.NoError(t, err)
+	assert.Equal(t, "7345118823001548201", id)
 }
 
 func TestSystemIdentifierErrors(t *testing.T) {
@@ -63,17 +100,20 @@ func TestSystemIdentifierErrors(t *testing.T) {
 		dir  string
 		want string
 	}{
-		"short":         {controlFile(t, 7345118823001548201, 1300, 11, nil), "11 bytes"},
+		"short":         {controlFile(t, 7345118823001548201, 1300, 11, nil), "11 bytes, fewer than the 8192"},
+		"truncated":     {controlFile(t, 7345118823001548201, 1300, 100, nil), "100 bytes"},
+		"one short":     {controlFile(t, 7345118823001548201, 1300, ControlFileSize-1, nil), "8191 bytes"},
 		"empty":         {controlFile(t, 0, 0, 0, nil), "0 bytes"},
-		"version":       {controlFile(t, 7345118823001548201, 942, 8192, nil), "pg_control_version 942"},
-		"version 1200":  {controlFile(t, 7345118823001548201, 1200, 8192, nil), "pg_control_version 1200"},
-		"zero id":       {controlFile(t, 0, 1300, 8192, nil), "is 0"},
-		"not a control": {controlFile(t, 0x6f6c6c6568, 0x20776f72, 8192, nil), "pg_control_version"},
+		"version":       {controlFile(t, 7345118823001548201, 942, ControlFileSize, nil), "pg_control_version 942"},
+		"version 1200":  {controlFile(t, 7345118823001548201, 1200, ControlFileSize, nil), "pg_control_version 1200"},
+		"zero id":       {controlFile(t, 0, 1300, ControlFileSize, nil), "is 0"},
+		"not a control": {controlFile(t, 0x6f6c6c6568, 0x20776f72, ControlFileSize, nil), "pg_control_version"},
 	}
 	for name, tc := range cases {
 		_, err := SystemIdentifier(tc.dir)
 		require.ErrorAs(t, err, &cfe, name)
 		assert.ErrorIs(t, err, ErrImplausibleControlFile, name)
+		assert.NotErrorIs(t, err, ErrControlFileCRC, name)
 		assert.Contains(t, err.Error(), tc.want, name)
 		assert.Contains(t, err.Error(), filepath.Join(tc.dir, "global", "pg_control"), name)
 	}
@@ -83,15 +123,86 @@ func TestSystemIdentifierErrors(t *testing.T) {
 	if binary.NativeEndian.Uint16([]byte{0, 1}) == 1 {
 		other = binary.LittleEndian
 	}
-	_, err = SystemIdentifier(controlFile(t, 7345118823001548201, 1300, 8192, other))
+	_, err = SystemIdentifier(controlFile(t, 7345118823001548201, 1300, ControlFileSize, other))
 	require.ErrorIs(t, err, ErrImplausibleControlFile)
 	assert.Contains(t, err.Error(), "other byte order")
+}
 
+func TestSystemIdentifierCRC(t *testing.T) {
+	const id = 7345118823001548201
+	var cfe *ControlFileError
+
+	// Version 1300: the CRC at offset 288. One identifier byte changed (a
+	// digit of the identifier read wrong) is refused.
+	b := controlBytes(id, 1300, 288, nil)
+	b[3] ^= 0x10
+	_, err := SystemIdentifier(dataDir(t, b))
+	require.ErrorAs(t, err, &cfe)
+	assert.ErrorIs(t, err, ErrControlFileCRC)
+	assert.ErrorIs(t, err, ErrImplausibleControlFile)
+	assert.Contains(t, err.Error(), "offset 288")
+	assert.Contains(t, err.Error(), "corrupt")
+	// So is a change to the CRC itself, or to any byte it covers.
+	for _, at := range []int{287, 288, 100, 12} {
+		b := controlBytes(id, 1300, 288, nil)
+		b[at]++
+		_, err := SystemIdentifier(dataDir(t, b))
+		assert.ErrorIs(t, err, ErrControlFileCRC, "byte %d", at)
+	}
+	// A byte past the CRC is no part of ControlFileData: PostgreSQL ignores
+	// it, and so does SystemIdentifier.
+	b = controlBytes(id, 1300, 288, nil)
+	b[4000] = 1
+	got, err := SystemIdentifier(dataDir(t, b))
+	require.NoError(t, err)
+	assert.Equal(t, "7345118823001548201", got)
+
+	// A 1300 build that extends ControlFileData moves the CRC further on.
+	got, err = SystemIdentifier(dataDir(t, controlBytes(id, 1300, 352, nil)))
+	require.NoError(t, err, "a consistent file is never refused")
+	assert.Equal(t, "7345118823001548201", got)
+	// But not before the established offset: the CRC at 288 is then wrong.
+	_, err = SystemIdentifier(dataDir(t, controlBytes(id, 1300, 200, nil)))
+	assert.ErrorIs(t, err, ErrControlFileCRC)
+
+	// Versions whose layout is not established: a CRC of the bytes before
+	// it, at any 4-byte-aligned offset, is consistent.
+	for _, at := range []int{16, 296, 300, 512, 1024} {
+		got, err := SystemIdentifier(dataDir(t, controlBytes(id, 1100, at, nil)))
+		require.NoError(t, err, "CRC at %d", at)
+		assert.Equal(t, "7345118823001548201", got)
+	}
+	// None is refused, with a clear error.
+	_, err = SystemIdentifier(dataDir(t, controlBytes(id, 1700, 0, nil)))
+	require.ErrorAs(t, err, &cfe)
+	assert.ErrorIs(t, err, ErrControlFileCRC)
+	assert.Contains(t, err.Error(), "no 4-byte-aligned offset holds the CRC-32C")
+	assert.Contains(t, err.Error(), "1700")
+	// A corrupt identifier byte in a 1201 file.
+	b = controlBytes(id, 1201, 296, nil)
+	b[0]++
+	_, err = SystemIdentifier(dataDir(t, b))
+	assert.ErrorIs(t, err, ErrControlFileCRC)
+}
+
+func TestSystemIdentifierNotRegular(t *testing.T) {
+	var cfe *ControlFileError
 	// A directory where the file should be.
 	dir := t.TempDir()
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "global", "pg_control"), 0o700))
-	_, err = SystemIdentifier(dir)
+	_, err := SystemIdentifier(dir)
 	require.ErrorAs(t, err, &cfe)
+	assert.ErrorIs(t, err, ErrNotRegularFile)
+	assert.Contains(t, err.Error(), "a directory")
+
+	// A symbolic link to a control file is followed, as PostgreSQL does.
+	real := controlFile(t, 7345118823001548201, 1300, ControlFileSize, nil)
+	linked := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(linked, "global"), 0o700))
+	require.NoError(t, os.Symlink(filepath.Join(real, "global", "pg_control"), filepath.Join(linked, "global", "pg_control")))
+	got, err := SystemIdentifier(linked)
+	require.NoError(t, err)
+	assert.Equal(t, "7345118823001548201", got)
 }
 
 // fakeInterfaces makes MacAddress see list.
@@ -194,4 +305,22 @@ func TestMacAddressOnThisMachine(t *testing.T) {
 		}
 	}
 	assert.True(t, found, "%s is an address of this machine", got)
+}
+
+func TestCandidateInterfaces(t *testing.T) {
+	fakeInterfaces(t, lo, eth0, down, ib, zeroed, eth1)
+	got, err := CandidateInterfaces()
+	require.NoError(t, err)
+	assert.Equal(t, []Interface{{"eth0", "00:16:3e:1a:2b:01"}, {"eth1", "00:16:3e:1a:2b:02"}}, got)
+
+	fakeInterfaces(t, lo, down)
+	got, err = CandidateInterfaces()
+	require.NoError(t, err)
+	assert.Empty(t, got)
+
+	old := interfaces
+	interfaces = func() ([]net.Interface, error) { return nil, errors.New("netlink: denied") }
+	t.Cleanup(func() { interfaces = old })
+	_, err = CandidateInterfaces()
+	assert.ErrorContains(t, err, "netlink: denied")
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/binary"
 	"encoding/json"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -166,6 +167,7 @@ func TestLicenseEnsureReadsThePgdata(t *testing.T) {
 	id, _ := strconv.ParseUint(provSysID, 10, 64)
 	binary.NativeEndian.PutUint64(ctl, id)
 	binary.NativeEndian.PutUint32(ctl[8:], 1300)
+	binary.NativeEndian.PutUint32(ctl[288:], crc32.Checksum(ctl[:288], crc32.MakeTable(crc32.Castagnoli))) // as hostid checks it
 	require.NoError(t, os.WriteFile(filepath.Join(pgdata, "global", "pg_control"), ctl, 0o600))
 	path := filepath.Join(t.TempDir(), "license.lic")
 

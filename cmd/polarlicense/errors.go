@@ -96,6 +96,9 @@ func (a *app) action(fn func(ctx context.Context, cmd *cobra.Command, args []str
 
 // fail prints err as one line on stderr and returns the exit status.
 func (a *app) fail(cmd *cobra.Command, err error) int {
+	if isCheckCommand(cmd) {
+		return a.failCheck(cmd, err) // the monitoring-plugins convention (check.go)
+	}
 	if errors.As(err, new(findingsError)) {
 		return exitFindings
 	}

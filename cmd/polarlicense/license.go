@@ -19,8 +19,8 @@ import (
 // license write; license ensure is in ensure.go.
 
 func (a *app) licenseCommand() *cobra.Command {
-	cmd := groupCommand("license", "Write license files")
-	cmd.AddCommand(a.licenseWriteCommand(), a.licenseEnsureCommand())
+	cmd := groupCommand("license", "Write and check license files")
+	cmd.AddCommand(a.licenseWriteCommand(), a.licenseEnsureCommand(), a.licenseCheckCommand())
 	return cmd
 }
 

@@ -170,6 +170,10 @@ func (a *app) setup(cmd *cobra.Command, _ []string) error {
 			return usagef("-o html is for audit only: want table, json or csv")
 		}
 		a.format = formatHTML
+	case "text":
+		if !isCheckCommand(cmd) {
+			return usagef("-o text is for license check only: want table, json or csv")
+		}
 	case "":
 		a.format = formatJSON
 		if a.env.isTerminal(a.stdout) {

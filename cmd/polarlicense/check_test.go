@@ -1,0 +1,255 @@
+package main
+
+import (
+	"encoding/base64"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	polarlicense "github.com/polarlicense/polarlicense-go"
+	"github.com/polarlicense/polarlicense-go/internal/pgtest"
+	"github.com/polarlicense/polarlicense-go/nodecheck"
+	"github.com/polarlicense/polarlicense-go/polarlicensetest"
+)
+
+const (
+	nodeOrder    = "900000000000031"
+	nodeMac      = "00:16:3e:1a:2b:31"
+	nodeOtherMac = "00:16:3e:1a:2b:39"
+)
+
+// checkServer is an emulator holding one long-term order (quota 10) with
+// code 77, of another host, expired a year before the tests' clock.
+func checkServer(t *testing.T) *polarlicensetest.Server {
+	t.Helper()
+	return newServer(t,
+		polarlicensetest.WithoutDemoData(),
+		polarlicensetest.WithOrders(polarlicense.LicenseOrder{AliyunOrderID: nodeOrder, Engine: polarlicense.EnginePG,
+			PackageType: polarlicense.PackagePrimaryBackupLongTerm, ActivationCodeQuota: 10}),
+		polarlicensetest.WithActivationCode(nodeOrder, polarlicense.ActivationCode{
+			ID: 77, Name: "old", MacAddress: nodeOtherMac, SystemIdentifier: "7312000000000000077",
+			ActivateAt: auditNow.AddDate(-2, 0, 0), ExpireAt: auditNow.AddDate(-1, 0, 0),
+		}, polarlicense.CertContent(base64.StdEncoding.EncodeToString([]byte("the license of code 77")))),
+	)
+}
+
+// offlineEnv is an environment with no credentials anywhere: the check
+// cannot ask the service. The endpoint is the emulator's all the same, so
+// that nothing could leave the machine.
+func offlineEnv(t *testing.T, srv *polarlicensetest.Server) environment {
+	t.Helper()
+	for _, k := range []string{envKeyID, envSecret, envToken, "ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+		"ALIBABA_CLOUD_OIDC_TOKEN_FILE", "ALIBABA_CLOUD_CREDENTIALS_URI", "ALIBABA_CLOUD_ECS_METADATA", "ALIBABA_CLOUD_PROFILE",
+		"ALIBABA_CLOUD_CONFIG_FILE", "ALIBABA_CLOUD_CREDENTIALS_FILE"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+	t.Setenv("HOME", t.TempDir())
+	env := testEnv(nil)
+	env.getenv = func(k string) string {
+		if k == envEndpoint {
+			return srv.URL
+		}
+		return ""
+	}
+	return env
+}
+
+// checkReport runs license check -o json and returns the report and the
+// exit status.
+func checkReport(t *testing.T, env environment, args ...string) (*nodecheck.Report, result) {
+	t.Helper()
+	r := runIn(t, env, append([]string{"license", "check", "-o", "json"}, args...)...)
+	rep := decodeJSON[nodecheck.Report](t, r.stdout)
+	assert.Equal(t, int(rep.Status), r.code, "the exit status is the report's; stderr: %s", r.stderr)
+	return &rep, r
+}
+
+func failingChecks(r *nodecheck.Report) []string {
+	var names []string
+	for _, c := range r.Checks {
+		if c.Failing() {
+			names = append(names, c.Name)
+		}
+	}
+	return names
+}
+
+// The issue's end-to-end story: a real PostgreSQL, license ensure, then
+// license check, online and offline, and each way a node goes wrong.
+func TestLicenseCheckEndToEnd(t *testing.T) {
+	srv := checkServer(t)
+	cluster := pgtest.InitDB(t)
+	stateDir := filepath.Join(t.TempDir(), "state")
+	licDir, err := os.MkdirTemp("", "polarlicense-check-")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(licDir) })
+	require.NoError(t, os.Chmod(licDir, 0o755)) // the database's user may enter
+	path := filepath.Join(licDir, "license.lic")
+
+	ensure := []string{"license", "ensure", nodeOrder, "--name", "pg-check-01", "--mac", nodeMac,
+		"--pgdata", cluster.Dir, "--out", path, "--state-dir", stateDir, "-o", "json"}
+	if os.Geteuid() == 0 {
+		// The license belongs to the database's user.
+		ensure = append(ensure, "--owner", strconv.Itoa(cluster.UID)+":"+strconv.Itoa(cluster.GID))
+	}
+	rec := decodeJSON[ensureRecord](t, ok(t, runAt(t, srv, ensure...)).stdout)
+	require.True(t, rec.Created)
+	sysID := cluster.ControlDataSystemIdentifier(t)
+	assert.Equal(t, sysID, rec.SystemIdentifier, "ensure read what pg_controldata prints")
+
+	base := []string{"--license", path, "--pgdata", cluster.Dir, "--mac", nodeMac, "--state-dir", stateDir}
+
+	// Online: the service identifies the file among the host's codes.
+	env := testEnv(srv)
+	r := runIn(t, env, append([]string{"license", "check", "--order", nodeOrder, "--state-dir", t.TempDir()}, base[:6]...)...)
+	require.Equal(t, 0, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+	require.Len(t, lines, 1+len(nodecheck.CheckNames))
+	assert.True(t, strings.HasPrefix(lines[0], "LICENSE OK - "+path+" holds activation code "+strconv.FormatInt(rec.ActivationCodeID, 10)+" of order "+nodeOrder), lines[0])
+	for i, name := range nodecheck.CheckNames {
+		assert.True(t, strings.HasPrefix(lines[i+1], name+" "), lines[i+1])
+	}
+	rep, _ := checkReport(t, env, append([]string{"--order", nodeOrder}, base...)...)
+	assert.Equal(t, nodecheck.OK, rep.Status)
+	assert.Equal(t, "record+service", rep.IdentifiedBy)
+	assert.Equal(t, sysID, rep.SystemIdentifier, "the check reads what pg_controldata prints")
+	assert.True(t, rep.Online.Asked)
+
+	// -o text is the default's name; -o json has every key the issue names.
+	rt := runIn(t, env, append([]string{"license", "check", "-o", "text", "--order", nodeOrder}, base...)...)
+	assert.Equal(t, 0, rt.code)
+	assert.Equal(t, lines[0], strings.SplitN(rt.stdout, "\n", 2)[0])
+	rj := runIn(t, env, append([]string{"license", "check", "-o", "json", "--order", nodeOrder}, base...)...)
+	keys := decodeJSON[map[string]any](t, rj.stdout)
+	for _, k := range []string{"status", "checks", "code", "expire_at", "days_left"} {
+		assert.Contains(t, keys, k)
+	}
+	for _, c := range keys["checks"].([]any) {
+		assert.Contains(t, c, "level")
+		assert.Contains(t, c, "message")
+	}
+	// --within: a code expiring within it is a warning, exit 1.
+	rep, _ = checkReport(t, env, append([]string{"--order", nodeOrder, "--within", "20000d"}, base...)...)
+	assert.Equal(t, nodecheck.Warning, rep.Status)
+	assert.Equal(t, []string{nodecheck.CheckExpiring}, failingChecks(rep))
+
+	// Offline: no credentials; the state directory's record identifies it.
+	off := offlineEnv(t, srv)
+	srv.ResetRequests()
+	textfiles := t.TempDir()
+	rep, r = checkReport(t, off, append(base, "--textfile-dir", textfiles)...)
+	assert.Equal(t, nodecheck.OK, rep.Status, r.stdout)
+	assert.Equal(t, "record", rep.IdentifiedBy)
+	assert.False(t, rep.Online.Asked)
+	assert.Contains(t, rep.Online.Reason, "offline: no credentials")
+	assert.Equal(t, 0, srv.RequestCount(""), "nothing reached the service")
+	fams := parseTextfile(t, filepath.Join(textfiles, nodecheck.TextfileName))
+	assert.Equal(t, 0.0, fams["polarlicense_node_license_status"].Metric[0].GetGauge().GetValue())
+	assert.Len(t, fams["polarlicense_node_license_check"].Metric, len(nodecheck.CheckNames))
+	exp := fams["polarlicense_node_license_expiry_timestamp_seconds"].Metric[0]
+	assert.Equal(t, float64(time.Time(rec.ExpireAt).Unix()), exp.GetGauge().GetValue())
+	assert.Len(t, exp.Label, 3)
+	require.NotNil(t, fams["polarlicense_node_license_last_check_timestamp_seconds"])
+
+	// A second initdb: a new system identifier.
+	other := pgtest.InitDB(t)
+	require.NotEqual(t, sysID, other.ControlDataSystemIdentifier(t))
+	rep, r = checkReport(t, off, "--license", path, "--pgdata", other.Dir, "--mac", nodeMac, "--state-dir", stateDir)
+	assert.Equal(t, nodecheck.Critical, rep.Status)
+	assert.Equal(t, []string{nodecheck.CheckSystemIdentifierMismatch}, failingChecks(rep))
+	rt = runIn(t, off, "license", "check", "--license", path, "--pgdata", other.Dir, "--mac", nodeMac, "--state-dir", stateDir)
+	assert.Equal(t, 2, rt.code)
+	assert.True(t, strings.HasPrefix(rt.stdout, "LICENSE CRITICAL - system identifier "+other.ControlDataSystemIdentifier(t)+" is not the code's "+sysID), rt.stdout)
+	// Online, the service has no code of that host holding it, either.
+	rep, _ = checkReport(t, env, "--license", path, "--pgdata", other.Dir, "--mac", nodeMac, "--state-dir", stateDir)
+	assert.Contains(t, failingChecks(rep), nodecheck.CheckLicenseNotForThisHost)
+
+	// Another NIC.
+	rep, _ = checkReport(t, off, "--license", path, "--pgdata", cluster.Dir, "--mac", nodeOtherMac, "--state-dir", stateDir)
+	assert.Equal(t, []string{nodecheck.CheckMacMismatch}, failingChecks(rep))
+
+	// A file the database's user cannot read.
+	if os.Geteuid() == 0 {
+		require.NoError(t, os.Chown(path, 0, 0))
+		require.NoError(t, os.Chmod(path, 0o600))
+	} else {
+		require.NoError(t, os.Chmod(path, 0))
+	}
+	rep, _ = checkReport(t, off, base...)
+	assert.Equal(t, nodecheck.Critical, rep.Status)
+	assert.Contains(t, failingChecks(rep), nodecheck.CheckFileOwner)
+	require.NoError(t, os.Chmod(path, 0o644))
+
+	// An expired code: the service identifies its license.
+	expired := filepath.Join(licDir, "expired.lic")
+	ok(t, runAt(t, srv, "license", "write", nodeOrder, "77", "--out", expired))
+	require.NoError(t, os.Chmod(expired, 0o644))
+	rep, _ = checkReport(t, env, "--license", expired, "--system-id", "7312000000000000077", "--mac", nodeOtherMac,
+		"--order", nodeOrder, "--state-dir", t.TempDir())
+	assert.Equal(t, []string{nodecheck.CheckExpired}, failingChecks(rep))
+	assert.Equal(t, -365, *rep.DaysLeft)
+
+	// A license nobody recorded and no service identifies: UNKNOWN.
+	stray := filepath.Join(licDir, "stray.lic")
+	require.NoError(t, os.WriteFile(stray, []byte("a license from somewhere"), 0o644))
+	rt = runIn(t, env, "license", "check", "--license", stray, "--pgdata", cluster.Dir, "--mac", nodeMac, "--state-dir", stateDir)
+	assert.Equal(t, 3, rt.code, rt.stdout)
+	assert.True(t, strings.HasPrefix(rt.stdout, "LICENSE UNKNOWN - nothing identifies the license in "+stray), rt.stdout)
+}
+
+// parseTextfile reads a textfile as node_exporter's collector does.
+func parseTextfile(t *testing.T, path string) map[string]*dto.MetricFamily {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	fi, err := f.Stat()
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o644), fi.Mode().Perm())
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(f)
+	require.NoError(t, err)
+	return fams
+}
+
+func TestLicenseCheckCommandLine(t *testing.T) {
+	t.Parallel()
+	lic := filepath.Join(t.TempDir(), "license.lic")
+	require.NoError(t, os.WriteFile(lic, []byte("x"), 0o644))
+	cases := map[string]struct {
+		args []string
+		want string
+	}{
+		"no license":    {nil, `required flag(s) "license" not set`},
+		"both ids":      {[]string{"--license", lic, "--pgdata", "/d", "--system-id", "7345118823001548201"}, "give --pgdata or --system-id, not both"},
+		"both macs":     {[]string{"--license", lic, "--interface", "eth0", "--mac", nodeMac}, "give --interface or --mac, not both"},
+		"bad output":    {[]string{"--license", lic, "-o", "csv"}, `invalid -o "csv": want text or json`},
+		"bad within":    {[]string{"--license", lic, "--within", "soon"}, "want a duration"},
+		"zero within":   {[]string{"--license", lic, "--within", "0d"}, "want a positive duration"},
+		"bad system id": {[]string{"--license", lic, "--system-id", "7.3e18", "--state-dir", t.TempDir()}, "invalid --system-id"},
+		"bad mac":       {[]string{"--license", lic, "--mac", "00:00:5e", "--state-dir", t.TempDir()}, "invalid --mac"},
+		"an argument":   {[]string{"--license", lic, "extra"}, `unexpected argument "extra"`},
+		"unknown flag":  {[]string{"--license", lic, "--frobnicate"}, "unknown flag"},
+	}
+	for name, c := range cases {
+		r := runAt(t, nil, append([]string{"license", "check"}, c.args...)...)
+		assert.Equal(t, 3, r.code, "%s: UNKNOWN, as monitoring plugins say a usage error", name)
+		assert.True(t, strings.HasPrefix(r.stdout, "LICENSE UNKNOWN - "), "%s: %s", name, r.stdout)
+		assert.Contains(t, r.stdout, c.want, name)
+		assert.Contains(t, r.stderr, c.want, name)
+	}
+	// -o text is check's alone.
+	r := runAt(t, nil, "orders", "list", "-o", "text")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "-o text is for license check only")
+}

@@ -1,0 +1,95 @@
+package nodecheck_test
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/polarlicense/polarlicense-go/nodecheck"
+)
+
+// promtool returns the path of promtool, or skips t (fails it with CI=true).
+func promtool(t *testing.T) string {
+	t.Helper()
+	p, err := exec.LookPath("promtool")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("promtool is missing, and CI=true: install Debian's prometheus package")
+		}
+		t.Skip("promtool is missing (Debian's prometheus package): skipped outside CI")
+	}
+	return p
+}
+
+func TestWriteTextfile(t *testing.T) {
+	f := newFixture(t)
+	f.record(t, mac, otherID, expiry)
+	r := run(t, f.options())
+	require.Equal(t, nodecheck.Critical, r.Status)
+
+	dir := t.TempDir()
+	// An older file is replaced.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, nodecheck.TextfileName), []byte("old\n"), 0o600))
+	require.NoError(t, r.WriteTextfile(dir))
+	path := filepath.Join(dir, nodecheck.TextfileName)
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o644), fi.Mode().Perm(), "node_exporter reads it as its own user")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "no temporary file left")
+
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	text := string(b)
+	assert.Contains(t, text, "polarlicense_node_license_status 2\n")
+	for _, name := range nodecheck.CheckNames {
+		want := "0"
+		if name == nodecheck.CheckSystemIdentifierMismatch {
+			want = "1"
+		}
+		assert.Contains(t, text, `polarlicense_node_license_check{check="`+name+`"} `+want+"\n")
+	}
+	assert.Contains(t, text, `polarlicense_node_license_expiry_timestamp_seconds{license_path="`+f.path+`",aliyun_order_id="`+order+`",activation_code_id="21"} `+strconv.FormatInt(expiry.Unix(), 10)+"\n")
+	assert.Contains(t, text, "polarlicense_node_license_last_check_timestamp_seconds "+strconv.FormatInt(now.Unix(), 10)+"\n")
+
+	cmd := exec.Command(promtool(t), "check", "metrics")
+	cmd.Stdin = bytes.NewReader(b)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "promtool check metrics: %s", out)
+}
+
+func TestWriteMetricsUnidentified(t *testing.T) {
+	r := run(t, nodecheck.Options{LicensePath: filepath.Join(t.TempDir(), "weird\"\\\nname.lic"), MacAddress: mac, Now: func() time.Time { return now }})
+	var b bytes.Buffer
+	require.NoError(t, r.WriteMetrics(&b))
+	assert.Contains(t, b.String(), "polarlicense_node_license_status 2\n")
+	assert.NotContains(t, b.String(), "polarlicense_node_license_expiry_timestamp_seconds", "no code, no expiry")
+	assert.Equal(t, len(nodecheck.CheckNames), strings.Count(b.String(), "polarlicense_node_license_check{"))
+
+	// A path that needs escaping, with the code known.
+	f := newFixture(t)
+	f.record(t, mac, sysID, expiry)
+	odd := filepath.Join(t.TempDir(), "a\"b\\c\nd.lic")
+	require.NoError(t, os.WriteFile(odd, license, 0o644))
+	opts := f.options()
+	opts.LicensePath = odd
+	r = run(t, opts)
+	b.Reset()
+	require.NoError(t, r.WriteMetrics(&b))
+	assert.Contains(t, b.String(), `license_path="`+filepath.Dir(odd)+`/a\"b\\c\nd.lic"`)
+	cmd := exec.Command(promtool(t), "check", "metrics")
+	cmd.Stdin = bytes.NewReader(b.Bytes())
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "promtool check metrics: %s", out)
+
+	assert.Error(t, r.WriteTextfile(filepath.Join(t.TempDir(), "no-such-dir")))
+}
