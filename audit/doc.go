@@ -14,6 +14,7 @@
 //	check                 severity  when
 //	code-expired          error     a code's ExpireAt is at or before Policy.Now
 //	code-expiring         warning   a code expires after Now but within Policy.ExpiringWithin
+//	code-expiry-unknown   warning   a code has no usable ExpireAt (missing, null or empty in the answer)
 //	code-count-mismatch   error     the order's ActivatedCodeCount is not the number of codes listed
 //	code-duplicate        warning   another unexpired code of the order has the same MAC address and system identifier
 //	quota-exceeded        error     ActivatedCodeCount is above ActivationCodeQuota
@@ -28,6 +29,11 @@
 // and 00:16:3e:00:00:01 are the same host. code-duplicate is reported once
 // for every code beyond the first (by ID) of a host: each spent one unit of
 // quota that the first already covered.
+//
+// A code the audit cannot date is never a pass: the SDK decodes a missing,
+// null or empty ExpireAt as the zero time, which code-expiry-unknown
+// reports; an ExpireAt that is not a time at all fails the listing with a
+// *polarlicense.DecodeError, so that Run returns no Report.
 //
 // Findings are sorted most severe first, then by order ID, check and code ID,
 // so that two audits of the same data list them in the same order.
