@@ -61,11 +61,18 @@ var listeningRe = regexp.MustCompile(`msg="exporter listening" address=(\S+)`)
 // until it listens.
 func startExporter(t *testing.T, srv *polarlicensetest.Server, args ...string) *runningExporter {
 	t.Helper()
+	return startExporterIn(t, testEnv(srv), args...)
+}
+
+// startExporterIn runs the exporter in env on 127.0.0.1:0 and waits until
+// it listens.
+func startExporterIn(t *testing.T, env environment, args ...string) *runningExporter {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- runWith(ctx, testEnv(srv), append([]string{"exporter", "--listen", "127.0.0.1:0"}, args...), stdout, stderr)
+		done <- runWith(ctx, env, append([]string{"exporter", "--listen", "127.0.0.1:0"}, args...), stdout, stderr)
 	}()
 	var stopped *result
 	stop := func() result {
@@ -397,11 +404,15 @@ func TestExporterFlags(t *testing.T) {
 	}
 	assert.Zero(t, srv.RequestCount(""), "bad flags sent nothing")
 
-	// The port is taken: a failure, at once.
+	// The port is taken, or not a port: a failure, at once, said as such.
 	e := startExporter(t, srv, "--interval", "1h")
-	r := runAt(t, srv, "exporter", "--listen", strings.TrimPrefix(e.url, "http://"))
+	busy := strings.TrimPrefix(e.url, "http://")
+	r := runAt(t, srv, "exporter", "--listen", busy)
 	assert.Equal(t, exitFailure, r.code)
-	assert.Contains(t, r.stderr, "address already in use")
+	assert.Equal(t, "polarlicense: cannot listen on "+busy+": address already in use", oneLineOn(t, r.stderr))
+	r = runAt(t, srv, "exporter", "--listen", "127.0.0.1:99999")
+	assert.Equal(t, exitFailure, r.code)
+	assert.Equal(t, "polarlicense: cannot listen on 127.0.0.1:99999: address 99999: invalid port", oneLineOn(t, r.stderr))
 
 	help := ok(t, runAt(t, srv, "exporter", "--help")).stdout
 	for _, flag := range []string{"--listen address", "--interval duration", "--expiring-within duration", "--quota-warn percentage", "--concurrency many"} {
