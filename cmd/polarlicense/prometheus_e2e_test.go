@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -146,6 +147,27 @@ scrape_configs:
 	assert.Equal(t, "polarlicense", a.Labels["job"])
 	assert.Equal(t, target, a.Labels["instance"])
 	assert.Nil(t, find("PolarLicenseExporterDown", "pending"), "not while the exporter is up")
+
+	// Every query of the Grafana dashboard is one this Prometheus runs; the
+	// exporter's give an answer.
+	_, exprs := readDashboard(t)
+	for _, expr := range exprs {
+		resp, err := http.Get("http://127.0.0.1:" + strconv.Itoa(port) + "/api/v1/query?query=" + url.QueryEscape(expr))
+		require.NoError(t, err)
+		var body struct {
+			Status string `json:"status"`
+			Error  string `json:"error"`
+			Data   struct {
+				Result []json.RawMessage `json:"result"`
+			} `json:"data"`
+		}
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+		resp.Body.Close()
+		assert.Equal(t, "success", body.Status, "%s: %s", expr, body.Error)
+		if !strings.Contains(expr, "polarlicense_node_") && !strings.Contains(expr, "expiry_unknown") && !strings.Contains(expr, "[1d]") {
+			assert.NotEmpty(t, body.Data.Result, "the dashboard's %q is empty on the exporter's data", expr)
+		}
+	}
 
 	r := e.stop()
 	require.Equal(t, exitOK, r.code, r.stderr)
