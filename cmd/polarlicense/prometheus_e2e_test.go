@@ -128,17 +128,20 @@ scrape_configs:
 	}
 	wait := func(name, state string) *promAlert {
 		t.Helper()
-		var got *promAlert
-		require.Eventually(t, func() bool {
+		deadline := time.Now().Add(90 * time.Second)
+		for {
+			if a := find(name, state); a != nil {
+				return a
+			}
 			select {
 			case <-exited:
-				return false
-			default:
+				t.Fatalf("prometheus exited: %s", logs.String())
+			case <-time.After(200 * time.Millisecond):
 			}
-			got = find(name, state)
-			return got != nil
-		}, 90*time.Second, 200*time.Millisecond, "%s never %s; alerts: %+v; prometheus: %s", name, state, alerts(), logs.String())
-		return got
+			if time.Now().After(deadline) {
+				t.Fatalf("%s never %s; alerts: %+v; prometheus: %s", name, state, alerts(), logs.String())
+			}
+		}
 	}
 
 	a := wait("PolarLicenseCodeExpired", "firing")
