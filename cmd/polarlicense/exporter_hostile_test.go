@@ -134,6 +134,9 @@ func TestAuditCodeWithoutExpiry(t *testing.T) {
 		}
 		assert.Equal(t, 3, strings.Count(r.stdout, "has no expiry time (ExpireAt missing, null or empty)"), format)
 		assert.Contains(t, r.stdout+r.stderr, "FAIL", format)
+		if format == "html" {
+			assert.Contains(t, r.stdout, "3 without an expiry time (code-expiry-unknown), not drawn")
+		}
 	}
 	// Even at --fail-on warning's default an account with only such a code
 	// does not pass.

@@ -64,6 +64,7 @@ type htmlTimeline struct {
 	Lanes                  []htmlLane
 	Ticks                  []htmlTick
 	Earlier, Later         int // codes drawn clamped at an edge
+	Undated                int // codes without an expiry time, not drawn
 }
 
 // htmlLane is an order's row of codes.
@@ -208,6 +209,7 @@ func timeline(res *audit.Report) htmlTimeline {
 		lane := htmlLane{Y: y, TextY: y + 4, Label: escapeText(o.AliyunOrderID)}
 		for _, c := range o.Codes {
 			if c.ExpireAt.IsZero() {
+				tl.Undated++
 				continue
 			}
 			m := htmlMark{X: x(c.ExpireAt), Y: y, Class: "valid"}

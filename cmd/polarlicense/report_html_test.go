@@ -134,6 +134,7 @@ func TestHTMLTimelineLayout(t *testing.T) {
 	assert.Equal(t, []string{"a", "b"}, []string{tl.Lanes[0].Label, tl.Lanes[1].Label})
 	a := tl.Lanes[0].Marks
 	require.Len(t, a, 4, "no mark for a code without an expiry")
+	assert.Equal(t, 1, tl.Undated, "but a count")
 	assert.Equal(t, []string{"expired", "expired", "expiring", "valid"}, []string{a[0].Class, a[1].Class, a[2].Class, a[3].Class})
 	assert.True(t, a[0].Clamped)
 	assert.Equal(t, tl.Left, a[0].X, "ten years ago: at the left edge")
