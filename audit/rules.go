@@ -68,18 +68,22 @@ func evaluateOrder(out []Finding, o *Order, p *Policy) []Finding {
 		add(SeverityWarning, CheckQuotaHigh, 0, "quota %s%% used: %d of %d codes issued, %d left",
 			formatPercent(o.UsedPercent()), used, quota, quota-used)
 	}
+	// The SDK decodes a missing, null or empty ExpireAt as the zero time: a
+	// code the audit cannot date is never a pass.
+	for i := range o.Codes {
+		if c := &o.Codes[i]; c.ExpireAt.IsZero() {
+			add(SeverityWarning, CheckCodeExpiryUnknown, c.ID, "%s has no expiry time (ExpireAt missing, null or empty): when it expires is unknown",
+				describeCode(c))
+		}
+	}
+
 	horizon := p.Horizon()
 	for i := range o.Codes {
 		c := &o.Codes[i]
 		switch {
-		case c.ExpireAt.IsZero():
-			// The SDK decodes a missing, null or empty ExpireAt as the zero
-			// time: a code the audit cannot date is never a pass.
-			add(SeverityWarning, CheckCodeExpiryUnknown, c.ID, "%s has no expiry time (ExpireAt missing, null or empty): when it expires is unknown",
-				describeCode(c))
 		case c.Expired(p.Now):
 			add(SeverityError, CheckCodeExpired, c.ID, "%s expired on %s (%s ago)", describeCode(c), day(c.ExpireAt), span(p.Now.Sub(c.ExpireAt)))
-		case p.ExpiringWithin > 0 && !c.ExpireAt.After(horizon):
+		case p.ExpiringWithin > 0 && !c.ExpireAt.IsZero() && !c.ExpireAt.After(horizon):
 			add(SeverityWarning, CheckCodeExpiring, c.ID, "%s expires on %s (in %s)", describeCode(c), day(c.ExpireAt), span(c.ExpireAt.Sub(p.Now)))
 		}
 	}
