@@ -272,9 +272,10 @@ func TestChecksTable(t *testing.T) {
 	dup := codes(future, future)
 	dup[1].MacAddress = dup[0].MacAddress
 	all := Evaluate([]Order{
-		order("a", 10, 3, codes(testNow, testNow.Add(time.Hour), time.Time{})...), order("b", 1, 2, codes(future)...),
+		order("a", 10, 2, codes(testNow, testNow.Add(time.Hour))...), order("b", 1, 2, codes(future)...),
 		order("c", 2, 2, dup...), order("d", 10, 9, codes(future, future, future, future, future, future, future, future, future)...), frozen,
 	}, policy)
+	all = append(all, Evaluate([]Order{order("u", 10, 1, codes(time.Time{})...)}, policy)...)
 	seen := map[string]bool{}
 	for _, f := range all {
 		assert.Equal(t, sev[f.Check], f.Severity, f.Check)
