@@ -50,7 +50,8 @@ format, and "ok" on /healthz. A scrape reads the last result from memory and
 never calls the API. A failed audit keeps the last good figures, sets
 polarlicense_audit_up to 0 and adds one to polarlicense_audit_failures_total;
 so does a panic during an audit, which is logged. Label values that are not
-valid UTF-8 are served with U+FFFD in place of the invalid bytes. Each audit is given at most --interval to finish, and logs one line on stderr.
+valid UTF-8 are served with U+FFFD in place of the invalid bytes. Each audit
+is given at most --interval to finish, and logs one line on stderr.
 
 Metrics:
   polarlicense_order_activation_code_quota{aliyun_order_id,engine,package_type}
