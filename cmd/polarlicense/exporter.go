@@ -362,12 +362,16 @@ type figureSet struct {
 // left out and counted, as a scrape holding both would fail.
 func figuresOf(rep *audit.Report) figureSet {
 	var fs figureSet
-	seen := map[string]bool{}
+	type series struct {
+		desc   *prometheus.Desc
+		labels string // the label values, joined by 0xff
+	}
+	seen := map[series]bool{}
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
 		for i, l := range labels {
 			labels[i] = strings.ToValidUTF8(l, "\uFFFD")
 		}
-		key := d.String() + "\xff" + strings.Join(labels, "\xff")
+		key := series{d, strings.Join(labels, "\xff")}
 		if seen[key] {
 			fs.dropped++
 			return
