@@ -340,8 +340,8 @@ func (e *exporter) Collect(ch chan<- prometheus.Metric) {
 	if audits > 0 {
 		send(descDuration, prometheus.GaugeValue, took.Seconds())
 	}
-	if figs == nil {
-		return
+	if lastSuccess.IsZero() {
+		return // no audit has succeeded yet
 	}
 	send(descLastSuccess, prometheus.GaugeValue, float64(lastSuccess.UnixNano())/1e9)
 	for _, m := range figs {
