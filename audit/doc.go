@@ -14,6 +14,7 @@
 //	check                 severity  when
 //	code-expired          error     a code's ExpireAt is at or before Policy.Now
 //	code-expiring         warning   a code expires after Now but within Policy.ExpiringWithin
+//	code-expiry-unknown   warning   a code has no usable ExpireAt (missing, null or empty in the answer)
 //	code-count-mismatch   error     the order's ActivatedCodeCount is not the number of codes listed
 //	code-duplicate        warning   another unexpired code of the order has the same MAC address and system identifier
 //	code-renewed          info      a newer code of the host renews one that expires within Policy.ExpiringWithin
@@ -33,6 +34,11 @@
 // a code that expires later is code-renewed (info) on the newer code, and
 // the older one, replaced, is not code-expiring; a third code while the
 // renewal is not yet due is code-duplicate again.
+//
+// A code the audit cannot date is never a pass: the SDK decodes a missing,
+// null or empty ExpireAt as the zero time, which code-expiry-unknown
+// reports; an ExpireAt that is not a time at all fails the listing with a
+// *polarlicense.DecodeError, so that Run returns no Report.
 //
 // Findings are sorted most severe first, then by order ID, check and code ID,
 // so that two audits of the same data list them in the same order.

@@ -70,6 +70,7 @@ func ExampleChecks() {
 	// Output:
 	// code-expired          error
 	// code-expiring         warning
+	// code-expiry-unknown   warning
 	// code-count-mismatch   error
 	// code-duplicate        warning
 	// code-renewed          info

@@ -72,6 +72,7 @@ func ParseSeverity(name string) (Severity, error) {
 const (
 	CheckCodeExpired        = "code-expired"
 	CheckCodeExpiring       = "code-expiring"
+	CheckCodeExpiryUnknown  = "code-expiry-unknown"
 	CheckCodeCountMismatch  = "code-count-mismatch"
 	CheckCodeDuplicate      = "code-duplicate"
 	CheckCodeRenewed        = "code-renewed"
@@ -93,6 +94,7 @@ type CheckInfo struct {
 var checks = []CheckInfo{
 	{CheckCodeExpired, SeverityError, "a code's expiry time has passed"},
 	{CheckCodeExpiring, SeverityWarning, "a code expires within the policy's window"},
+	{CheckCodeExpiryUnknown, SeverityWarning, "a code has no usable expiry time (ExpireAt missing, null or empty)"},
 	{CheckCodeCountMismatch, SeverityError, "ActivatedCodeCount differs from the codes listed"},
 	{CheckCodeDuplicate, SeverityWarning, "two unexpired codes bind the same MAC and system identifier"},
 	{CheckCodeRenewed, SeverityInfo, "a newer code renews a host's code that expires within the policy's window"},

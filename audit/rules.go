@@ -68,6 +68,15 @@ func evaluateOrder(out []Finding, o *Order, p *Policy) []Finding {
 		add(SeverityWarning, CheckQuotaHigh, 0, "quota %s%% used: %d of %d codes issued, %d left",
 			formatPercent(o.UsedPercent()), used, quota, quota-used)
 	}
+	// The SDK decodes a missing, null or empty ExpireAt as the zero time: a
+	// code the audit cannot date is never a pass.
+	for i := range o.Codes {
+		if c := &o.Codes[i]; c.ExpireAt.IsZero() {
+			add(SeverityWarning, CheckCodeExpiryUnknown, c.ID, "%s has no expiry time (ExpireAt missing, null or empty): when it expires is unknown",
+				describeCode(c))
+		}
+	}
+
 	horizon := p.Horizon()
 	dups, renewals := duplicates(o.Codes, p.Now, horizon)
 	renewed := make(map[*polarlicense.ActivationCode]bool, len(renewals))

@@ -62,7 +62,7 @@ func TestEvaluateRules(t *testing.T) {
 		{"expires in a second", order("o", 10, 1, codes(testNow.Add(time.Second))...), []string{"warning code-expiring o 1"}},
 		{"expires at the window's end", order("o", 10, 1, codes(testNow.Add(DefaultExpiringWithin))...), []string{"warning code-expiring o 1"}},
 		{"expires after the window", order("o", 10, 1, codes(testNow.Add(DefaultExpiringWithin+time.Second))...), nil},
-		{"no expiry time", order("o", 10, 1, codes(time.Time{})...), nil},
+		{"no expiry time", order("o", 10, 1, codes(time.Time{})...), []string{"warning code-expiry-unknown o 1"}},
 		{"quota 79%", order("o", 100, 79), []string{"error code-count-mismatch o"}},
 		{"quota 80%", order("o", 5, 4, codes(future, future, future, future)...), []string{"warning quota-high o"}},
 		{"quota 75%", order("o", 4, 3, codes(future, future, future)...), nil},
@@ -250,6 +250,11 @@ func TestMessages(t *testing.T) {
 	c.ExpireAt = testNow.Add(5*time.Hour + 30*time.Minute)
 	fs = Evaluate([]Order{order("o", 10, 1, c)}, policy)
 	assert.Equal(t, `code 7 "db-1" (MAC 00:16:3e:00:00:07) expires on 2030-06-01 (in 5 hours)`, fs[0].Message)
+	c.ExpireAt = time.Time{}
+	fs = Evaluate([]Order{order("o", 10, 1, c)}, policy)
+	assert.Equal(t, `code 7 "db-1" (MAC 00:16:3e:00:00:07) has no expiry time (ExpireAt missing, null or empty): when it expires is unknown`, fs[0].Message)
+	fs = Evaluate([]Order{order("o", 10, 1, c)}, Policy{Now: testNow, ExpiringWithin: -1})
+	assert.Equal(t, []string{"warning code-expiry-unknown o 7"}, checksOf(fs), "reported with code-expiring off too")
 	assert.Equal(t, "1 minute", span(90*time.Second))
 	assert.Equal(t, "2 days", span(71*time.Hour))
 
@@ -292,7 +297,7 @@ func TestChecksTable(t *testing.T) {
 		names[i] = c.Name
 		assert.NotEmpty(t, c.Description)
 	}
-	assert.Equal(t, []string{"code-expired", "code-expiring", "code-count-mismatch", "code-duplicate", "code-renewed",
+	assert.Equal(t, []string{"code-expired", "code-expiring", "code-expiry-unknown", "code-count-mismatch", "code-duplicate", "code-renewed",
 		"quota-exceeded", "quota-exhausted", "quota-high", "virtual-order-frozen"}, names)
 	cs[0].Name = "changed"
 	assert.Equal(t, CheckCodeExpired, Checks()[0].Name, "the caller's copy")
@@ -314,6 +319,7 @@ func TestChecksTable(t *testing.T) {
 		order("c", 2, 2, dup...), order("d", 10, 9, codes(future, future, future, future, future, future, future, future, future)...), frozen,
 		order("e", 10, 2, renewal...),
 	}, policy)
+	all = append(all, Evaluate([]Order{order("u", 10, 1, codes(time.Time{})...)}, policy)...)
 	seen := map[string]bool{}
 	for _, f := range all {
 		assert.Equal(t, sev[f.Check], f.Severity, f.Check)

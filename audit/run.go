@@ -85,7 +85,7 @@ func walk(ctx context.Context, c *polarlicense.Client, p *Policy) ([]Order, erro
 		wg.Go(func() {
 			for i := range jobs {
 				id := orders[i].AliyunOrderID
-				codes, err := listCodes(ctx, c, id)
+				codes, err := listCodesRecovered(ctx, c, id)
 				mu.Lock()
 				switch {
 				case err != nil:
@@ -119,6 +119,18 @@ feed:
 		return nil, firstErr
 	}
 	return orders, nil
+}
+
+// listCodesRecovered is listCodes, with a panic on the way (in a hook, say)
+// made its error: it runs in a goroutine of the walk, where no caller could
+// recover it, and an audit that did not finish never passes.
+func listCodesRecovered(ctx context.Context, c *polarlicense.Client, orderID string) (codes []polarlicense.ActivationCode, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			codes, err = nil, fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return listCodes(ctx, c, orderID)
 }
 
 // listCodes lists every code of an order, each once.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -330,4 +331,91 @@ func TestRunFailsOn2xxErrorBody(t *testing.T) {
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, "InternalError", apiErr.Code)
 	assert.Equal(t, http.StatusOK, apiErr.StatusCode)
+}
+
+// rewriting serves h, with every answer's body passed through edit: the
+// service's answers as the emulator cannot send them.
+type rewriting struct {
+	h    http.Handler
+	edit func([]byte) []byte
+}
+
+func (rw rewriting) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := httptest.NewRecorder()
+	rw.h.ServeHTTP(rec, r)
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	body := rw.edit(rec.Body.Bytes())
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(body)
+}
+
+// A code whose ExpireAt is missing, null or empty cannot be dated: each is
+// a code-expiry-unknown finding, and the audit does not pass.
+func TestRunCodeWithoutExpiryIsAFinding(t *testing.T) {
+	t.Parallel()
+	years := []int{2041, 2042, 2043}
+	opts := []polarlicensetest.Option{polarlicensetest.WithoutDemoData(), polarlicensetest.WithOrders(seededOrder(orderF, 5))}
+	for i, y := range years {
+		opts = append(opts, seededCode(orderF, int64(61+i), time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)))
+	}
+	h := polarlicensetest.NewHandler(opts...)
+	missing := regexp.MustCompile(`"ExpireAt":"2041-[^"]*",?`)
+	null := regexp.MustCompile(`"ExpireAt":"2042-[^"]*"`)
+	empty := regexp.MustCompile(`"ExpireAt":"2043-[^"]*"`)
+	srv := httptest.NewServer(rewriting{h, func(b []byte) []byte {
+		b = missing.ReplaceAll(b, nil)
+		b = null.ReplaceAll(b, []byte(`"ExpireAt":null`))
+		return empty.ReplaceAll(b, []byte(`"ExpireAt":""`))
+	}})
+	t.Cleanup(srv.Close)
+	id, secret, _ := h.Credentials()
+	c, err := polarlicense.NewClient(polarlicense.WithEndpoint(srv.URL), polarlicense.WithAccessKey(id, secret))
+	require.NoError(t, err)
+	rep, err := audit.Run(context.Background(), c, audit.Policy{Now: auditNow})
+	require.NoError(t, err)
+	require.Len(t, rep.Orders, 1)
+	require.Len(t, rep.Orders[0].Codes, 3)
+	for _, code := range rep.Orders[0].Codes {
+		assert.True(t, code.ExpireAt.IsZero(), "code %d: the SDK decodes a missing, null or empty ExpireAt as the zero time", code.ID)
+	}
+	var got []string
+	for _, f := range rep.Findings {
+		assert.Equal(t, audit.SeverityWarning, f.Severity)
+		got = append(got, f.Check+" "+strconv.FormatInt(f.ActivationCodeID, 10))
+	}
+	assert.Equal(t, []string{"code-expiry-unknown 61", "code-expiry-unknown 62", "code-expiry-unknown 63"}, got)
+	assert.True(t, rep.Reaches(audit.SeverityWarning), "no pass")
+
+	// An ExpireAt that is not a time at all fails the walk: no Report.
+	srv2 := httptest.NewServer(rewriting{h, func(b []byte) []byte {
+		return regexp.MustCompile(`"ExpireAt":"[^"]*"`).ReplaceAll(b, []byte(`"ExpireAt":"soon"`))
+	}})
+	t.Cleanup(srv2.Close)
+	c, err = polarlicense.NewClient(polarlicense.WithEndpoint(srv2.URL), polarlicense.WithAccessKey(id, secret))
+	require.NoError(t, err)
+	rep, err = audit.Run(context.Background(), c, audit.Policy{Now: auditNow})
+	assert.Nil(t, rep)
+	var dec *polarlicense.DecodeError
+	assert.ErrorAs(t, err, &dec)
+}
+
+// A panic while listing an order's codes (here in a hook) ends the audit
+// with an error, not the process.
+func TestRunRecoversAPanic(t *testing.T) {
+	t.Parallel()
+	srv := polarlicensetest.NewServer(seeded()...)
+	t.Cleanup(srv.Close)
+	c := newClient(t, srv, polarlicense.WithAttemptHook(func(_ context.Context, info polarlicense.AttemptInfo) {
+		if info.Operation == "DescribeActivationCodes" {
+			panic("hook failed")
+		}
+	}))
+	rep, err := audit.Run(context.Background(), c, audit.Policy{Now: auditNow})
+	assert.Nil(t, rep)
+	var oe *audit.OrderError
+	require.ErrorAs(t, err, &oe)
+	assert.Contains(t, err.Error(), "panic: hook failed")
 }

@@ -43,7 +43,7 @@ func serve(ctx context.Context, listenAddr string, stdout io.Writer, envFile str
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", listenAddr)
 	if err != nil {
-		return err
+		return &listenError{addr: listenAddr, err: err}
 	}
 	srv := newProcessServer(h)
 	errc := make(chan error, 1)
@@ -118,12 +118,51 @@ func serverURL(addr net.Addr) string {
 	return "http://" + addr.String()
 }
 
+// listenError is the failure to listen on the address given.
+type listenError struct {
+	addr string
+	err  error
+}
+
+// Error says which address could not be listened on, and why: the cause
+// without the "listen tcp ADDR:" that repeats the address.
+func (e *listenError) Error() string {
+	cause := e.err
+	if op, ok := cause.(*net.OpError); ok {
+		cause = op.Err
+		if sys, ok := cause.(*os.SyscallError); ok {
+			cause = sys.Err
+		}
+	}
+	return "cannot listen on " + e.addr + ": " + cause.Error()
+}
+
+// Unwrap returns the cause, a *net.OpError.
+func (e *listenError) Unwrap() error { return e.err }
+
+// UsageError is a mistake on the emulator command's line, as Run returns
+// it: a flag that does not parse, an unexpected argument, or flags that
+// contradict each other. A command exits with status 2 for it, and 1 for
+// Run's other errors, failures to serve (an address that cannot be listened
+// on, a --data file that cannot be read), as the polarlicense CLI does.
+type UsageError struct {
+	// Err is the mistake.
+	Err error
+}
+
+// Error is the mistake's text.
+func (e *UsageError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the mistake.
+func (e *UsageError) Unwrap() error { return e.Err }
+
 // Run is the emulator command: it parses args (the command line after the
 // program name) with ServeFlags and serves until ctx ends. See
 // ServeFlags.Register for the flags.
 //
-// It returns flag.ErrHelp after printing the usage for -h, and the flag
-// error (usage printed to stderr) for a bad command line.
+// It returns flag.ErrHelp after printing the usage for -h, and a *UsageError
+// (usage printed to stderr for a flag that does not parse) for a bad command
+// line.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("polarlicense-emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -138,14 +177,17 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &UsageError{Err: err}
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return &UsageError{Err: fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	if err := f.Validate(); err != nil {
-		return err
+		return &UsageError{Err: err}
 	}
 	return f.Serve(ctx, stdout, stderr)
 }

@@ -3,9 +3,12 @@ package polarlicensetest_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"io"
+	"net"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -66,10 +69,30 @@ func TestRunFlags(t *testing.T) {
 	var out, errOut strings.Builder
 	assert.ErrorIs(t, polarlicensetest.Run(ctx, []string{"-h"}, &out, &errOut), flag.ErrHelp)
 	assert.Contains(t, errOut.String(), "-listen")
-	assert.Error(t, polarlicensetest.Run(ctx, []string{"--access-key-id", "x"}, &out, &errOut))
-	assert.Error(t, polarlicensetest.Run(ctx, []string{"--bogus"}, &out, &errOut))
-	assert.Error(t, polarlicensetest.Run(ctx, []string{"extra"}, &out, &errOut))
-	assert.Error(t, polarlicensetest.Run(ctx, []string{"--listen", "256.0.0.1:bad"}, &out, &errOut))
+	var usage *polarlicensetest.UsageError
+	for _, args := range [][]string{{"--access-key-id", "x"}, {"--bogus"}, {"extra"}} {
+		assert.ErrorAs(t, polarlicensetest.Run(ctx, args, &out, &errOut), &usage, "%v: a mistake on the command line", args)
+	}
+	err := polarlicensetest.Run(ctx, []string{"--listen", "256.0.0.1:bad"}, &out, &errOut)
+	assert.Error(t, err)
+	assert.False(t, errors.As(err, &usage), "an address that cannot be listened on is a failure to serve")
+	assert.Empty(t, out.String())
+}
+
+// An address that is taken or invalid is said as such: the emulator cannot
+// listen on it.
+func TestServeCannotListen(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	addr := ln.Addr().String()
+	var out strings.Builder
+	err = polarlicensetest.Serve(context.Background(), addr, &out)
+	assert.EqualError(t, err, "cannot listen on "+addr+": address already in use")
+	assert.True(t, errors.Is(err, syscall.EADDRINUSE))
+	err = polarlicensetest.Serve(context.Background(), "127.0.0.1:99999", &out)
+	assert.EqualError(t, err, "cannot listen on 127.0.0.1:99999: address 99999: invalid port")
 	assert.Empty(t, out.String())
 }
 

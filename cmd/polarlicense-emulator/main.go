@@ -45,13 +45,24 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := polarlicensetest.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
-	switch {
-	case err == nil:
-	case errors.Is(err, flag.ErrHelp):
-	default:
+	if code := exitStatus(err); code != 0 {
 		fmt.Fprintln(os.Stderr, "polarlicense-emulator:", err)
-		os.Exit(2)
+		os.Exit(code)
 	}
+}
+
+// exitStatus is the status the command exits with after err, as the
+// polarlicense CLI's: 0 for none (or -h), 2 for a mistake on the command
+// line, 1 for a failure to serve, such as an address already in use.
+func exitStatus(err error) int {
+	var usage *polarlicensetest.UsageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &usage):
+		return 2
+	}
+	return 1
 }
 
 // versionLine is what --version prints: the release version (else the

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"net"
 
 	"github.com/spf13/cobra"
 
@@ -52,7 +54,12 @@ cmd/polarlicense-emulator takes the same flags.`,
 			if a.env.isTerminal(a.stderr) {
 				fmt.Fprintln(a.stderr, "polarlicense: emulator starting; stop it with Ctrl-C")
 			}
-			return sf.Serve(ctx, a.stdout, a.stderr)
+			err := sf.Serve(ctx, a.stdout, a.stderr)
+			var op *net.OpError
+			if errors.As(err, &op) && op.Op == "listen" {
+				return &listenError{addr: sf.Listen, err: err}
+			}
+			return err
 		}),
 	}
 	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -90,7 +91,18 @@ func TestEmulatorCommandBadListen(t *testing.T) {
 	t.Parallel()
 	r := runIn(t, testEnv(nil), "emulator", "--listen", "256.0.0.1:99999")
 	assert.Equal(t, exitFailure, r.code)
-	assert.Contains(t, oneLineOn(t, r.stderr), "polarlicense: ")
+	assert.Regexp(t, `^polarlicense: cannot listen on 256\.0\.0\.1:99999: `, oneLineOn(t, r.stderr))
+	assert.NotContains(t, r.stderr, "cannot reach the service")
+	assert.Empty(t, r.stdout)
+
+	// A port in use.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	busy := ln.Addr().String()
+	r = runIn(t, testEnv(nil), "emulator", "--listen", busy)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Equal(t, "polarlicense: cannot listen on "+busy+": address already in use", oneLineOn(t, r.stderr))
 	assert.Empty(t, r.stdout)
 }
 

@@ -84,6 +84,19 @@ func (e *hintError) Error() string { return e.err.Error() }
 // Unwrap returns the cause.
 func (e *hintError) Unwrap() error { return e.err }
 
+// listenError is the failure to listen on an address a command was given
+// (--listen): said as such, not as a failure to reach the service.
+type listenError struct {
+	addr string
+	err  error
+}
+
+// Error names the address and the cause.
+func (e *listenError) Error() string { return "cannot listen on " + e.addr + ": " + e.err.Error() }
+
+// Unwrap returns the cause.
+func (e *listenError) Unwrap() error { return e.err }
+
 // action wraps a command's work: its error, if any, becomes a commandError.
 func (a *app) action(fn func(ctx context.Context, cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
@@ -176,7 +189,10 @@ func (a *app) describe(err error) string {
 		suffix = "; " + hint.hint
 	}
 	errors.As(err, &target)
+	var listenErr *listenError
 	switch {
+	case errors.As(err, &listenErr):
+		return "cannot listen on " + listenErr.addr + ": " + rootCause(listenErr.err).Error() + suffix
 	case errors.As(err, &api):
 		return describeAPIError(api, target) + suffix
 	case errors.As(err, &credErr):

@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,6 +26,10 @@ import (
 // step), keeps the last good Report in memory and serves it on /metrics: a
 // scrape never calls the API. A failed audit keeps the last good figures,
 // sets polarlicense_audit_up to 0 and counts the failure.
+//
+// The exporter never dies on data: the figures are built once per audit,
+// from label values made valid UTF-8 first, and a panic in an audit or in
+// building its figures is recovered and counts as a failed audit.
 
 const (
 	defaultExporterListen = "127.0.0.1:9479"
@@ -42,8 +48,10 @@ func (a *app) exporterCommand() *cobra.Command {
 jitter), and serve the last result on /metrics in the Prometheus text
 format, and "ok" on /healthz. A scrape reads the last result from memory and
 never calls the API. A failed audit keeps the last good figures, sets
-polarlicense_audit_up to 0 and adds one to polarlicense_audit_failures_total.
-Each audit is given at most --interval to finish, and logs one line on stderr.
+polarlicense_audit_up to 0 and adds one to polarlicense_audit_failures_total;
+so does a panic during an audit, which is logged. Label values that are not
+valid UTF-8 are served with U+FFFD in place of the invalid bytes. Each audit
+is given at most --interval to finish, and logs one line on stderr.
 
 Metrics:
   polarlicense_order_activation_code_quota{aliyun_order_id,engine,package_type}
@@ -51,10 +59,13 @@ Metrics:
   polarlicense_order_remaining_codes{aliyun_order_id}
   polarlicense_order_frozen{aliyun_order_id}                    1 for a frozen virtual order
   polarlicense_code_expiry_timestamp_seconds{aliyun_order_id,activation_code_id,name,mac_address}
+  polarlicense_code_expiry_unknown{aliyun_order_id,activation_code_id,name,mac_address}
+                                                                1 for a code without a usable ExpireAt
   polarlicense_findings{check,severity}                         the last audit's findings, by check
   polarlicense_audit_up                                         1 if the last audit succeeded
   polarlicense_audit_last_success_timestamp_seconds
   polarlicense_audit_duration_seconds                           of the last audit
+  polarlicense_audit_interval_seconds                           --interval
   polarlicense_audit_failures_total
   polarlicense_audits_total
 
@@ -81,7 +92,7 @@ SIGINT or SIGTERM.`,
 
 			ln, err := net.Listen("tcp", listen)
 			if err != nil {
-				return err
+				return &listenError{addr: listen, err: err}
 			}
 			e := &exporter{
 				audit: func(ctx context.Context) (*audit.Report, error) {
@@ -110,9 +121,12 @@ type exporter struct {
 	interval time.Duration
 	log      *slog.Logger
 	describe func(error) string // an error in one line, for the log
+	// figures builds the metrics of a report; nil means figuresOf.
+	figures func(*audit.Report) figureSet
 
 	mu          sync.Mutex
-	last        *audit.Report // the last good report, nil before the first
+	last        []prometheus.Metric // the last good audit's figures, nil before the first
+	leftOut     int                 // the series left out of them (see figuresOf)
 	up          bool
 	lastSuccess time.Time
 	duration    time.Duration // of the last audit, good or not
@@ -180,13 +194,24 @@ func jittered(d time.Duration) time.Duration {
 	return d + time.Duration((rand.Float64()*2-1)*exporterJitter*float64(d))
 }
 
+// panicError is a panic recovered during an audit or while building its
+// figures.
+type panicError struct {
+	during string // "the audit", "building the metrics"
+	value  any
+}
+
+// Error says where the panic happened and with what value.
+func (e *panicError) Error() string { return fmt.Sprintf("panic during %s: %v", e.during, e.value) }
+
 // auditOnce runs one audit, given at most the interval, records its outcome
-// and logs it.
+// and logs it. A panic in the audit or in building its figures is a failed
+// audit.
 func (e *exporter) auditOnce(ctx context.Context) {
 	actx, cancel := context.WithTimeout(ctx, e.interval)
 	defer cancel()
 	start := time.Now()
-	rep, err := e.audit(actx)
+	rep, err := e.safeAudit(actx)
 	took := time.Since(start)
 	if ctx.Err() != nil {
 		return // stopping: not a failure of the audit
@@ -194,12 +219,16 @@ func (e *exporter) auditOnce(ctx context.Context) {
 	if err != nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
 		err = &hintError{err: err, hint: "an audit may take at most --interval (" + e.interval.String() + ")"}
 	}
+	var figs figureSet
+	if err == nil {
+		figs, err = e.safeFigures(rep)
+	}
 	e.mu.Lock()
 	e.audits++
 	e.duration = took
 	e.up = err == nil
 	if err == nil {
-		e.last, e.lastSuccess = rep, time.Now()
+		e.last, e.leftOut, e.lastSuccess = figs.metrics, figs.dropped, time.Now()
 	} else {
 		e.failures++
 	}
@@ -209,9 +238,40 @@ func (e *exporter) auditOnce(ctx context.Context) {
 		e.log.Warn("audit failed", "error", e.describe(err), "duration", took.Round(time.Millisecond).String(), "failures", failures)
 		return
 	}
+	if figs.dropped > 0 {
+		e.log.Warn("series left out", "reason", "the same labels as another series of the audit", "series", figs.dropped)
+	}
 	e.log.Info("audit", "orders", len(rep.Orders), "codes", rep.Codes(),
 		"errors", rep.Count(audit.SeverityError), "warnings", rep.Count(audit.SeverityWarning), "info", rep.Count(audit.SeverityInfo),
 		"duration", took.Round(time.Millisecond).String())
+}
+
+// safeAudit runs the audit with a panic made its error.
+func (e *exporter) safeAudit(ctx context.Context) (rep *audit.Report, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			rep, err = nil, &panicError{during: "the audit", value: r}
+		}
+	}()
+	rep, err = e.audit(ctx)
+	if err == nil && rep == nil {
+		err = errors.New("the audit returned no report")
+	}
+	return rep, err
+}
+
+// safeFigures builds the metrics of a report with a panic made its error.
+func (e *exporter) safeFigures(rep *audit.Report) (figs figureSet, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			figs, err = figureSet{}, &panicError{during: "building the metrics", value: r}
+		}
+	}()
+	build := e.figures
+	if build == nil {
+		build = figuresOf
+	}
+	return build(rep), nil
 }
 
 // The metrics' descriptions.
@@ -225,7 +285,9 @@ var (
 	descFrozen = prometheus.NewDesc("polarlicense_order_frozen",
 		"1 if the license order is a frozen virtual order, which issues no more codes, else 0.", []string{"aliyun_order_id"}, nil)
 	descExpiry = prometheus.NewDesc("polarlicense_code_expiry_timestamp_seconds",
-		"When the activation code expires, in seconds since the Unix epoch.", []string{"aliyun_order_id", "activation_code_id", "name", "mac_address"}, nil)
+		"When the activation code expires, in seconds since the Unix epoch.", codeLabels, nil)
+	descExpiryUnknown = prometheus.NewDesc("polarlicense_code_expiry_unknown",
+		"1 for an activation code whose ExpireAt is missing, null or empty: when it expires is unknown.", codeLabels, nil)
 	descFindings = prometheus.NewDesc("polarlicense_findings",
 		"The number of findings of the last successful audit, by check.", []string{"check", "severity"}, nil)
 	descUp = prometheus.NewDesc("polarlicense_audit_up",
@@ -234,40 +296,94 @@ var (
 		"When the last successful audit finished, in seconds since the Unix epoch.", nil, nil)
 	descDuration = prometheus.NewDesc("polarlicense_audit_duration_seconds",
 		"How long the last audit took, successful or not.", nil, nil)
+	descInterval = prometheus.NewDesc("polarlicense_audit_interval_seconds",
+		"How often the exporter audits (--interval), in seconds.", nil, nil)
 	descFailures = prometheus.NewDesc("polarlicense_audit_failures_total",
 		"The number of audits that failed.", nil, nil)
 	descAudits = prometheus.NewDesc("polarlicense_audits_total",
 		"The number of audits run, successful or not.", nil, nil)
 )
 
+// codeLabels are the labels of a code's series.
+var codeLabels = []string{"aliyun_order_id", "activation_code_id", "name", "mac_address"}
+
 // Describe sends the metrics' descriptions (prometheus.Collector).
 func (e *exporter) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descQuota, descActivated, descRemaining, descFrozen, descExpiry, descFindings,
-		descUp, descLastSuccess, descDuration, descFailures, descAudits} {
+	for _, d := range []*prometheus.Desc{descQuota, descActivated, descRemaining, descFrozen, descExpiry, descExpiryUnknown,
+		descFindings, descUp, descLastSuccess, descDuration, descInterval, descFailures, descAudits} {
 		ch <- d
 	}
 }
 
-// Collect sends the last audit's figures from memory (prometheus.Collector):
-// it never calls the API.
+// Collect sends the exporter's health and the last good audit's figures
+// from memory (prometheus.Collector): it never calls the API, and the
+// figures were built and checked when the audit finished.
 func (e *exporter) Collect(ch chan<- prometheus.Metric) {
+	defer func() {
+		if r := recover(); r != nil {
+			e.log.Error("collection failed", "error", fmt.Sprint(r))
+		}
+	}()
 	e.mu.Lock()
-	rep, up, lastSuccess, took, audits, failures := e.last, e.up, e.lastSuccess, e.duration, e.audits, e.failures
+	figs, up, lastSuccess, took, audits, failures := e.last, e.up, e.lastSuccess, e.duration, e.audits, e.failures
 	e.mu.Unlock()
 
-	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	send := func(d *prometheus.Desc, t prometheus.ValueType, v float64) {
+		if m, err := prometheus.NewConstMetric(d, t, v); err == nil {
+			ch <- m
+		}
 	}
-	gauge(descUp, boolValue(up))
-	ch <- prometheus.MustNewConstMetric(descFailures, prometheus.CounterValue, float64(failures))
-	ch <- prometheus.MustNewConstMetric(descAudits, prometheus.CounterValue, float64(audits))
+	send(descUp, prometheus.GaugeValue, boolValue(up))
+	send(descInterval, prometheus.GaugeValue, e.interval.Seconds())
+	send(descFailures, prometheus.CounterValue, float64(failures))
+	send(descAudits, prometheus.CounterValue, float64(audits))
 	if audits > 0 {
-		gauge(descDuration, took.Seconds())
+		send(descDuration, prometheus.GaugeValue, took.Seconds())
 	}
-	if rep == nil {
-		return
+	if lastSuccess.IsZero() {
+		return // no audit has succeeded yet
 	}
-	gauge(descLastSuccess, float64(lastSuccess.UnixNano())/1e9)
+	send(descLastSuccess, prometheus.GaugeValue, float64(lastSuccess.UnixNano())/1e9)
+	for _, m := range figs {
+		ch <- m
+	}
+}
+
+// figureSet is the metrics of one report.
+type figureSet struct {
+	metrics []prometheus.Metric
+	dropped int // series left out: their labels were another's
+}
+
+// figuresOf builds the metrics of a report. Every label value is made valid
+// UTF-8 first (invalid bytes become U+FFFD, as Prometheus's clients do), so
+// that no value the service sent can fail a scrape; a series whose labels
+// are another's (two codes whose names differ only in invalid bytes, say) is
+// left out and counted, as a scrape holding both would fail.
+func figuresOf(rep *audit.Report) figureSet {
+	var fs figureSet
+	type series struct {
+		desc   *prometheus.Desc
+		labels string // the label values, joined by 0xff
+	}
+	seen := map[series]bool{}
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		for i, l := range labels {
+			labels[i] = strings.ToValidUTF8(l, "\uFFFD")
+		}
+		key := series{d, strings.Join(labels, "\xff")}
+		if seen[key] {
+			fs.dropped++
+			return
+		}
+		m, err := prometheus.NewConstMetric(d, prometheus.GaugeValue, v, labels...)
+		if err != nil {
+			fs.dropped++
+			return
+		}
+		seen[key] = true
+		fs.metrics = append(fs.metrics, m)
+	}
 	for i := range rep.Orders {
 		o := &rep.Orders[i]
 		id := o.AliyunOrderID
@@ -276,9 +392,11 @@ func (e *exporter) Collect(ch chan<- prometheus.Metric) {
 		gauge(descRemaining, float64(o.RemainingQuota()), id)
 		gauge(descFrozen, boolValue(o.Frozen()), id)
 		for _, c := range o.Codes {
-			if !c.ExpireAt.IsZero() {
-				gauge(descExpiry, float64(c.ExpireAt.Unix()), id, strconv.FormatInt(c.ID, 10), c.Name, c.MacAddress)
+			if c.ExpireAt.IsZero() {
+				gauge(descExpiryUnknown, 1, id, strconv.FormatInt(c.ID, 10), c.Name, c.MacAddress)
+				continue
 			}
+			gauge(descExpiry, float64(c.ExpireAt.Unix()), id, strconv.FormatInt(c.ID, 10), c.Name, c.MacAddress)
 		}
 	}
 	counts := map[string]int{}
@@ -288,6 +406,7 @@ func (e *exporter) Collect(ch chan<- prometheus.Metric) {
 	for _, c := range audit.Checks() {
 		gauge(descFindings, float64(counts[c.Name]), c.Name, c.Severity.String())
 	}
+	return fs
 }
 
 func boolValue(b bool) float64 {

@@ -28,7 +28,7 @@ func BenchmarkExporterScrape(b *testing.B) {
 		rep.Orders = append(rep.Orders, o)
 	}
 	rep.Findings = audit.Evaluate(rep.Orders, rep.Policy)
-	e := &exporter{last: rep, up: true, lastSuccess: time.Now(), duration: time.Second, audits: 1}
+	e := &exporter{last: figuresOf(rep).metrics, up: true, lastSuccess: time.Now(), duration: time.Second, audits: 1, interval: time.Hour}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(e)
 	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
@@ -40,5 +40,26 @@ func BenchmarkExporterScrape(b *testing.B) {
 			b.Fatal(w.Code)
 		}
 		_, _ = io.Copy(io.Discard, w.Body)
+	}
+}
+
+// BenchmarkExporterFigures builds the metrics of that account once, as each
+// audit does.
+func BenchmarkExporterFigures(b *testing.B) {
+	rep := &audit.Report{CheckedAt: auditNow, Policy: audit.Policy{Now: auditNow}}
+	for i := range 500 {
+		o := audit.Order{LicenseOrder: polarlicense.LicenseOrder{AliyunOrderID: strconv.Itoa(100000000000000 + i),
+			Engine: polarlicense.EnginePG, PackageType: polarlicense.PackageSingleNodeSubscribe, ActivationCodeQuota: 25, ActivatedCodeCount: 20}}
+		for j := range 20 {
+			o.Codes = append(o.Codes, polarlicense.ActivationCode{ID: int64(j + 1), Name: "node-" + strconv.Itoa(j),
+				MacAddress: "00:16:3e:00:00:" + strconv.Itoa(10+j), ExpireAt: auditNow.AddDate(0, j, 0)})
+		}
+		rep.Orders = append(rep.Orders, o)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if fs := figuresOf(rep); fs.dropped != 0 {
+			b.Fatal(fs.dropped)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -61,11 +62,18 @@ var listeningRe = regexp.MustCompile(`msg="exporter listening" address=(\S+)`)
 // until it listens.
 func startExporter(t *testing.T, srv *polarlicensetest.Server, args ...string) *runningExporter {
 	t.Helper()
+	return startExporterIn(t, testEnv(srv), args...)
+}
+
+// startExporterIn runs the exporter in env on 127.0.0.1:0 and waits until
+// it listens.
+func startExporterIn(t *testing.T, env environment, args ...string) *runningExporter {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- runWith(ctx, testEnv(srv), append([]string{"exporter", "--listen", "127.0.0.1:0"}, args...), stdout, stderr)
+		done <- runWith(ctx, env, append([]string{"exporter", "--listen", "127.0.0.1:0"}, args...), stdout, stderr)
 	}()
 	var stopped *result
 	stop := func() result {
@@ -397,11 +405,15 @@ func TestExporterFlags(t *testing.T) {
 	}
 	assert.Zero(t, srv.RequestCount(""), "bad flags sent nothing")
 
-	// The port is taken: a failure, at once.
+	// The port is taken, or not a port: a failure, at once, said as such.
 	e := startExporter(t, srv, "--interval", "1h")
-	r := runAt(t, srv, "exporter", "--listen", strings.TrimPrefix(e.url, "http://"))
+	busy := strings.TrimPrefix(e.url, "http://")
+	r := runAt(t, srv, "exporter", "--listen", busy)
 	assert.Equal(t, exitFailure, r.code)
-	assert.Contains(t, r.stderr, "address already in use")
+	assert.Equal(t, "polarlicense: cannot listen on "+busy+": address already in use", oneLineOn(t, r.stderr))
+	r = runAt(t, srv, "exporter", "--listen", "127.0.0.1:99999")
+	assert.Equal(t, exitFailure, r.code)
+	assert.Equal(t, "polarlicense: cannot listen on 127.0.0.1:99999: address 99999: invalid port", oneLineOn(t, r.stderr))
 
 	help := ok(t, runAt(t, srv, "exporter", "--help")).stdout
 	for _, flag := range []string{"--listen address", "--interval duration", "--expiring-within duration", "--quota-warn percentage", "--concurrency many"} {
@@ -450,32 +462,85 @@ func TestExporterStopsOnSignal(t *testing.T) {
 	}
 }
 
-// TestAlertRulesUseServedMetrics checks docs/prometheus-alerts.yaml: the
-// alerts the README promises, and that every metric their expressions name
-// is one the exporter serves.
-func TestAlertRulesUseServedMetrics(t *testing.T) {
-	t.Parallel()
+// alertRules is docs/prometheus-alerts.yaml, read strictly.
+type alertRules struct {
+	Groups []struct {
+		Name  string `yaml:"name"`
+		Rules []struct {
+			Alert       string            `yaml:"alert"`
+			Expr        string            `yaml:"expr"`
+			For         string            `yaml:"for"`
+			Labels      map[string]string `yaml:"labels"`
+			Annotations map[string]string `yaml:"annotations"`
+		} `yaml:"rules"`
+	} `yaml:"groups"`
+}
+
+func readAlertRules(t *testing.T) alertRules {
+	t.Helper()
 	b, err := os.ReadFile("../../docs/prometheus-alerts.yaml")
 	require.NoError(t, err)
-	var doc struct {
-		Groups []struct {
-			Name  string `yaml:"name"`
-			Rules []struct {
-				Alert       string            `yaml:"alert"`
-				Expr        string            `yaml:"expr"`
-				For         string            `yaml:"for"`
-				Labels      map[string]string `yaml:"labels"`
-				Annotations map[string]string `yaml:"annotations"`
-			} `yaml:"rules"`
-		} `yaml:"groups"`
-	}
+	var doc alertRules
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	require.NoError(t, dec.Decode(&doc))
+	return doc
+}
 
-	srv := newServer(t, seeded()...)
-	e := startExporter(t, srv, "--interval", "1h")
+// nodeMetrics are the metrics "polarlicense license check --textfile-dir"
+// writes for node_exporter (package nodecheck), as issue 19 names them.
+var nodeMetrics = []string{
+	"polarlicense_node_license_status",
+	"polarlicense_node_license_check",
+	"polarlicense_node_license_expiry_timestamp_seconds",
+	"polarlicense_node_license_last_check_timestamp_seconds",
+}
+
+// nodeMetricsWritten returns the node check's metric names as package
+// nodecheck spells them (its Metric… constants), or nil when the
+// repository has no nodecheck package.
+func nodeMetricsWritten(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("../../nodecheck/*.go")
+	require.NoError(t, err)
+	var names []string
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		for _, m := range regexp.MustCompile(`"(polarlicense_node_[a-z_]+)"`).FindAllStringSubmatch(string(b), -1) {
+			names = append(names, m[1])
+		}
+	}
+	return names
+}
+
+// TestAlertRulesUseServedMetrics checks docs/prometheus-alerts.yaml: the
+// alerts the README promises, and that every metric their expressions name
+// is one the exporter serves, one the node check writes for node_exporter,
+// or up, which Prometheus records of every target.
+func TestAlertRulesUseServedMetrics(t *testing.T) {
+	t.Parallel()
+	doc := readAlertRules(t)
+
+	// Data with a code without expiry, so that every series the exporter
+	// can serve is served.
+	e := startExporterIn(t, hostileData(t), "--interval", "1h")
 	served := e.waitFor(t, "the first audit", upIs(1))
+	require.Contains(t, served, "polarlicense_code_expiry_unknown")
+	node := map[string]bool{}
+	for _, n := range nodeMetrics {
+		node[n] = true
+	}
+	if written := nodeMetricsWritten(t); written != nil {
+		for _, n := range nodeMetrics {
+			assert.Contains(t, written, n, "package nodecheck writes %s", n)
+		}
+	} else {
+		t.Log("no nodecheck package: the node metrics are checked against issue 19's names only")
+	}
 
 	var alerts []string
 	for _, g := range doc.Groups {
@@ -483,17 +548,106 @@ func TestAlertRulesUseServedMetrics(t *testing.T) {
 			alerts = append(alerts, r.Alert)
 			assert.Contains(t, []string{"warning", "critical"}, r.Labels["severity"], r.Alert)
 			assert.NotEmpty(t, r.Annotations["summary"], r.Alert)
+			assert.NotEmpty(t, r.Annotations["description"], r.Alert)
 			_, err := model.ParseDuration(r.For)
 			assert.NoError(t, err, "%s: for %q", r.Alert, r.For)
 			names := metricNames(r.Expr)
 			assert.NotEmpty(t, names, "%s: %s", r.Alert, r.Expr)
 			for _, n := range names {
-				assert.Contains(t, served, n, "%s names %s, which the exporter does not serve", r.Alert, n)
+				switch {
+				case n == "up":
+				case strings.HasPrefix(n, "polarlicense_node_"):
+					assert.True(t, node[n], "%s names %s, which the node check does not write", r.Alert, n)
+					assert.Equal(t, "polarlicense-node", g.Name, "%s: node rules in their own group", r.Alert)
+				default:
+					assert.Contains(t, served, n, "%s names %s, which the exporter does not serve", r.Alert, n)
+				}
+			}
+			if r.Alert == "PolarLicenseExporterDown" {
+				assert.Equal(t, 2, strings.Count(r.Expr, `job="polarlicense"`), "the job label the README documents: %s", r.Expr)
 			}
 		}
 	}
 	assert.Equal(t, []string{"PolarLicenseCodeExpiringWithin30Days", "PolarLicenseCodeExpiringWithin7Days", "PolarLicenseCodeExpired",
-		"PolarLicenseQuotaExhausted", "PolarLicenseAuditFailing"}, alerts)
+		"PolarLicenseCodeExpiryUnknown", "PolarLicenseQuotaExhausted", "PolarLicenseAuditFailing",
+		"PolarLicenseExporterDown", "PolarLicenseAuditStale",
+		"PolarLicenseNodeLicenseCritical", "PolarLicenseNodeLicenseExpiringWithin7Days", "PolarLicenseNodeCheckStale"}, alerts)
+}
+
+// promBinary returns the path of a Prometheus program (promtool,
+// prometheus), or skips the test when it is missing, except in CI
+// (CI=true), where it fails.
+func promBinary(t *testing.T, name string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is not installed (apt-get install prometheus); CI=true requires it", name)
+	}
+	t.Skipf("%s is not installed (apt-get install prometheus)", name)
+	return ""
+}
+
+// TestAlertRulesWithPromtool has Prometheus check the rules and run their
+// unit tests, docs/prometheus-alerts.test.yaml, which must test every alert
+// both firing and silent.
+func TestAlertRulesWithPromtool(t *testing.T) {
+	t.Parallel()
+	promtool := promBinary(t, "promtool")
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(promtool, args...)
+		cmd.Dir = "../../docs"
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "promtool %s:\n%s", strings.Join(args, " "), out)
+		return string(out)
+	}
+	assert.Contains(t, run("check", "rules", "prometheus-alerts.yaml"), "SUCCESS: 11 rules found")
+	assert.Contains(t, run("test", "rules", "prometheus-alerts.test.yaml"), "SUCCESS")
+
+	// Every alert is tested firing and silent.
+	b, err := os.ReadFile("../../docs/prometheus-alerts.test.yaml")
+	require.NoError(t, err)
+	var tests struct {
+		Tests []struct {
+			AlertRuleTest []struct {
+				Alertname string           `yaml:"alertname"`
+				ExpAlerts []map[string]any `yaml:"exp_alerts"`
+			} `yaml:"alert_rule_test"`
+		} `yaml:"tests"`
+	}
+	require.NoError(t, yaml.Unmarshal(b, &tests))
+	fires, silent := map[string]bool{}, map[string]bool{}
+	for _, tc := range tests.Tests {
+		for _, a := range tc.AlertRuleTest {
+			if len(a.ExpAlerts) > 0 {
+				fires[a.Alertname] = true
+			} else {
+				silent[a.Alertname] = true
+			}
+		}
+	}
+	for _, g := range readAlertRules(t).Groups {
+		for _, r := range g.Rules {
+			assert.True(t, fires[r.Alert], "%s is never tested firing", r.Alert)
+			assert.True(t, silent[r.Alert], "%s is never tested silent", r.Alert)
+		}
+	}
+
+	// And the test catches a rule that is wrong: the 30-day window made 31.
+	dir := t.TempDir()
+	rules, err := os.ReadFile("../../docs/prometheus-alerts.yaml")
+	require.NoError(t, err)
+	broken := strings.Replace(string(rules), "<= 30 * 86400", "<= 31 * 86400", 1)
+	require.NotEqual(t, string(rules), broken)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "prometheus-alerts.yaml"), []byte(broken), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "prometheus-alerts.test.yaml"), b, 0o600))
+	cmd := exec.Command(promtool, "test", "rules", "prometheus-alerts.test.yaml")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	assert.Error(t, err, "promtool must fail the broken rule:\n%s", out)
+	assert.Contains(t, string(out), "PolarLicenseCodeExpiringWithin30Days")
 }
 
 // PromQL words that are not metric names.

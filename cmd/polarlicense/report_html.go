@@ -64,6 +64,7 @@ type htmlTimeline struct {
 	Lanes                  []htmlLane
 	Ticks                  []htmlTick
 	Earlier, Later         int // codes drawn clamped at an edge
+	Undated                int // codes without an expiry time, not drawn
 }
 
 // htmlLane is an order's row of codes.
@@ -81,8 +82,9 @@ type htmlMark struct {
 	Clamped bool
 	Points  string // the triangle's, when Clamped
 	Title   string
-	// Count is the number of codes a clamped mark stands for, written at
-	// CountX when more than one.
+	// Count is the number of codes the mark stands for (codes expiring at
+	// the same time, or clamped at the same edge), written at CountX when
+	// more than one.
 	Count          int
 	CountX, CountY float64
 }
@@ -207,6 +209,7 @@ func timeline(res *audit.Report) htmlTimeline {
 		lane := htmlLane{Y: y, TextY: y + 4, Label: escapeText(o.AliyunOrderID)}
 		for _, c := range o.Codes {
 			if c.ExpireAt.IsZero() {
+				tl.Undated++
 				continue
 			}
 			m := htmlMark{X: x(c.ExpireAt), Y: y, Class: "valid"}
@@ -233,7 +236,7 @@ func timeline(res *audit.Report) htmlTimeline {
 			m.Title += ": " + m.Class + ", expires " + c.ExpireAt.UTC().Format("2006-01-02 15:04 UTC")
 			lane.Marks = append(lane.Marks, m)
 		}
-		lane.Marks = groupClamped(lane.Marks)
+		lane.Marks = groupMarks(lane.Marks)
 		tl.Lanes = append(tl.Lanes, lane)
 		y += tlLane
 	}
@@ -248,23 +251,28 @@ func timeline(res *audit.Report) htmlTimeline {
 	return tl
 }
 
-// groupClamped draws the codes clamped at the same edge in the same state
-// as one mark with their count; the title lists them.
-func groupClamped(marks []htmlMark) []htmlMark {
+// groupMarks draws the codes of a lane that fall on the same spot in the
+// same state (expiring at the same time, or clamped at the same edge) as one
+// mark with their count; its title lists them.
+func groupMarks(marks []htmlMark) []htmlMark {
 	out := marks[:0:0]
-	index := map[[2]string]int{}
+	type spot struct {
+		x       float64
+		class   string
+		clamped bool
+	}
+	index := map[spot]int{}
 	for _, m := range marks {
-		if !m.Clamped {
-			out = append(out, m)
-			continue
-		}
-		key := [2]string{strconv.FormatFloat(m.X, 'f', -1, 64), m.Class}
+		key := spot{m.X, m.Class, m.Clamped}
 		i, ok := index[key]
 		if !ok {
 			m.Count = 1
-			m.CountX, m.CountY = m.X-14, m.Y+4
-			if m.X == tlLeft {
+			m.CountX, m.CountY = m.X+9, m.Y+4 // right of a dot
+			switch {
+			case m.Clamped && m.X == tlLeft:
 				m.CountX = m.X + 14
+			case m.Clamped:
+				m.CountX = m.X - 14
 			}
 			index[key] = len(out)
 			out = append(out, m)

@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
+	"html"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -131,6 +134,7 @@ func TestHTMLTimelineLayout(t *testing.T) {
 	assert.Equal(t, []string{"a", "b"}, []string{tl.Lanes[0].Label, tl.Lanes[1].Label})
 	a := tl.Lanes[0].Marks
 	require.Len(t, a, 4, "no mark for a code without an expiry")
+	assert.Equal(t, 1, tl.Undated, "but a count")
 	assert.Equal(t, []string{"expired", "expired", "expiring", "valid"}, []string{a[0].Class, a[1].Class, a[2].Class, a[3].Class})
 	assert.True(t, a[0].Clamped)
 	assert.Equal(t, tl.Left, a[0].X, "ten years ago: at the left edge")
@@ -221,4 +225,98 @@ func TestAuditHTMLInChromium(t *testing.T) {
 	assert.Contains(t, dom, wantFindings[0].Message, "the known finding, in the rendered DOM")
 	assert.Contains(t, dom, "quota 90% used: 9 of 10 codes issued, 1 left")
 	assert.Contains(t, dom, "<svg")
+}
+
+// TestAuditHTMLAt700Pixels renders the report in a 700-pixel-wide headless
+// Chromium: the page must not be wider than the window; the quota table fits
+// or scrolls within its own box. A script added to the test's copy of the
+// page measures the layout and writes it into the DOM.
+func TestAuditHTMLAt700Pixels(t *testing.T) {
+	t.Parallel()
+	bin := chromium(t)
+	srv := newServer(t, seeded()...)
+	r := runAt(t, srv, "audit", "-o", "html")
+	require.Equal(t, exitFindings, r.code, r.stderr)
+	measure := `<script>
+(function () {
+  var q = document.querySelector("#quota table");
+  var box = q.parentElement;
+  var style = getComputedStyle(box);
+  var out = {
+    viewport: window.innerWidth,
+    page: document.documentElement.scrollWidth,
+    tableRight: Math.round(q.getBoundingClientRect().right),
+    boxRight: Math.round(box.getBoundingClientRect().right),
+    boxScrolls: style.overflowX === "auto" || style.overflowX === "scroll",
+    tableWider: q.scrollWidth > box.clientWidth
+  };
+  var pre = document.createElement("pre");
+  pre.id = "measure";
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+</script>`
+	page := strings.Replace(r.stdout, "</body>", measure+"</body>", 1)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "audit.html")
+	require.NoError(t, os.WriteFile(file, []byte(page), 0o600))
+	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir="+filepath.Join(dir, "profile"), "--window-size=700,900", "--dump-dom", "file://"+file)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	require.NoError(t, cmd.Run(), "chromium: %s", stderr.String())
+	m := regexp.MustCompile(`<pre id="measure">([^<]*)</pre>`).FindStringSubmatch(stdout.String())
+	require.NotNil(t, m, "the measure: %s", stdout.String())
+	var got struct {
+		Viewport, Page, TableRight, BoxRight int
+		BoxScrolls, TableWider               bool
+	}
+	require.NoError(t, json.Unmarshal([]byte(html.UnescapeString(m[1])), &got))
+	require.Equal(t, 700, got.Viewport, "%+v", got)
+	assert.LessOrEqual(t, got.Page, got.Viewport, "the page is no wider than the window: %+v", got)
+	assert.LessOrEqual(t, got.BoxRight, got.Viewport, "the quota table's box is within the window: %+v", got)
+	if got.TableWider {
+		assert.True(t, got.BoxScrolls, "a quota table wider than its box scrolls within it: %+v", got)
+	} else {
+		assert.LessOrEqual(t, got.TableRight, got.Viewport, "%+v", got)
+	}
+}
+
+// Codes of an order expiring at the same time are one dot with their count,
+// its title listing each; codes at the same time in another state, or in
+// another order, are not merged with them.
+func TestHTMLTimelineCountsCodesAtTheSameTime(t *testing.T) {
+	t.Parallel()
+	now := auditNow
+	when := now.AddDate(0, 0, 45)
+	code := func(id int64, e time.Time) polarlicense.ActivationCode {
+		return polarlicense.ActivationCode{ID: id, Name: "n" + strconv.FormatInt(id, 10), ExpireAt: e}
+	}
+	res := &audit.Report{CheckedAt: now, Policy: audit.Policy{Now: now, ExpiringWithin: 90 * 24 * time.Hour},
+		Orders: []audit.Order{
+			{LicenseOrder: polarlicense.LicenseOrder{AliyunOrderID: "a"}, Codes: []polarlicense.ActivationCode{
+				code(1, when), code(2, when), code(3, when), code(4, when.AddDate(0, 0, 10))}},
+			{LicenseOrder: polarlicense.LicenseOrder{AliyunOrderID: "b"}, Codes: []polarlicense.ActivationCode{code(5, when)}},
+		}}
+	tl := timeline(res)
+	require.Len(t, tl.Lanes, 2)
+	a := tl.Lanes[0].Marks
+	require.Len(t, a, 2, "three codes at the same time are one mark")
+	assert.Equal(t, 3, a[0].Count)
+	assert.Equal(t, 3, strings.Count(a[0].Title, "expires 2030-07-16 00:00 UTC"), a[0].Title)
+	for _, n := range []string{`"n1"`, `"n2"`, `"n3"`} {
+		assert.Contains(t, a[0].Title, n)
+	}
+	assert.Equal(t, 1, a[1].Count)
+	assert.Greater(t, a[0].CountX, a[0].X, "the count beside the dot")
+	require.Len(t, tl.Lanes[1].Marks, 1)
+	assert.Equal(t, 1, tl.Lanes[1].Marks[0].Count)
+
+	rep := newAuditReport(res, sevWarning)
+	var b bytes.Buffer
+	require.NoError(t, writeHTMLReport(&b, res, &rep))
+	counts := regexp.MustCompile(`<circle class="expiring code"[^>]*><title>[^<]*</title></circle><text class="count"[^>]*>(\d+)</text>`).FindAllStringSubmatch(b.String(), -1)
+	require.Len(t, counts, 1, "one count on the page")
+	assert.Equal(t, "3", counts[0][1])
 }

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// dashboardPanel is what the tests read of a Grafana panel.
+type dashboardPanel struct {
+	ID         int    `json:"id"`
+	Type       string `json:"type"`
+	Title      string `json:"title"`
+	Datasource *struct {
+		Type string `json:"type"`
+		UID  string `json:"uid"`
+	} `json:"datasource"`
+	GridPos struct {
+		H, W, X, Y int
+	} `json:"gridPos"`
+	Targets []struct {
+		Expr  string `json:"expr"`
+		RefID string `json:"refId"`
+	} `json:"targets"`
+	Transformations []struct {
+		ID      string          `json:"id"`
+		Options json.RawMessage `json:"options"`
+	} `json:"transformations"`
+	Panels []dashboardPanel `json:"panels"` // a row's
+}
+
+// readDashboard returns docs/grafana-dashboard.json's panels, those of rows
+// included, and its queries.
+func readDashboard(t *testing.T) (panels []dashboardPanel, exprs []string) {
+	t.Helper()
+	b, err := os.ReadFile("../../docs/grafana-dashboard.json")
+	require.NoError(t, err)
+	var d struct {
+		Title      string           `json:"title"`
+		UID        string           `json:"uid"`
+		Panels     []dashboardPanel `json:"panels"`
+		Templating struct {
+			List []struct {
+				Name, Type, Query string
+			} `json:"list"`
+		} `json:"templating"`
+	}
+	require.NoError(t, json.Unmarshal(b, &d))
+	require.NotEmpty(t, d.Title)
+	require.NotEmpty(t, d.UID)
+	require.Len(t, d.Templating.List, 1)
+	assert.Equal(t, "datasource", d.Templating.List[0].Name)
+	assert.Equal(t, "prometheus", d.Templating.List[0].Query)
+	var walk func([]dashboardPanel)
+	walk = func(ps []dashboardPanel) {
+		for _, p := range ps {
+			panels = append(panels, p)
+			for _, tg := range p.Targets {
+				exprs = append(exprs, tg.Expr)
+			}
+			walk(p.Panels)
+		}
+	}
+	walk(d.Panels)
+	return panels, exprs
+}
+
+// TestGrafanaDashboard checks docs/grafana-dashboard.json: every query
+// names only metrics the exporter serves or the node check writes (or up),
+// every panel reads the dashboard's Prometheus, and the panels the README
+// promises are there, the expiries sorted by time left.
+func TestGrafanaDashboard(t *testing.T) {
+	t.Parallel()
+	panels, exprs := readDashboard(t)
+	e := startExporterIn(t, hostileData(t), "--interval", "1h")
+	served := e.waitFor(t, "the first audit", upIs(1))
+	node := map[string]bool{}
+	for _, n := range nodeMetrics {
+		node[n] = true
+	}
+
+	ids := map[int]bool{}
+	titles := map[string]dashboardPanel{}
+	for _, p := range panels {
+		assert.False(t, ids[p.ID], "panel id %d twice", p.ID)
+		ids[p.ID] = true
+		titles[p.Title] = p
+		assert.LessOrEqual(t, p.GridPos.X+p.GridPos.W, 24, p.Title)
+		assert.Positive(t, p.GridPos.H, p.Title)
+		if p.Type == "row" {
+			continue
+		}
+		require.NotNil(t, p.Datasource, p.Title)
+		assert.Equal(t, "${datasource}", p.Datasource.UID, p.Title)
+		require.NotEmpty(t, p.Targets, p.Title)
+	}
+	require.NotEmpty(t, exprs)
+	metrics := map[string]bool{}
+	for _, expr := range exprs {
+		names := metricNames(expr)
+		assert.NotEmpty(t, names, expr)
+		for _, n := range names {
+			metrics[n] = true
+			switch {
+			case n == "up":
+			case strings.HasPrefix(n, "polarlicense_node_"):
+				assert.True(t, node[n], "%q names %s, which the node check does not write", expr, n)
+			default:
+				assert.Contains(t, served, n, "%q names %s, which the exporter does not serve", expr, n)
+			}
+		}
+	}
+	// Every metric of the exporter and the node check is on the dashboard.
+	for name := range served {
+		if strings.HasPrefix(name, "polarlicense_") && name != "polarlicense_audits_total" {
+			assert.True(t, metrics[name], "%s is on no panel", name)
+		}
+	}
+	for _, n := range nodeMetrics {
+		assert.True(t, metrics[n], "%s is on no panel", n)
+	}
+
+	// The expiries: a table of time left, sorted soonest first.
+	exp, ok := titles["Code expiries, soonest first"]
+	require.True(t, ok)
+	assert.Equal(t, "table", exp.Type)
+	assert.Equal(t, "polarlicense_code_expiry_timestamp_seconds - time()", exp.Targets[0].Expr)
+	sorted := false
+	for _, tr := range exp.Transformations {
+		if tr.ID == "sortBy" {
+			assert.JSONEq(t, `{"fields": {}, "sort": [{"field": "Time left", "desc": false}]}`, string(tr.Options))
+			sorted = true
+		}
+	}
+	assert.True(t, sorted, "the expiry table is sorted by time left")
+	for _, title := range []string{"Quota per order", "Quota used per order", "Last audit", "Exporter scraped",
+		"Since the last successful audit", "Codes without an expiry time", "Node license status", "Failing node checks",
+		"Node licenses, soonest expiry first", "Since each node's last check"} {
+		assert.Contains(t, titles, title)
+	}
+}
