@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -40,6 +41,8 @@ type environment struct {
 	isTerminal func(io.Writer) bool
 	// emulatorOptions configure the emulator that --emulator starts.
 	emulatorOptions []polarlicensetest.Option
+	// transport, when set, carries the client's requests (tests).
+	transport http.RoundTripper
 }
 
 func defaultEnvironment() environment {
@@ -57,6 +60,7 @@ type app struct {
 	useEmulator, debug        bool
 	showVersion               bool
 	timeout                   durationValue
+	endpointType              endpointTypeValue
 	output                    string
 
 	format   outputFormat
@@ -136,6 +140,7 @@ Exit status: 0 success, 1 failure (service, network, credentials, files),
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.region, "region", "", "`region` whose endpoint to call, such as cn-hangzhou (default $"+envRegion+")")
 	pf.StringVar(&a.endpoint, "endpoint", "", "`URL` of the API, overriding --region (default $"+envEndpoint+")")
+	pf.Var(&a.endpointType, "endpoint-type", "`type` of endpoint for --region: public, or vpc for a host inside an Alibaba Cloud VPC (default $"+envEndpointType+", else public)")
 	pf.StringVar(&a.profile, "profile", "", "credentials `profile` from ~/.aliyun/config.json or ~/.alibabacloud/credentials")
 	pf.BoolVar(&a.useEmulator, "emulator", false, "run against an in-process emulator holding demo data (no credentials needed)")
 	pf.Var(&a.timeout, "timeout", "give up on the whole command after this `duration`, such as 30s or 5m (default no limit)")
@@ -170,7 +175,7 @@ func (a *app) setup(cmd *cobra.Command, _ []string) error {
 		return usagef("invalid -o %q: want table, json or csv", a.output)
 	}
 	if a.useEmulator {
-		for _, f := range []string{"endpoint", "region", "profile"} {
+		for _, f := range []string{"endpoint", "region", "profile", "endpoint-type"} {
 			if cmd.Flags().Changed(f) {
 				return usagef("--emulator cannot be combined with --%s", f)
 			}
@@ -210,11 +215,19 @@ func (a *app) newClient() (*polarlicense.Client, error) {
 			return nil, err
 		}
 		opts = append(opts, polarlicense.WithRegion(region), polarlicense.WithEndpoint(endpoint))
+		typ, err := a.endpointTypeOption(region, endpoint)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, typ)
 		creds, err := a.credentialOption()
 		if err != nil {
 			return nil, err
 		}
 		opts = append(opts, creds)
+	}
+	if a.env.transport != nil {
+		opts = append(opts, polarlicense.WithHTTPClient(&http.Client{Transport: a.env.transport}))
 	}
 	if a.debug {
 		if a.emulator != nil {
