@@ -172,7 +172,7 @@ func (a *app) describe(err error) string {
 		return describeAPIError(api, target) + suffix
 	case errors.As(err, &credErr):
 		msg := "no usable credentials: " + credErr.Reason
-		if a.profile == "" {
+		if a.profile == "" && (a.chain == nil || !a.chain.saidWhatToDo()) {
 			msg += " (set " + envKeyID + " and " + envSecret + ", use --profile NAME, or try --emulator)"
 		}
 		return msg

@@ -67,6 +67,7 @@ type app struct {
 	progress *progress
 	emulator *polarlicensetest.Server
 	client   *polarlicense.Client
+	chain    *chainProvider // the default chain of credentials, when used
 	cancel   context.CancelFunc
 	debugOut *debugWriter
 }
@@ -278,10 +279,8 @@ func (a *app) credentialOption() (polarlicense.Option, error) {
 	if id, secret := a.env.getenv(envKeyID), a.env.getenv(envSecret); id != "" && secret != "" {
 		return polarlicense.WithSTSToken(id, secret, a.env.getenv(envToken)), nil
 	}
-	cred, err := defaultCredential()
-	if err != nil {
-		return nil, err
-	}
+	cred, chain := defaultCredential()
+	a.chain = chain
 	return polarlicense.WithCredentials(cred), nil
 }
 
