@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 
 	polarlicense "github.com/polarlicense/polarlicense-go"
-	"github.com/polarlicense/polarlicense-go/hostid"
 )
 
 // license ensure, and what it shares with fleet apply: telling a license of
@@ -88,14 +87,14 @@ fails, naming the file, unless --force.`,
 					return err
 				}
 			} else {
-				m, err := hostid.MacAddress(iface)
+				m, err := macOfInterface(iface)
 				if err != nil {
-					return hostError(err)
+					return err
 				}
 				mac = m
 			}
 			if pgdata != "" {
-				id, err := hostid.SystemIdentifier(pgdata)
+				id, err := systemIDOfPGData(pgdata)
 				if err != nil {
 					return err
 				}
@@ -139,12 +138,6 @@ fails, naming the file, unless --force.`,
 	_ = cmd.MarkFlagRequired("out")
 	return cmd
 }
-
-// hostError keeps the text of an error finding this host's MAC address (it
-// names the interface) and drops its chain: listing the interfaces fails
-// with a *net.OpError, which describe would read as the service being
-// unreachable.
-func hostError(err error) error { return errors.New(err.Error()) }
 
 // oneOf requires exactly one of two flags.
 func oneOf(cmd *cobra.Command, a, b string) error {

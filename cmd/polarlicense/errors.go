@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	polarlicense "github.com/polarlicense/polarlicense-go"
+	"github.com/polarlicense/polarlicense-go/hostid"
 )
 
 // How a failed run ends: every error becomes one line on stderr and an exit
@@ -189,6 +190,7 @@ func (a *app) describe(err error) string {
 		hint    *hintError
 		credErr *polarlicense.CredentialError
 		fileErr *polarlicense.LicenseFileError
+		ctlErr  *hostid.ControlFileError
 		pathErr *fs.PathError
 		netErr  net.Error
 	)
@@ -221,6 +223,8 @@ func (a *app) describe(err error) string {
 		return "the answer from " + a.endpointForErrors() + " was lost (" + rootCause(err).Error() + ")" + suffix
 	case errors.As(err, &fileErr):
 		return describeLicenseFileError(fileErr) + suffix
+	case errors.As(err, &ctlErr):
+		return "control file " + ctlErr.Path + ": " + ctlErr.Err.Error() + suffix
 	case errors.As(err, &pathErr):
 		// Before net.Error: a system error (ENOSPC, EACCES) is one too.
 		return pathErr.Op + " " + pathErr.Path + ": " + pathErr.Err.Error() + suffix
