@@ -30,6 +30,10 @@
 // The walks wrap them in a *PageError naming the page (see Paging), and
 // Client.EnsureActivationCode adds its own (see Provisioning).
 //
+// The sentinel errors (ErrUncertainOutcome, ErrNoMorePages, ErrOrderFrozen,
+// …) are causes, matched with errors.Is: their texts have no "polarlicense:"
+// prefix, which the error wrapping them gives once.
+//
 // No error text holds the AccessKeySecret, a security token, a signature or
 // license content. Every error of an attempt is scrubbed before it exists
 // outside the request path: each of the attempt's secrets (the

@@ -19,7 +19,7 @@ const DefaultPaginatorPageSize = MaxPageSize
 var ErrInconsistentPages = errors.New("inconsistent paging")
 
 // ErrNoMorePages is returned by NextPage after the last page.
-var ErrNoMorePages = errors.New("polarlicense: no more pages")
+var ErrNoMorePages = errors.New("no more pages")
 
 // PaginatorOptions tune a walk.
 type PaginatorOptions struct {
