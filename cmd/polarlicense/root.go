@@ -239,7 +239,7 @@ func (a *app) newClient() (*polarlicense.Client, error) {
 	c, err := polarlicense.NewClient(opts...)
 	if err != nil {
 		msg := strings.TrimPrefix(err.Error(), "polarlicense: NewClient: ")
-		msg = strings.NewReplacer("WithEndpoint", "--endpoint", "WithRegion", "--region").Replace(msg)
+		msg = strings.NewReplacer("WithEndpointType(EndpointVPC)", "--endpoint-type vpc", "WithEndpoint", "--endpoint", "WithRegion", "--region").Replace(msg)
 		return nil, &usageError{msg: msg}
 	}
 	a.client = c
