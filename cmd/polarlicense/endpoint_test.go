@@ -99,3 +99,10 @@ func TestEndpointTypeErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestEndpointTypeCompletion(t *testing.T) {
+	t.Parallel()
+	r := runIn(t, testEnv(nil), "__complete", "orders", "list", "--endpoint-type", "")
+	require.Equal(t, exitOK, r.code)
+	assert.Equal(t, "public\nvpc\n:4\n", r.stdout)
+}

@@ -26,7 +26,7 @@ func macOfInterface(iface string) (string, error) {
 	var ie *hostid.InterfaceError
 	if errors.As(err, &ie) {
 		if ie.Interface == "" {
-			return "", usagef("--interface= (empty) found no single interface to use: %s with --interface NAME, or give --mac", ie.Reason)
+			return "", usagef("--interface= (empty) picks the one interface that could be the host's, but %s (or give --mac)", ie.Reason)
 		}
 		return "", usagef("invalid --interface: %s", ie.Reason)
 	}
