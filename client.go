@@ -93,7 +93,11 @@ func NewClient(opts ...Option) (*Client, error) {
 		}
 	}
 	if s.endpoint == "" {
-		s.endpoint = "https://" + EndpointHost(s.region)
+		endpoint, err := endpointFor(s.region, s.endpointType)
+		if err != nil {
+			return nil, errors.New("polarlicense: NewClient: " + err.Error())
+		}
+		s.endpoint = endpoint
 	}
 	scheme, host, err := parseEndpoint(s.endpoint)
 	if err != nil {

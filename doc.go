@@ -15,6 +15,14 @@
 // signature (HMAC-SHA1), with fresh credentials, nonce and timestamp on every
 // attempt.
 //
+// # Endpoints
+//
+// A client calls the region's public endpoint (see EndpointHost), or the
+// central polardb.aliyuncs.com without a region. From inside an Alibaba
+// Cloud VPC without Internet access, WithEndpointType(EndpointVPC) calls the
+// region's VPC endpoint, polardb-vpc.<region>.aliyuncs.com; it needs a
+// region. WithEndpoint overrides both.
+//
 // # Errors
 //
 // Every error an operation method or Client.Call returns is one of:
@@ -29,6 +37,10 @@
 //
 // The walks wrap them in a *PageError naming the page (see Paging), and
 // Client.EnsureActivationCode adds its own (see Provisioning).
+//
+// The sentinel errors (ErrUncertainOutcome, ErrNoMorePages, ErrOrderFrozen,
+// …) are causes, matched with errors.Is: their texts have no "polarlicense:"
+// prefix, which the error wrapping them gives once.
 //
 // No error text holds the AccessKeySecret, a security token, a signature or
 // license content. Every error of an attempt is scrubbed before it exists
@@ -167,7 +179,10 @@
 // # Testing
 //
 // The polarlicensetest package runs an emulator of the API in-process, for
-// tests of code that uses this client.
+// tests of code that uses this client. Code written against API, the six
+// operations as an interface that *Client satisfies, can also be tested with
+// a fake of its own: the paginators, LicenseOrders and ActivationCodes take
+// an API.
 //
 // # Security
 //

@@ -21,13 +21,13 @@ import (
 // ErrLicenseFileExists is returned (inside a *LicenseFileError) by
 // WriteLicenseFile when the path holds a different license and overwriting
 // was not asked for.
-var ErrLicenseFileExists = errors.New("polarlicense: a different license file already exists")
+var ErrLicenseFileExists = errors.New("a different license file already exists")
 
 // ErrLicenseFileNotRegular is returned (inside a *LicenseFileError) by
 // WriteLicenseFile when the path is not a regular file: a directory, a
 // symbolic link, a named pipe, a socket or a device. Such a path is never
 // opened, read or replaced.
-var ErrLicenseFileNotRegular = errors.New("polarlicense: the license path is not a regular file")
+var ErrLicenseFileNotRegular = errors.New("the license path is not a regular file")
 
 // LicenseFileMode is the permission WriteLicenseFile gives a new license
 // file: readable and writable by its owner only, as it is a secret. A

@@ -46,6 +46,8 @@ type Option func(*settings) error
 
 // settings collects the options before NewClient checks and applies them.
 type settings struct {
+	endpointType EndpointType // WithEndpointType (endpoints.go)
+
 	region      string
 	endpoint    string
 	creds       credentialSource

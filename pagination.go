@@ -19,7 +19,7 @@ const DefaultPaginatorPageSize = MaxPageSize
 var ErrInconsistentPages = errors.New("inconsistent paging")
 
 // ErrNoMorePages is returned by NextPage after the last page.
-var ErrNoMorePages = errors.New("polarlicense: no more pages")
+var ErrNoMorePages = errors.New("no more pages")
 
 // PaginatorOptions tune a walk.
 type PaginatorOptions struct {
@@ -77,14 +77,18 @@ type DescribeActivationCodesPaginator = Paginator[DescribeActivationCodesRespons
 // NewDescribeLicenseOrdersPaginator returns a paginator over the license
 // orders that req selects, starting at req.PageNumber (default 1). req is
 // copied, never changed; its filters go on every page. A nil req lists every
-// order.
-func NewDescribeLicenseOrdersPaginator(c *Client, req *DescribeLicenseOrdersRequest, optFns ...func(*PaginatorOptions)) *DescribeLicenseOrdersPaginator {
+// order. c is a *Client or any other API, such as a test's fake; a nil c
+// fails the first page with a *ValidationError.
+func NewDescribeLicenseOrdersPaginator(c API, req *DescribeLicenseOrdersRequest, optFns ...func(*PaginatorOptions)) *DescribeLicenseOrdersPaginator {
 	var r DescribeLicenseOrdersRequest
 	if req != nil {
 		r = *req
 	}
 	return newPaginator(r.PageNumber, r.PageSize, optFns,
 		func(ctx context.Context, number, size int) (*DescribeLicenseOrdersResponse, error) {
+			if nilAPI(c) {
+				return nil, nilAPIError("DescribeLicenseOrders")
+			}
 			page := r
 			page.PageNumber, page.PageSize = number, size
 			return c.DescribeLicenseOrders(ctx, &page)
@@ -95,14 +99,18 @@ func NewDescribeLicenseOrdersPaginator(c *Client, req *DescribeLicenseOrdersRequ
 
 // NewDescribeActivationCodesPaginator returns a paginator over the
 // activation codes that req selects, starting at req.PageNumber (default
-// 1). req is copied, never changed; its filters go on every page.
-func NewDescribeActivationCodesPaginator(c *Client, req *DescribeActivationCodesRequest, optFns ...func(*PaginatorOptions)) *DescribeActivationCodesPaginator {
+// 1). req is copied, never changed; its filters go on every page. c is a
+// *Client or any other API, as for NewDescribeLicenseOrdersPaginator.
+func NewDescribeActivationCodesPaginator(c API, req *DescribeActivationCodesRequest, optFns ...func(*PaginatorOptions)) *DescribeActivationCodesPaginator {
 	var r DescribeActivationCodesRequest
 	if req != nil {
 		r = *req
 	}
 	return newPaginator(r.PageNumber, r.PageSize, optFns,
 		func(ctx context.Context, number, size int) (*DescribeActivationCodesResponse, error) {
+			if nilAPI(c) {
+				return nil, nilAPIError("DescribeActivationCodes")
+			}
 			page := r
 			page.PageNumber, page.PageSize = number, size
 			return c.DescribeActivationCodes(ctx, &page)
@@ -125,15 +133,34 @@ func NewDescribeActivationCodesPaginator(c *Client, req *DescribeActivationCodes
 // of the loop sends no further request. Each range over the iterator starts
 // a new walk.
 func (c *Client) LicenseOrders(ctx context.Context, req *DescribeLicenseOrdersRequest, optFns ...func(*PaginatorOptions)) iter.Seq2[LicenseOrder, error] {
-	return each(ctx, func() *DescribeLicenseOrdersPaginator { return NewDescribeLicenseOrdersPaginator(c, req, optFns...) })
+	return LicenseOrders(ctx, c, req, optFns...)
 }
 
 // ActivationCodes returns an iterator over every activation code that req
 // selects; it behaves as LicenseOrders does.
 func (c *Client) ActivationCodes(ctx context.Context, req *DescribeActivationCodesRequest, optFns ...func(*PaginatorOptions)) iter.Seq2[ActivationCode, error] {
+	return ActivationCodes(ctx, c, req, optFns...)
+}
+
+// LicenseOrders is Client.LicenseOrders over any API, such as a test's
+// fake: an iterator over every license order that req selects, through
+// api's DescribeLicenseOrders.
+func LicenseOrders(ctx context.Context, api API, req *DescribeLicenseOrdersRequest, optFns ...func(*PaginatorOptions)) iter.Seq2[LicenseOrder, error] {
+	return each(ctx, func() *DescribeLicenseOrdersPaginator { return NewDescribeLicenseOrdersPaginator(api, req, optFns...) })
+}
+
+// ActivationCodes is Client.ActivationCodes over any API, such as a test's
+// fake: an iterator over every activation code that req selects, through
+// api's DescribeActivationCodes.
+func ActivationCodes(ctx context.Context, api API, req *DescribeActivationCodesRequest, optFns ...func(*PaginatorOptions)) iter.Seq2[ActivationCode, error] {
 	return each(ctx, func() *DescribeActivationCodesPaginator {
-		return NewDescribeActivationCodesPaginator(c, req, optFns...)
+		return NewDescribeActivationCodesPaginator(api, req, optFns...)
 	})
+}
+
+// nilAPIError is a paginator's failure when it was given no API.
+func nilAPIError(operation string) error {
+	return &ValidationError{Operation: operation, Field: "client", Reason: "nil API (a nil *Client, or none at all)"}
 }
 
 func newPaginator[Resp any, Item comparable](pageNumber, pageSize int, optFns []func(*PaginatorOptions),

@@ -226,6 +226,22 @@ func unwrapPath(err error) error {
 	return err
 }
 
+// InterfaceError is MacAddress's failure to find the interface asked for:
+// none of that name, one without a 6-byte MAC address, or, when none was
+// named, no interface or several that could be the host's. Naming another
+// interface, or one, is the remedy. (Failing to list the interfaces at all
+// is a different error, wrapping the system's.)
+type InterfaceError struct {
+	// Interface is the name asked for; "" when MacAddress was to pick one.
+	Interface string
+	// Reason says what is wrong, such as `no network interface is named
+	// "eth9" (there are: lo, eth0)`.
+	Reason string
+}
+
+// Error is the reason, prefixed with the package's name.
+func (e *InterfaceError) Error() string { return "hostid: " + e.Reason }
+
 // interfaces lists the host's network interfaces; tests replace it.
 var interfaces = net.Interfaces
 
@@ -237,6 +253,10 @@ var interfaces = net.Interfaces
 // With iface "", it picks the one interface that is up, is not a loopback,
 // and has a 6-byte, non-zero address. None, or several, is an error; with
 // several, it lists them (name and address) so that one can be named.
+//
+// An interface that cannot be used (none of that name, no 6-byte address,
+// none or several to pick from) is an *InterfaceError; failing to list the
+// interfaces wraps the system's error.
 func MacAddress(iface string) (string, error) {
 	list, err := interfaces()
 	if err != nil {
@@ -248,7 +268,7 @@ func MacAddress(iface string) (string, error) {
 				continue
 			}
 			if len(i.HardwareAddr) != 6 {
-				return "", fmt.Errorf("hostid: network interface %s has no 6-byte MAC address (it has %q)", iface, i.HardwareAddr.String())
+				return "", &InterfaceError{Interface: iface, Reason: fmt.Sprintf("network interface %s has no 6-byte MAC address (it has %q)", iface, i.HardwareAddr.String())}
 			}
 			return i.HardwareAddr.String(), nil
 		}
@@ -256,12 +276,12 @@ func MacAddress(iface string) (string, error) {
 		for k, i := range list {
 			names[k] = i.Name
 		}
-		return "", fmt.Errorf("hostid: no network interface is named %q (there are: %s)", iface, strings.Join(names, ", "))
+		return "", &InterfaceError{Interface: iface, Reason: fmt.Sprintf("no network interface is named %q (there are: %s)", iface, strings.Join(names, ", "))}
 	}
 	candidates := candidateInterfaces(list)
 	switch len(candidates) {
 	case 0:
-		return "", errors.New("hostid: no network interface is up, not a loopback, and has a 6-byte MAC address: name one")
+		return "", &InterfaceError{Reason: "no network interface is up, not a loopback, and has a 6-byte MAC address: name one"}
 	case 1:
 		return candidates[0].MacAddress, nil
 	}
@@ -269,7 +289,7 @@ func MacAddress(iface string) (string, error) {
 	for k, i := range candidates {
 		desc[k] = i.Name + " (" + i.MacAddress + ")"
 	}
-	return "", fmt.Errorf("hostid: %d network interfaces could be the host's, name one: %s", len(candidates), strings.Join(desc, ", "))
+	return "", &InterfaceError{Reason: fmt.Sprintf("%d network interfaces could be the host's, name one: %s", len(candidates), strings.Join(desc, ", "))}
 }
 
 // Interface is a network interface whose MAC address could be the one an

@@ -153,7 +153,7 @@ command exits 1 naming it.`,
 			if err != nil {
 				if errors.Is(err, polarlicense.ErrUncertainOutcome) {
 					// The request may have been processed: the code may exist.
-					err = &hintError{err: err, hint: `the code may or may not have been created: check with "polarlicense codes list ` +
+					err = &hintError{err: err, lostAnswer: true, hint: `the code may or may not have been created: check with "polarlicense codes list ` +
 						args[0] + ` --mac ` + mac + `" before trying again (or use "polarlicense license ensure", which checks first)`}
 				}
 				return about(err, args[0], 0)

@@ -12,11 +12,12 @@ import (
 // valueCompletions are the values completed for each flag of that name, on
 // whichever command defines it.
 var valueCompletions = map[string][]string{
-	"engine":       knownEngines,
-	"channel":      knownChannels,
-	"package-type": knownPackageTypes,
-	"output":       knownFormats,
-	"fail-on":      knownLevels,
+	"engine":        knownEngines,
+	"channel":       knownChannels,
+	"package-type":  knownPackageTypes,
+	"output":        knownFormats,
+	"fail-on":       knownLevels,
+	"endpoint-type": {"public", "vpc"},
 }
 
 // registerCompletions gives every flag named in valueCompletions, on root

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -26,8 +29,11 @@ import (
 // its order, tried by chainProvider so that a failure says in one sentence
 // which source was set up and why it gave nothing. Its failures reach the
 // command as *polarlicense.CredentialError, with anything secret withheld.
-func defaultCredential() (credentials.Credential, error) {
-	return credentials.FromCredentialsProvider("default", newChainProvider()), nil
+// The chain is returned too, so that the error's description can ask it
+// whether its message already says what to do.
+func defaultCredential() (credentials.Credential, *chainProvider) {
+	c := newChainProvider()
+	return credentials.FromCredentialsProvider("default", c), c
 }
 
 // chainSource is one source of the default chain.
@@ -35,6 +41,9 @@ type chainSource struct {
 	label      string // for people: "the credentials file /home/me/.alibabacloud/credentials"
 	configured bool   // whether the user set it up, so that its failure is news
 	provider   providers.CredentialsProvider
+	// explain, when set, says in the tool's words why the source gave
+	// nothing, and what to do, instead of credentials-go's text.
+	explain func() string
 }
 
 // chainProvider tries the default chain's sources in turn and then sticks
@@ -43,6 +52,8 @@ type chainProvider struct {
 	mu      sync.Mutex
 	sources []chainSource
 	chosen  providers.CredentialsProvider
+	// advised is set when the last failure's message says what to do.
+	advised bool
 }
 
 // newChainProvider builds the sources of credentials-go's default chain
@@ -56,6 +67,9 @@ func newChainProvider() *chainProvider {
 	}
 	env, err := providers.NewEnvironmentVariableCredentialsProviderBuilder().Build()
 	add("the environment ("+envKeyID+", "+envSecret+")", os.Getenv(envKeyID) != "" || os.Getenv(envSecret) != "", env, err)
+	if len(c.sources) > 0 {
+		c.sources[0].explain = halfSetEnvironment
+	}
 	oidc, err := providers.NewOIDCCredentialsProviderBuilder().Build()
 	add("the OIDC role ($ALIBABA_CLOUD_ROLE_ARN)", true, oidc, err)
 	cliFile := configPath("ALIBABA_CLOUD_CONFIG_FILE", ".aliyun", "config.json")
@@ -90,7 +104,13 @@ func (c *chainProvider) GetCredentials() (*providers.Credentials, error) {
 			return creds, nil
 		}
 		if s.configured && failure == "" { // the first one set up is the one meant
-			failure = s.label + " gave none: " + strings.TrimSpace(err.Error())
+			if s.explain != nil {
+				if why := s.explain(); why != "" {
+					failure, c.advised = why, true
+					continue
+				}
+			}
+			failure = s.label + " gave none: " + tidyProviderText(err.Error())
 		}
 	}
 	if failure == "" {
@@ -102,6 +122,42 @@ func (c *chainProvider) GetCredentials() (*providers.Credentials, error) {
 
 // GetProviderName names the provider in credentials-go's terms.
 func (c *chainProvider) GetProviderName() string { return "default" }
+
+// saidWhatToDo reports whether the chain's last failure already says what
+// to do, so that no general advice need follow it.
+func (c *chainProvider) saidWhatToDo() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.advised
+}
+
+// halfSetEnvironment says what is wrong when only one of the AccessKey's
+// two environment variables is set, and "" otherwise.
+func halfSetEnvironment() string {
+	id, secret := os.Getenv(envKeyID) != "", os.Getenv(envSecret) != ""
+	switch {
+	case id && !secret:
+		return envKeyID + " is set but " + envSecret + " is not: set both, or unset " + envKeyID + " to use another source"
+	case secret && !id:
+		return envSecret + " is set but " + envKeyID + " is not: set both, or unset " + envSecret + " to use another source"
+	}
+	return ""
+}
+
+// tidyProviderText mends the seams of credentials-go's error texts, which
+// run words together ("Can not open fileopen …") and misspell
+// "environment", so that what is quoted of them reads as one sentence.
+func tidyProviderText(s string) string {
+	s = strings.NewReplacer(
+		"ERROR: ", "",
+		"enviroment", "environment",
+		"Can not open fileopen ", "cannot open the file: open ",
+		"Can not load sectionsection ", "cannot load the section: section ",
+		"Can not ", "cannot ",
+		"' failed open ", "' failed: open ",
+	).Replace(s)
+	return oneLine(s)
+}
 
 // configPath is the file a credentials-go source reads: $env, else
 // ~/dir/name.
@@ -126,14 +182,49 @@ func fileExists(path string) bool {
 func profileCredential(name string) (credentials.Credential, error) {
 	p := &profileProvider{name: name}
 	if cli, err := providers.NewCLIProfileCredentialsProviderBuilder().WithProfileName(name).Build(); err == nil {
-		p.candidates = append(p.candidates, cli)
+		p.candidates = append(p.candidates, profileCandidate{file: cliConfigFile, provider: cli})
 	}
 	ini, err := providers.NewProfileCredentialsProviderBuilder().WithProfileName(name).Build()
 	if err != nil {
-		return nil, &polarlicense.CredentialError{Reason: "profile " + name + ": " + err.Error()}
+		return nil, &polarlicense.CredentialError{Reason: "--profile " + name + ": " + tidyProviderText(err.Error())}
 	}
-	p.candidates = append(p.candidates, ini)
+	p.candidates = append(p.candidates, profileCandidate{file: credentialsFile, provider: ini})
 	return credentials.FromCredentialsProvider("profile", p), nil
+}
+
+// profileFile is one of the files a profile may be in.
+type profileFile struct {
+	path  func() string                      // where it is now
+	names func(data []byte) ([]string, bool) // the profiles it holds; false: it cannot be parsed
+	// lacks names the keys an AccessKey profile of that name lacks, if it
+	// is one.
+	lacks  func(data []byte, name string) []string
+	add    string // how to add a profile NAME to it
+	format string // what the file is written in
+}
+
+var (
+	cliConfigFile = profileFile{
+		path:   func() string { return configPath("ALIBABA_CLOUD_CONFIG_FILE", ".aliyun", "config.json") },
+		names:  cliProfileNames,
+		lacks:  cliProfileLacks,
+		add:    `run "aliyun configure --profile NAME"`,
+		format: "JSON",
+	}
+	credentialsFile = profileFile{
+		path:   func() string { return configPath("ALIBABA_CLOUD_CREDENTIALS_FILE", ".alibabacloud", "credentials") },
+		names:  iniSectionNames,
+		lacks:  iniSectionLacks,
+		add:    "add a [NAME] section to PATH",
+		format: "INI",
+	}
+)
+
+// profileCandidate is a file the profile may be in and the provider
+// reading it.
+type profileCandidate struct {
+	file     profileFile
+	provider providers.CredentialsProvider
 }
 
 // profileProvider tries the profile's sources in turn and then sticks to the
@@ -141,28 +232,187 @@ func profileCredential(name string) (credentials.Credential, error) {
 type profileProvider struct {
 	name       string
 	mu         sync.Mutex
-	candidates []providers.CredentialsProvider
+	candidates []profileCandidate
 	chosen     providers.CredentialsProvider
 }
 
-// GetCredentials returns the profile's credentials from the first source that has them.
+// GetCredentials returns the profile's credentials from the first source
+// that has them. When none has, the error says in the tool's words where
+// the profile was looked for, what was found, and what to do.
 func (p *profileProvider) GetCredentials() (*providers.Credentials, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.chosen != nil {
 		return p.chosen.GetCredentials()
 	}
-	var reasons []string
-	for _, c := range p.candidates {
-		creds, err := c.GetCredentials()
+	failures := make([]error, len(p.candidates))
+	for i, c := range p.candidates {
+		creds, err := c.provider.GetCredentials()
 		if err == nil {
-			p.chosen = c
+			p.chosen = c.provider
 			return creds, nil
 		}
-		reasons = append(reasons, c.GetProviderName()+": "+err.Error())
+		failures[i] = err
 	}
-	return nil, errors.New("profile " + p.name + " not found or not usable: " + strings.Join(reasons, "; "))
+	return nil, errors.New(p.explain(failures))
 }
+
+// explain says why no candidate gave the profile's credentials: the file
+// that has a profile of that name and why it gave none, else what each
+// file holds and how to add the profile.
+func (p *profileProvider) explain(failures []error) string {
+	var found, adds []string
+	unreadable := false
+	for i, c := range p.candidates {
+		path := c.file.path()
+		shown := homeShort(path)
+		adds = append(adds, strings.NewReplacer("NAME", p.name, "PATH", shown).Replace(c.file.add))
+		data, err := os.ReadFile(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			found = append(found, "there is no "+shown)
+			continue
+		case err != nil:
+			found = append(found, shown+" cannot be read ("+errnoText(err)+")")
+			unreadable = true
+			continue
+		}
+		names, ok := c.file.names(data)
+		switch {
+		case !ok:
+			found = append(found, shown+" is not valid "+c.file.format)
+			unreadable = true
+		case slices.Contains(names, p.name):
+			msg := "profile " + p.name + " in " + shown + " gave no credentials"
+			if lacks := c.file.lacks(data, p.name); len(lacks) > 0 {
+				return msg + ": it has no " + strings.Join(lacks, " and no ") + "; add it there, or name another profile"
+			}
+			return msg + " (" + tidyProviderText(failures[i].Error()) + "): check its type and keys there, or name another profile"
+		case len(names) == 0:
+			found = append(found, shown+" holds no profile")
+		default:
+			if len(names) > 4 {
+				names = append(names[:4:4], "…")
+			}
+			found = append(found, shown+" holds only "+strings.Join(names, ", "))
+		}
+	}
+	what, advice := "there is no profile named "+p.name, strings.Join(adds, " or ")+", or name one that exists"
+	if unreadable {
+		what, advice = "profile "+p.name+" was not found", "fix what cannot be read, "+advice
+	}
+	// The client bounds a credentials error's length: say the details only
+	// while the advice still fits.
+	if msg := what + " (" + strings.Join(found, "; ") + "): " + advice; len(msg) <= maxCredentialMessage {
+		return msg
+	}
+	return what + ": " + advice
+}
+
+// maxCredentialMessage is the longest credentials failure the client keeps
+// whole (polarlicense.CredentialError's bound is 300 bytes).
+const maxCredentialMessage = 280
 
 // GetProviderName names the provider in credentials-go's terms.
 func (p *profileProvider) GetProviderName() string { return "profile" }
+
+// cliProfileNames lists the profiles of an aliyun CLI configuration file.
+func cliProfileNames(data []byte) ([]string, bool) {
+	var cfg struct {
+		Profiles []struct {
+			Name string `json:"name"`
+		} `json:"profiles"`
+	}
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return nil, false
+	}
+	names := make([]string, 0, len(cfg.Profiles))
+	for _, p := range cfg.Profiles {
+		names = append(names, p.Name)
+	}
+	return names, true
+}
+
+// cliProfileLacks names the keys an AccessKey ("AK" mode) profile of the
+// aliyun CLI configuration lacks.
+func cliProfileLacks(data []byte, name string) []string {
+	var cfg struct {
+		Profiles []map[string]any `json:"profiles"`
+	}
+	if json.Unmarshal(data, &cfg) != nil {
+		return nil
+	}
+	for _, p := range cfg.Profiles {
+		if p["name"] != name || (p["mode"] != "AK" && p["mode"] != nil) {
+			continue
+		}
+		var lacks []string
+		for _, k := range []string{"access_key_id", "access_key_secret"} {
+			if v, _ := p[k].(string); v == "" {
+				lacks = append(lacks, k)
+			}
+		}
+		return lacks
+	}
+	return nil
+}
+
+// iniSectionLacks names the keys an access_key section of an INI
+// credentials file lacks.
+func iniSectionLacks(data []byte, name string) []string {
+	keys := map[string]string{}
+	in := false
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
+			in = strings.TrimSpace(line[1:len(line)-1]) == name
+			continue
+		}
+		if k, v, ok := strings.Cut(line, "="); ok && in {
+			keys[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+	}
+	if keys["type"] != "access_key" {
+		return nil
+	}
+	var lacks []string
+	for _, k := range []string{"access_key_id", "access_key_secret"} {
+		if keys[k] == "" {
+			lacks = append(lacks, k)
+		}
+	}
+	return lacks
+}
+
+// iniSectionNames lists the sections of an INI credentials file.
+func iniSectionNames(data []byte) ([]string, bool) {
+	var names []string
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
+			names = append(names, strings.TrimSpace(line[1:len(line)-1]))
+		}
+	}
+	return names, true
+}
+
+// homeShort writes a path under the home directory as ~/….
+func homeShort(path string) string {
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" || home == "/" {
+		return path
+	}
+	if rel, ok := strings.CutPrefix(path, home+string(filepath.Separator)); ok {
+		return "~" + string(filepath.Separator) + rel
+	}
+	return path
+}
+
+// errnoText is a file error's cause alone, such as "permission denied".
+func errnoText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}

@@ -44,7 +44,8 @@ func TestProfileFromCLIConfig(t *testing.T) {
 	r = runIn(t, profileEnv(srv.URL), "--profile", "missing", "orders", "list")
 	assert.Equal(t, exitFailure, r.code)
 	line := oneLineOn(t, r.stderr)
-	assert.True(t, strings.HasPrefix(line, "polarlicense: no usable credentials: profile missing not found or not usable: "), line)
+	assert.Equal(t, "polarlicense: no usable credentials: there is no profile named missing (~/config.json holds only other, polar; "+
+		`there is no ~/no-credentials): run "aliyun configure --profile missing" or add a [missing] section to ~/no-credentials, or name one that exists`, line)
 	assert.Equal(t, 1, srv.RequestCount(""), "only the good run reached the service")
 }
 
@@ -72,7 +73,67 @@ func TestMalformedCLIConfigIsNotPrinted(t *testing.T) {
 		assert.Equal(t, exitFailure, r.code, args)
 		line := oneLineOn(t, r.stderr)
 		assert.NotContains(t, line, "very-secret-value", args)
-		assert.Contains(t, line, "unmarshal aliyun cli config from", args)
-		assert.Contains(t, line, "(content withheld)", args)
+		if args[0] == "--profile" {
+			assert.Equal(t, "polarlicense: no usable credentials: profile polar was not found (~/config.json is not valid JSON; there is no ~/no-credentials): "+
+				`fix what cannot be read, run "aliyun configure --profile polar" or add a [polar] section to ~/no-credentials, or name one that exists`, line)
+		} else {
+			assert.Contains(t, line, "unmarshal aliyun cli config from", args)
+			assert.Contains(t, line, "(content withheld)", args)
+		}
 	}
+}
+
+// A profile that cannot be had is said in the tool's words: where it was
+// looked for, what is there, what to do; never credentials-go's text, cut.
+func TestProfileMessages(t *testing.T) {
+	home := isolateCredentials(t)
+	ini := filepath.Join(home, "no-credentials")
+	cases := []struct {
+		name, content, profile, want string
+	}{
+		{"no file at all", "", "nosuch",
+			`there is no profile named nosuch (there is no ~/no-config.json; there is no ~/no-credentials): ` +
+				`run "aliyun configure --profile nosuch" or add a [nosuch] section to ~/no-credentials, or name one that exists`},
+		{"a key missing", "[polar]\ntype = access_key\naccess_key_id = LTAIonly\n", "polar",
+			"profile polar in ~/no-credentials gave no credentials: it has no access_key_secret; add it there, or name another profile"},
+		{"both keys missing", "[polar]\ntype = access_key\n", "polar",
+			"profile polar in ~/no-credentials gave no credentials: it has no access_key_id and no access_key_secret; add it there, or name another profile"},
+		{"many profiles", "[a]\n[b]\n[c]\n[d]\n[e]\n[f]\n", "nosuch",
+			`there is no profile named nosuch (there is no ~/no-config.json; ~/no-credentials holds only a, b, c, d, …): ` +
+				`run "aliyun configure --profile nosuch" or add a [nosuch] section to ~/no-credentials, or name one that exists`},
+		{"too long for details", "", strings.Repeat("p", 40), "there is no profile named " + strings.Repeat("p", 40) + ": " +
+			`run "aliyun configure --profile ` + strings.Repeat("p", 40) + `" or add a [` + strings.Repeat("p", 40) + `] section to ~/no-credentials, or name one that exists`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.content != "" {
+				require.NoError(t, os.WriteFile(ini, []byte(tc.content), 0o600))
+				defer os.Remove(ini)
+			}
+			r := runIn(t, profileEnv("http://127.0.0.1:9"), "--profile", tc.profile, "orders", "list")
+			assert.Equal(t, exitFailure, r.code)
+			assert.Equal(t, "polarlicense: no usable credentials: "+tc.want, oneLineOn(t, r.stderr))
+		})
+	}
+}
+
+// An AccessKey half set in the environment is said once, with what to do.
+func TestHalfSetEnvironment(t *testing.T) {
+	isolateCredentials(t)
+	for _, tc := range []struct{ set, want string }{
+		{envKeyID, "ALIBABA_CLOUD_ACCESS_KEY_ID is set but ALIBABA_CLOUD_ACCESS_KEY_SECRET is not: set both, or unset ALIBABA_CLOUD_ACCESS_KEY_ID to use another source"},
+		{envSecret, "ALIBABA_CLOUD_ACCESS_KEY_SECRET is set but ALIBABA_CLOUD_ACCESS_KEY_ID is not: set both, or unset ALIBABA_CLOUD_ACCESS_KEY_SECRET to use another source"},
+	} {
+		t.Setenv(tc.set, "LTAIhalf")
+		r := runIn(t, profileEnv("http://127.0.0.1:9"), "orders", "list")
+		assert.Equal(t, exitFailure, r.code)
+		assert.Equal(t, "polarlicense: no usable credentials: "+tc.want, oneLineOn(t, r.stderr))
+		require.NoError(t, os.Unsetenv(tc.set))
+	}
+}
+
+func TestTidyProviderText(t *testing.T) {
+	assert.Equal(t, "unable to get credentials from environment variables", tidyProviderText("unable to get credentials from enviroment variables"))
+	assert.Equal(t, "cannot open the file: open /x: no such file or directory", tidyProviderText("ERROR: Can not open fileopen /x: no such file or directory"))
+	assert.Equal(t, `cannot load the section: section "p" does not exist`, tidyProviderText(`ERROR: Can not load sectionsection "p" does not exist`))
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/spf13/cobra"
 
 	polarlicense "github.com/polarlicense/polarlicense-go"
-	"github.com/polarlicense/polarlicense-go/hostid"
 )
 
 // license ensure, and what it shares with fleet apply: telling a license of
@@ -119,14 +118,14 @@ mode 0600 (root writing for the database's user).`,
 					return err
 				}
 			} else {
-				m, err := hostid.MacAddress(iface)
+				m, err := macOfInterface(iface)
 				if err != nil {
-					return hostError(err)
+					return err
 				}
 				mac = m
 			}
 			if pgdata != "" {
-				id, err := hostid.SystemIdentifier(pgdata)
+				id, err := systemIDOfPGData(pgdata)
 				if err != nil {
 					return err
 				}
@@ -205,12 +204,6 @@ func duplicatesError(orderID string, h host, id int64, dups []int64) error {
 		"another state directory, or by hand); see \"polarlicense codes list %s --system-id %s\"",
 		orderID, len(dups)+1, h.mac, h.systemID, id, plural(len(dups), "other code", "other codes"), strings.Join(ids, ", "), orderID, h.systemID)
 }
-
-// hostError keeps the text of an error finding this host's MAC address (it
-// names the interface) and drops its chain: listing the interfaces fails
-// with a *net.OpError, which describe would read as the service being
-// unreachable.
-func hostError(err error) error { return errors.New(err.Error()) }
 
 // oneOf requires exactly one of two flags.
 func oneOf(cmd *cobra.Command, a, b string) error {

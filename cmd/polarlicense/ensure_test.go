@@ -175,10 +175,10 @@ func TestLicenseEnsureReadsThePgdata(t *testing.T) {
 	assert.Equal(t, provSysID, decodeJSON[ensureRecord](t, r.stdout).SystemIdentifier)
 
 	r = runAt(t, srv, "license", "ensure", provOrder, "--name", "n", "--mac", provMac, "--pgdata", t.TempDir(), "--out", path)
-	assert.Equal(t, exitFailure, r.code)
+	assert.Equal(t, exitUsage, r.code, "a bad flag value")
 	assert.Contains(t, r.stderr, "pg_control")
 	r = runAt(t, srv, "license", "ensure", provOrder, "--name", "n", "--interface", "polarlicense-no-such-if", "--system-id", "1", "--out", path)
-	assert.Equal(t, exitFailure, r.code)
+	assert.Equal(t, exitUsage, r.code, "a bad flag value")
 	assert.Contains(t, r.stderr, `"polarlicense-no-such-if"`)
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	polarlicense "github.com/polarlicense/polarlicense-go"
+	"github.com/polarlicense/polarlicense-go/hostid"
 )
 
 // How a failed run ends: every error becomes one line on stderr and an exit
@@ -76,6 +77,9 @@ func about(err error, orderID string, codeID int64) error {
 type hintError struct {
 	err  error
 	hint string
+	// lostAnswer: the hint is the command's advice after a create's lost
+	// answer, which replaces the SDK's own (said in the SDK's terms).
+	lostAnswer bool
 }
 
 // Error is the cause's text; describe adds the hint.
@@ -129,9 +133,36 @@ func (a *app) fail(cmd *cobra.Command, err error) int {
 		a.errorLine(a.describe(ce.err))
 		return exitFailure
 	default: // cobra refused the command line
-		a.errorLine(err.Error() + helpHint(cmd))
+		a.errorLine(cobraMessage(err.Error()) + helpHint(cmd))
 		return exitUsage
 	}
+}
+
+// cobraSuggestions is how cobra appends its suggestions to an unknown
+// command's error, one a line after it.
+const cobraSuggestions = "\n\nDid you mean this?\n"
+
+// cobraMessage rewrites cobra's multi-line suggestions ("…\n\nDid you mean
+// this?\n\torders\n") as the end of the sentence: `…: did you mean "orders"?`.
+func cobraMessage(msg string) string {
+	head, list, ok := strings.Cut(msg, cobraSuggestions)
+	if !ok {
+		return msg
+	}
+	return head + didYouMean(strings.Fields(list))
+}
+
+// didYouMean is `: did you mean "a"?` or `: did you mean "a" or "b"?`, or ""
+// without suggestions.
+func didYouMean(suggestions []string) string {
+	if len(suggestions) == 0 {
+		return ""
+	}
+	quoted := make([]string, len(suggestions))
+	for i, s := range suggestions {
+		quoted[i] = strconv.Quote(s)
+	}
+	return ": did you mean " + strings.Join(quoted, " or ") + "?"
 }
 
 // errorLine writes "polarlicense: msg" on one line, with the characters
@@ -176,6 +207,7 @@ func (a *app) describe(err error) string {
 		hint    *hintError
 		credErr *polarlicense.CredentialError
 		fileErr *polarlicense.LicenseFileError
+		ctlErr  *hostid.ControlFileError
 		pathErr *fs.PathError
 		netErr  net.Error
 	)
@@ -197,7 +229,7 @@ func (a *app) describe(err error) string {
 		return describeAPIError(api, target) + suffix
 	case errors.As(err, &credErr):
 		msg := "no usable credentials: " + credErr.Reason
-		if a.profile == "" {
+		if a.profile == "" && (a.chain == nil || !a.chain.saidWhatToDo()) {
 			msg += " (set " + envKeyID + " and " + envSecret + ", use --profile NAME, or try --emulator)"
 		}
 		return msg
@@ -210,8 +242,14 @@ func (a *app) describe(err error) string {
 		return "interrupted" + suffix
 	case errors.As(err, &dec):
 		return "the service's answer could not be read: " + dec.Error() + suffix
+	case hint != nil && hint.lostAnswer && errors.Is(err, polarlicense.ErrUncertainOutcome):
+		// The hint says, in the command's terms, what the SDK's own advice
+		// says in its terms: say what happened, then the hint alone.
+		return "the answer from " + a.endpointForErrors() + " was lost (" + rootCause(err).Error() + ")" + suffix
 	case errors.As(err, &fileErr):
 		return describeLicenseFileError(fileErr) + suffix
+	case errors.As(err, &ctlErr):
+		return "control file " + ctlErr.Path + ": " + ctlErr.Err.Error() + suffix
 	case errors.As(err, &pathErr):
 		// Before net.Error: a system error (ENOSPC, EACCES) is one too.
 		return pathErr.Op + " " + pathErr.Path + ": " + pathErr.Err.Error() + suffix
@@ -277,10 +315,20 @@ func (a *app) endpointForErrors() string {
 	return "the endpoint"
 }
 
-// rootCause is the innermost error of a chain of single wraps.
+// rootCause is the innermost error of a chain of wraps, following the
+// first of several (an uncertain outcome wraps its cause, then
+// polarlicense.ErrUncertainOutcome).
 func rootCause(err error) error {
 	for {
-		next := errors.Unwrap(err)
+		var next error
+		switch e := err.(type) {
+		case interface{ Unwrap() error }:
+			next = e.Unwrap()
+		case interface{ Unwrap() []error }:
+			if errs := e.Unwrap(); len(errs) > 0 {
+				next = errs[0]
+			}
+		}
 		if next == nil {
 			return err
 		}

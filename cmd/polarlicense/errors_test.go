@@ -52,7 +52,7 @@ func TestDescribeLocalErrnoIsNoNetworkFailure(t *testing.T) {
 	// Every syscall.Errno is a net.Error: unwrapped by a network operation it
 	// is a local failure, said as it is.
 	ctl := &hostid.ControlFileError{Path: "/data/global/pg_control", Err: fmt.Errorf("open: %w", syscall.ENOENT)}
-	assert.Equal(t, "hostid: control file /data/global/pg_control: open: no such file or directory", a.describe(ctl))
+	assert.Equal(t, "control file /data/global/pg_control: open: no such file or directory", a.describe(ctl))
 	assert.Equal(t, "read inventory: permission denied", a.describe(fmt.Errorf("read inventory: %w", syscall.EACCES)))
 	// The same errno from a dial is the service being out of reach.
 	dial := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}

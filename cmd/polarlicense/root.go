@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -43,6 +44,8 @@ type environment struct {
 	// defaultStateDir is the state directory when neither --state-dir nor
 	// $POLARLICENSE_STATE_DIR names one (statedir.go).
 	defaultStateDir func() (string, error)
+	// transport, when set, carries the client's requests (tests).
+	transport http.RoundTripper
 }
 
 func defaultEnvironment() environment {
@@ -60,12 +63,14 @@ type app struct {
 	useEmulator, debug        bool
 	showVersion               bool
 	timeout                   durationValue
+	endpointType              endpointTypeValue
 	output                    string
 
 	format   outputFormat
 	progress *progress
 	emulator *polarlicensetest.Server
 	client   *polarlicense.Client
+	chain    *chainProvider // the default chain of credentials, when used
 	cancel   context.CancelFunc
 	debugOut *debugWriter
 	// clientOptions are a command's own client options (fleet: --max-rps).
@@ -145,6 +150,7 @@ Exit status: 0 success, 1 failure (service, network, credentials, files),
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.region, "region", "", "`region` whose endpoint to call, such as cn-hangzhou (default $"+envRegion+")")
 	pf.StringVar(&a.endpoint, "endpoint", "", "`URL` of the API, overriding --region (default $"+envEndpoint+")")
+	pf.Var(&a.endpointType, "endpoint-type", "`type` of endpoint for --region: public, or vpc for a host inside an Alibaba Cloud VPC (default $"+envEndpointType+", else public)")
 	pf.StringVar(&a.profile, "profile", "", "credentials `profile` from ~/.aliyun/config.json or ~/.alibabacloud/credentials")
 	pf.BoolVar(&a.useEmulator, "emulator", false, "run against an in-process emulator holding demo data (no credentials needed)")
 	pf.Var(&a.timeout, "timeout", "give up on the whole command after this `duration`, such as 30s or 5m (default no limit)")
@@ -183,7 +189,7 @@ func (a *app) setup(cmd *cobra.Command, _ []string) error {
 		return usagef("invalid -o %q: want table, json or csv", a.output)
 	}
 	if a.useEmulator {
-		for _, f := range []string{"endpoint", "region", "profile"} {
+		for _, f := range []string{"endpoint", "region", "profile", "endpoint-type"} {
 			if cmd.Flags().Changed(f) {
 				return usagef("--emulator cannot be combined with --%s", f)
 			}
@@ -223,6 +229,11 @@ func (a *app) newClient() (*polarlicense.Client, error) {
 			return nil, err
 		}
 		opts = append(opts, polarlicense.WithRegion(region), polarlicense.WithEndpoint(endpoint))
+		typ, err := a.endpointTypeOption(region, endpoint)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, typ)
 		creds, err := a.credentialOption()
 		if err != nil {
 			return nil, err
@@ -231,6 +242,9 @@ func (a *app) newClient() (*polarlicense.Client, error) {
 	}
 	if a.clientStateDir != "" {
 		opts = append(opts, polarlicense.WithStateDir(a.clientStateDir))
+	}
+	if a.env.transport != nil {
+		opts = append(opts, polarlicense.WithHTTPClient(&http.Client{Transport: a.env.transport}))
 	}
 	if a.debug {
 		if a.emulator != nil {
@@ -242,7 +256,7 @@ func (a *app) newClient() (*polarlicense.Client, error) {
 	c, err := polarlicense.NewClient(opts...)
 	if err != nil {
 		msg := strings.TrimPrefix(err.Error(), "polarlicense: NewClient: ")
-		msg = strings.NewReplacer("WithEndpoint", "--endpoint", "WithRegion", "--region").Replace(msg)
+		msg = strings.NewReplacer("WithEndpointType(EndpointVPC)", "--endpoint-type vpc", "WithEndpoint", "--endpoint", "WithRegion", "--region").Replace(msg)
 		return nil, &usageError{msg: msg}
 	}
 	a.client = c
@@ -282,10 +296,8 @@ func (a *app) credentialOption() (polarlicense.Option, error) {
 	if id, secret := a.env.getenv(envKeyID), a.env.getenv(envSecret); id != "" && secret != "" {
 		return polarlicense.WithSTSToken(id, secret, a.env.getenv(envToken)), nil
 	}
-	cred, err := defaultCredential()
-	if err != nil {
-		return nil, err
-	}
+	cred, chain := defaultCredential()
+	a.chain = chain
 	return polarlicense.WithCredentials(cred), nil
 }
 
@@ -310,9 +322,11 @@ func groupCommand(use, short string) *cobra.Command {
 	return &cobra.Command{
 		Use:   use,
 		Short: short,
+		// As cobra's own suggestions for an unknown command of the root.
+		SuggestionsMinimumDistance: 2,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usagef("unknown command %q for %q", args[0], cmd.CommandPath())
+				return usagef("unknown command %q for %q%s", args[0], cmd.CommandPath(), didYouMean(cmd.SuggestionsFor(args[0])))
 			}
 			return nil
 		},

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/polarlicense/polarlicense-go/polarlicensetest"
+)
+
+// Messages in the tool's own words: each says once what happened and what
+// to do, as one punctuated line.
+
+func TestUnknownCommandSuggestions(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"order", "list"}, `polarlicense: unknown command "order" for "polarlicense": did you mean "orders"? (see "polarlicense --help")`},
+		{[]string{"licence"}, `polarlicense: unknown command "licence" for "polarlicense": did you mean "license"? (see "polarlicense --help")`},
+		{[]string{"codes", "lis"}, `polarlicense: unknown command "lis" for "polarlicense codes": did you mean "list"? (see "polarlicense codes --help")`},
+		{[]string{"xyzzy"}, `polarlicense: unknown command "xyzzy" for "polarlicense" (see "polarlicense --help")`},
+	} {
+		r := runAt(t, srv, tc.args...)
+		assert.Equal(t, exitUsage, r.code, tc.args)
+		assert.Equal(t, tc.want+"\n", r.stderr, tc.args)
+		assert.NotContains(t, r.stderr, "Did you mean this", tc.args)
+	}
+}
+
+func TestCobraMessage(t *testing.T) {
+	assert.Equal(t, `unknown command "x" for "p": did you mean "a" or "b"?`, cobraMessage("unknown command \"x\" for \"p\"\n\nDid you mean this?\n\ta\n\tb\n"))
+	assert.Equal(t, "unknown flag: --x", cobraMessage("unknown flag: --x"))
+}
+
+// After a lost create answer the advice is given once, in the CLI's terms:
+// not the SDK's "check with DescribeActivationCodes filtered by
+// MacAddress…" too.
+func TestCodesCreateLostAnswerAdviceOnce(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, polarlicensetest.WithFaults(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDropAfter}))
+	order := polarlicensetest.DemoOrderPG
+	r := runAt(t, srv, "codes", "create", order, "--mac", "00:16:3e:1a:2b:03", "--name", "pg-prod-03", "--system-id", "7345118823001548203")
+	assert.Equal(t, exitFailure, r.code)
+	assert.Equal(t, "polarlicense: the answer from "+srv.URL+` was lost (unexpected EOF); the code may or may not have been created: `+
+		`check with "polarlicense codes list `+order+` --mac 00:16:3e:1a:2b:03" before trying again (or use "polarlicense license ensure", which checks first)`+"\n", r.stderr)
+	assert.NotContains(t, r.stderr, "DescribeActivationCodes")
+	assert.Equal(t, 1, strings.Count(r.stderr, "may or may not"), "the advice is given once")
+}
