@@ -207,6 +207,39 @@ func (c *Client) do(ctx context.Context, op *operation, req request, out memberD
 	return c.run(ctx, op, req, out, &st)
 }
 
+// callStats is what a call's attempts learned, for its CallInfo.
+type callStats struct {
+	attempts  int
+	status    int
+	requestID string
+}
+
+// observed runs a call, checking its request included, between its
+// observers' StartCall and EndCall.
+func (c *Client) observed(ctx context.Context, op *operation, req request, out memberDecoder) error {
+	start := time.Now()
+	for _, o := range c.observers {
+		if next := o.StartCall(ctx, CallStart{Operation: op.name, Host: c.host}); next != nil {
+			ctx = next
+		}
+	}
+	var st callStats
+	err := c.run(ctx, op, req, out, &st)
+	info := CallInfo{
+		Operation:  op.name,
+		Host:       c.host,
+		Attempts:   st.attempts,
+		StatusCode: st.status,
+		RequestID:  st.requestID,
+		Duration:   time.Since(start),
+		Err:        err,
+	}
+	for i := len(c.observers) - 1; i >= 0; i-- {
+		c.observers[i].EndCall(ctx, info)
+	}
+	return err
+}
+
 // run builds the parameters, which validates them, and sends the call.
 func (c *Client) run(ctx context.Context, op *operation, req request, out memberDecoder, st *callStats) error {
 	b := builders.Get().(*builder)
