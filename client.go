@@ -17,7 +17,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/aliyun/credentials-go/credentials"
 
@@ -65,8 +64,10 @@ type Client struct {
 	// print of a Client value can reach the secret they were keyed with.
 	rpc *sign.RPCSigner
 	v3  *sign.V3Signer
-	// ensures serialises EnsureActivationCode calls per host (ensure.go).
-	ensures ensureFlights
+	// ensures serialises EnsureActivationCode calls per host (ensure.go);
+	// held by pointer, so that a Client value holds no lock and can be
+	// formatted by value.
+	ensures *ensureFlights
 }
 
 // NewClient returns a client configured by opts. Without WithEndpoint it
@@ -130,22 +131,23 @@ func NewClient(opts ...Option) (*Client, error) {
 		traced:         traced,
 		rpc:            new(sign.RPCSigner),
 		v3:             new(sign.V3Signer),
+		ensures:        new(ensureFlights),
 	}, nil
 }
 
 // String describes the client by its endpoint and algorithm, never its
 // credentials.
-func (c *Client) String() string {
+func (c Client) String() string {
 	return "polarlicense.Client(" + c.scheme + "://" + c.host + ", " + c.algorithm.String() + ")"
 }
 
 // Format prints String's description for every verb (%v, %+v, %#v, %s, %q,
-// %x, %d, %t, …), so that no verb reaches the client's credentials.
-func (c *Client) Format(f fmt.State, verb rune) {
-	if c == nil {
-		_, _ = io.WriteString(f, "polarlicense.Client(nil)")
-		return
-	}
+// %x, %d, %t, %p, …), so that no verb reaches the client's credentials. Its
+// receiver is a value, so that a copy of a Client, or a struct holding one,
+// formats the same way as a *Client (a nil *Client prints as "<nil>"); a
+// Client in an unexported field, which fmt prints without asking it, shows
+// its credentials sealed (see CertContent), as addresses.
+func (c Client) Format(f fmt.State, verb rune) {
 	_, _ = io.WriteString(f, c.String())
 }
 
@@ -407,10 +409,9 @@ func (c *Client) attempt(ctx context.Context, op *operation, b *builder, out mem
 	}
 	signed := false
 	defer func() {
-		// Attempt hooks see the request id even on success: scrub it then too.
-		if res.err != nil || len(c.hooks) > 0 {
-			c.scrub(&res, cred, b, signed)
-		}
+		// A success is scrubbed too: its request id, which attempt hooks
+		// see, and what its response holds of the answer.
+		c.scrub(&res, cred, b, signed, out)
 	}()
 	if c.attemptTimeout > 0 {
 		var cancel context.CancelFunc
@@ -458,27 +459,51 @@ func (c *Client) attempt(ctx context.Context, op *operation, b *builder, out mem
 }
 
 // scrub takes the attempt's secrets out of its error and request id (see
-// the package notes on errors), before either reaches the caller, a Retryer,
+// the package notes on errors), and out of a success's response (its
+// RequestID; Client.Call's body), before any reaches the caller, a Retryer,
 // an attempt hook or a log record.
-func (c *Client) scrub(res *attemptResult, cred credential, b *builder, signed bool) {
+func (c *Client) scrub(res *attemptResult, cred credential, b *builder, signed bool, out memberDecoder) {
 	// Once signed, b.sig holds the signature and b.buf the signed query
 	// (RPC) or the Authorization header (V3), which are scrubbed whole too.
-	sig := ""
+	secret, token, sig := cred.secret.open(), cred.token.open(), ""
 	if signed {
-		sig = unsafe.String(unsafe.SliceData(b.sig), len(b.sig)) // not kept: newScrubber copies what it keeps
+		sig = bytesView(b.sig) // not kept: newScrubber copies what it keeps
 	}
-	if res.err == nil && !mayHoldSecret(res.requestID, cred.secret, cred.token, sig) {
-		return // a success's request id, the common case: nothing to build a scrubber for
+	var held *string // the success response's RequestID
+	var raw *rawResponse
+	if res.err == nil {
+		switch r := out.(type) {
+		case requestIDHolder:
+			held = r.requestIDRef()
+		case *rawResponse:
+			raw = r
+		}
+	}
+	if res.err == nil && !mayHoldSecret(res.requestID, secret, token, sig) &&
+		(held == nil || !mayHoldSecret(*held, secret, token, sig)) &&
+		(raw == nil || !mayHoldSecret(bytesView(raw.body), secret, token, sig)) {
+		return // a success, the common case: nothing to build a scrubber for
 	}
 	signedText := ""
 	if signed {
 		sig, signedText = string(b.sig), string(b.buf)
 	}
-	sc := newScrubber([]string{cred.secret, cred.token, sig}, signedText)
+	sc := newScrubber([]string{secret, token, sig}, signedText)
 	if res.err != nil {
 		res.err = sc.error(res.err)
 	}
 	res.requestID = sc.text(res.requestID)
+	if held != nil {
+		*held = sc.text(*held)
+	}
+	if raw != nil {
+		raw.body = sc.body(raw.body)
+	}
+}
+
+// requestIDHolder is a typed response: the attempt scrubs its RequestID.
+type requestIDHolder interface {
+	requestIDRef() *string
 }
 
 // locationHost returns the host a Location header names, the endpoint's

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unsafe"
 
 	"github.com/polarlicense/polarlicense-go/internal/jsonread"
 )
@@ -146,7 +145,7 @@ func (d *decoder) decode(body []byte, v memberDecoder) *DecodeError {
 	// The reader walks the body in place. Nothing it hands out is kept:
 	// values are read with str, which copies or interns them; keys (and
 	// d.field) only while the body is decoded; release drops the view.
-	d.r.Reset(unsafe.String(unsafe.SliceData(body), len(body)))
+	d.r.Reset(bytesView(body))
 	d.size = len(body)
 	d.err = nil
 	d.field = ""
@@ -404,7 +403,7 @@ func decodeCodeMember(d *decoder, key string, requestID *string, cert *CertConte
 	case "RequestId", "requestId":
 		*requestID = d.readRequestID()
 	case "CertContentB64":
-		*cert = CertContent(d.str())
+		*cert = NewCertContent(d.str())
 	default:
 		return c.decodeMember(d, key)
 	}

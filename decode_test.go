@@ -127,7 +127,7 @@ func TestDecodeSeedDescribeActivationCodeDetails(t *testing.T) {
 			GmtCreated:       cst("2024-10-16 16:46:20"), // the seed's trailing newline is tolerated
 			GmtModified:      cst("2024-10-16 16:46:20"),
 		},
-		CertContentB64: "AAEAA******AAA=",
+		CertContentB64: NewCertContent("AAEAA******AAA="),
 	}, out)
 	assert.False(t, out.Expired(cst("2054-10-09 16:46:19")))
 	assert.True(t, out.Expired(cst("2054-10-09 16:46:20")))

@@ -76,7 +76,7 @@ func (r EnsureActivationCodeResponse) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		codeWithLicense
 		Created bool
-	}{codeWithLicense{r.RequestID, r.ActivationCode, string(r.CertContentB64)}, r.Created})
+	}{codeWithLicense{r.RequestID, r.ActivationCode, r.CertContentB64.Reveal()}, r.Created})
 }
 
 // LogValue describes the response for slog without its license, whatever
@@ -165,7 +165,7 @@ func (c *Client) EnsureActivationCode(ctx context.Context, req *EnsureActivation
 		return c.lookAfterUncertain(ctx, &host, req.AccountScope, slot, err)
 	case err != nil:
 		return nil, c.explainRefusal(ctx, req, err)
-	case created.CertContentB64 == "":
+	case created.CertContentB64.IsZero():
 		// The code exists but the answer brought no license: fetch it.
 		return c.hostCodeWithLicense(ctx, &host, req.AccountScope, &created.ActivationCode, true)
 	}
@@ -335,7 +335,7 @@ func (c *Client) hostCodeWithLicense(ctx context.Context, host *ensureKey, scope
 		return nil, fmt.Errorf("polarlicense: EnsureActivationCode: DescribeActivationCodeDetails answered about code %d (MAC address %q, system identifier %q) when asked for code %d of this host (request id %s)",
 			d.ID, d.MacAddress, d.SystemIdentifier, code.ID, d.RequestID)
 	}
-	if d.CertContentB64 == "" {
+	if d.CertContentB64.IsZero() {
 		return nil, fmt.Errorf("polarlicense: EnsureActivationCode: DescribeActivationCodeDetails sent no license for code %d (request id %s)", code.ID, d.RequestID)
 	}
 	return &EnsureActivationCodeResponse{RequestID: d.RequestID, ActivationCode: d.ActivationCode, CertContentB64: d.CertContentB64, Created: created}, nil

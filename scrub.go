@@ -109,6 +109,17 @@ func (sc *scrubber) text(t string) string {
 	return sc.trimPartial(t)
 }
 
+// body returns a success body with every form of every secret replaced by
+// "[REDACTED]", which keeps a JSON string a JSON string. It is called only
+// for the rare body that may hold one (mayHoldSecret), and returns a copy.
+func (sc *scrubber) body(body []byte) []byte {
+	t := bytesView(body)
+	for _, f := range sc.forms {
+		t = replaceForm(t, f)
+	}
+	return []byte(t)
+}
+
 // cutStringToSign cuts off a quoted string to sign: "string to sign is", in
 // any letter case, and all that follows it, with a "server" just before it.
 // A SignatureDoesNotMatch message quotes the server's string to sign, which

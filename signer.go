@@ -44,15 +44,15 @@ func (c *Client) newHTTPRequest(ctx context.Context, op *operation, b *builder, 
 			sign.Param{Key: "SignatureNonce", Value: nonce},
 			sign.Param{Key: "Timestamp", Value: date},
 		)
-		if cred.token != "" {
-			all = append(all, sign.Param{Key: "SecurityToken", Value: cred.token})
+		if token := cred.token.open(); token != "" {
+			all = append(all, sign.Param{Key: "SecurityToken", Value: token})
 		}
 		b.signed = all
 		sign.SortParams(all)
 		b.buf = sign.AppendCanonicalQuery(b.buf[:0], all)
-		b.sig = c.rpc.Sign(b.sig[:0], http.MethodPost, b.buf, cred.secret)
+		b.sig = c.rpc.Sign(b.sig[:0], http.MethodPost, b.buf, cred.secret.open())
 		b.buf = append(b.buf, "&Signature="...)
-		b.buf = sign.AppendEscape(b.buf, unsafe.String(unsafe.SliceData(b.sig), len(b.sig)))
+		b.buf = sign.AppendEscape(b.buf, bytesView(b.sig))
 		req.URL.RawQuery = string(b.buf)
 		h["Accept"] = []string{"application/json"}
 		return req, nil
@@ -68,15 +68,15 @@ func (c *Client) newHTTPRequest(ctx context.Context, op *operation, b *builder, 
 		sign.Param{Key: "x-acs-content-sha256", Value: sign.EmptyPayloadHash},
 		sign.Param{Key: "x-acs-date", Value: date},
 	)
-	if cred.token != "" {
-		hs = append(hs, sign.Param{Key: "x-acs-security-token", Value: cred.token})
+	if token := cred.token.open(); token != "" {
+		hs = append(hs, sign.Param{Key: "x-acs-security-token", Value: token})
 	}
 	hs = append(hs,
 		sign.Param{Key: "x-acs-signature-nonce", Value: nonce},
 		sign.Param{Key: "x-acs-version", Value: APIVersion},
 	)
 	b.headers = hs
-	b.sig = c.v3.Sign(b.sig[:0], http.MethodPost, "/", b.buf, hs, sign.EmptyPayloadHash, cred.secret)
+	b.sig = c.v3.Sign(b.sig[:0], http.MethodPost, "/", b.buf, hs, sign.EmptyPayloadHash, cred.secret.open())
 	b.buf = sign.AppendAuthorization(b.buf[:0], cred.id, hs, b.sig)
 	// One backing array for every header value; host travels as req.Host.
 	vals := make([]string, len(hs)+1)
@@ -110,4 +110,14 @@ func canonicalHeaderKey(name string) string {
 		return "X-Acs-Version"
 	}
 	return http.CanonicalHeaderKey(name)
+}
+
+// bytesView returns b's bytes as a string without copying them: the one
+// unsafe conversion of the request path. The string shares b's memory, so
+// it is only for a use that ends before b is written again and keeps no
+// reference: appending its escaped form to another buffer, comparing or
+// searching it (the scrubber copies what it keeps). Nothing that outlives
+// the call, a response or an error, may hold such a string.
+func bytesView(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
