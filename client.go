@@ -1,6 +1,7 @@
 package polarlicense
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/tls"
@@ -443,8 +444,10 @@ func (c *Client) attempt(ctx context.Context, op *operation, b *builder, out mem
 		res.err = &RedirectError{StatusCode: resp.StatusCode, Host: c.locationHost(resp.Header.Get("Location")), RequestID: res.requestID}
 		return res
 	}
-	body, err := readBody(resp, c.maxBody)
+	pooled := getBodyBuffer()
+	body, err := readBody(resp, c.maxBody, *pooled)
 	if err != nil {
+		putBodyBuffer(pooled, *pooled)
 		res.err = err
 		return res
 	}
@@ -453,8 +456,9 @@ func (c *Client) attempt(ctx context.Context, op *operation, b *builder, out mem
 		e.ThrottleWait = throttleWait(resp.Header)
 	}
 	if k, ok := out.(bodyKeeper); ok && res.err == nil {
-		k.keepBody(body) // Client.Call's response
+		k.keepBody(bytes.Clone(body)) // Client.Call's response, which the caller owns
 	}
+	putBodyBuffer(pooled, body)
 	return res
 }
 

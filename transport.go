@@ -1,13 +1,14 @@
 package polarlicense
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -32,28 +33,83 @@ func newDefaultHTTPClient(t Timeouts) *http.Client {
 	return &http.Client{Transport: tr}
 }
 
-// readBody reads the whole body, up to limit bytes, and closes it. A body
-// over the limit is an error; the connection is then not reused.
-func readBody(resp *http.Response, limit int64) ([]byte, error) {
+// readBody reads the whole body, up to limit bytes, into buf (from its
+// start, growing it if it is too small) and closes it. A body over the
+// limit is an error; the connection is then not reused. With a
+// Content-Length the body is read at once into a slice of that size; a
+// chunked body, of unknown length, is read into buf's spare capacity,
+// which doubles when full; no more than limit+1 bytes are ever read.
+func readBody(resp *http.Response, limit int64, buf []byte) ([]byte, error) {
 	defer resp.Body.Close()
 	if n := resp.ContentLength; n >= 0 {
 		if n > limit {
 			return nil, errBodyTooLarge
 		}
-		buf := make([]byte, n)
+		if int64(cap(buf)) < n {
+			buf = make([]byte, n)
+		}
+		buf = buf[:n]
 		if _, err := io.ReadFull(resp.Body, buf); err != nil {
 			return nil, err
 		}
 		return buf, nil
 	}
-	var bb bytes.Buffer
-	if _, err := bb.ReadFrom(io.LimitReader(resp.Body, limit+1)); err != nil {
-		return nil, err
+	buf = buf[:0]
+	for {
+		if len(buf) == cap(buf) {
+			if int64(len(buf)) > limit {
+				return nil, errBodyTooLarge
+			}
+			grow := int(min(int64(max(cap(buf), minBodyBuffer)), limit+1-int64(len(buf))))
+			buf = slices.Grow(buf, grow)
+		}
+		room := min(int64(cap(buf)), limit+1) // never read past the byte that tells the body is too large
+		n, err := resp.Body.Read(buf[len(buf):room])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > limit {
+			return nil, errBodyTooLarge
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	if int64(bb.Len()) > limit {
-		return nil, errBodyTooLarge
+}
+
+// Answers are read into pooled buffers: a call allocates nothing for its
+// body, whether it came with a Content-Length or chunked. This is safe
+// because nothing a call returns shares the body's memory: every decoded
+// string and every error text is a copy (see the package notes on memory),
+// and Client.Call returns a copy of its body. A buffer is cleared before it
+// goes back, so that the pool holds no answer (a license among them), and
+// one grown past maxPooledBody by an unusually large answer is left to the
+// garbage collector instead of pinning its memory.
+const (
+	// minBodyBuffer is the size a body buffer starts at: most answers fit.
+	minBodyBuffer = 16 << 10
+	// maxPooledBody is the largest buffer kept for reuse.
+	maxPooledBody = 256 << 10
+)
+
+var bodyBuffers = sync.Pool{New: func() any {
+	b := make([]byte, 0, minBodyBuffer)
+	return &b
+}}
+
+// getBodyBuffer returns a pooled buffer, empty, to read a body into.
+func getBodyBuffer() *[]byte { return bodyBuffers.Get().(*[]byte) }
+
+// putBodyBuffer clears body, which was read into *p (or into a buffer that
+// replaced it when it grew), and returns it to the pool.
+func putBodyBuffer(p *[]byte, body []byte) {
+	if cap(body) > maxPooledBody {
+		return
 	}
-	return bb.Bytes(), nil
+	clear(body)
+	*p = body[:0]
+	bodyBuffers.Put(p)
 }
 
 // maxThrottleWait is the longest wait a throttling answer's TimeLeft is
