@@ -279,46 +279,42 @@ func zoneless(s string) bool {
 	return len(s) <= 19 || !strings.ContainsAny(s[19:], "+-")
 }
 
+// commonValidities are the PackageValidity values orders commonly carry.
+var commonValidities = [...]string{"1 year", "2 years", "3 years", "5 years", "10 years", "30 years"}
+
+// knownByLength holds, by length, every value the service is known to send:
+// the enumerations' constants (engines, package types, purchase channels),
+// the common validities, and "true" and "false". It is built from those
+// lists, so that a constant added to one is known here too.
+var knownByLength = func() (t [32][]string) {
+	var all []string
+	for _, e := range engines {
+		all = append(all, string(e))
+	}
+	for _, p := range packageTypes {
+		all = append(all, string(p))
+	}
+	for _, c := range purchaseChannels {
+		all = append(all, string(c))
+	}
+	all = append(all, commonValidities[:]...)
+	all = append(all, "true", "false")
+	for _, v := range all {
+		t[len(v)] = append(t[len(v)], v) // a value longer than the table panics at init: the tests would say
+	}
+	return t
+}()
+
 // knownValue returns the constant equal to s, when s is a value the service
-// is known to send: decoding it then costs no allocation.
+// is known to send: decoding it then costs no allocation. A lookup costs a
+// comparison or two: the values of one length are few.
 func knownValue(s string) (string, bool) {
-	switch s {
-	case string(EnginePG):
-		return string(EnginePG), true
-	case string(EngineOracle):
-		return string(EngineOracle), true
-	case string(EngineMySQL):
-		return string(EngineMySQL), true
-	case string(PackageSingleNodeSubscribe):
-		return string(PackageSingleNodeSubscribe), true
-	case string(PackageSingleNodeLongTerm):
-		return string(PackageSingleNodeLongTerm), true
-	case string(PackagePrimaryBackupSubscribe):
-		return string(PackagePrimaryBackupSubscribe), true
-	case string(PackagePrimaryBackupLongTerm):
-		return string(PackagePrimaryBackupLongTerm), true
-	case string(PackagePreGenerationLongTerm):
-		return string(PackagePreGenerationLongTerm), true
-	case string(ChannelMarketplace):
-		return string(ChannelMarketplace), true
-	case string(ChannelPublic):
-		return string(ChannelPublic), true
-	case "1 year":
-		return "1 year", true
-	case "2 years":
-		return "2 years", true
-	case "3 years":
-		return "3 years", true
-	case "5 years":
-		return "5 years", true
-	case "10 years":
-		return "10 years", true
-	case "30 years":
-		return "30 years", true
-	case "true":
-		return "true", true
-	case "false":
-		return "false", true
+	if len(s) < len(knownByLength) {
+		for _, v := range knownByLength[len(s)] {
+			if v == s {
+				return v, true
+			}
+		}
 	}
 	return "", false
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 	"weak"
 
 	"github.com/stretchr/testify/assert"
@@ -626,4 +627,31 @@ func TestWalkKeepsOnlyWhatIsKept(t *testing.T) {
 	grown := int64(after.HeapAlloc) - int64(before.HeapAlloc)
 	assert.Less(t, grown, int64(2<<20), "the walk's kept fields hold %d bytes", grown)
 	runtime.KeepAlive(kept)
+}
+
+// TestEveryConstantIsAKnownValue: knownValue is built from the
+// enumerations' lists, and returns each value as the constant itself
+// (the same memory), and nothing else.
+func TestEveryConstantIsAKnownValue(t *testing.T) {
+	var all []string
+	for _, e := range []Engine{EnginePG, EngineOracle, EngineMySQL} {
+		all = append(all, string(e))
+	}
+	for _, p := range []PackageType{PackageSingleNodeSubscribe, PackageSingleNodeLongTerm, PackagePrimaryBackupSubscribe, PackagePrimaryBackupLongTerm, PackagePreGenerationLongTerm} {
+		all = append(all, string(p))
+	}
+	for _, c := range []PurchaseChannel{ChannelMarketplace, ChannelPublic} {
+		all = append(all, string(c))
+	}
+	all = append(all, "1 year", "30 years", "true", "false")
+	for _, v := range all {
+		got, ok := knownValue(strings.Clone(v))
+		assert.True(t, ok, v)
+		assert.Equal(t, v, got)
+		assert.Equal(t, unsafe.StringData(v), unsafe.StringData(got), "%s: not the constant itself", v)
+	}
+	for _, v := range []string{"", "pg", "PG ", "aliyun", "4 years", strings.Repeat("x", 100)} {
+		_, ok := knownValue(v)
+		assert.False(t, ok, v)
+	}
 }

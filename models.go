@@ -22,6 +22,9 @@ const (
 	EngineMySQL  Engine = "MySQL"
 )
 
+// engines are the documented engines, in the order above.
+var engines = [...]Engine{EnginePG, EngineOracle, EngineMySQL}
+
 // PackageType is the plan of a license order. The constants are the
 // documented values; the set is open, and a value the service adds later is
 // kept as it is.
@@ -36,6 +39,12 @@ const (
 	PackagePreGenerationLongTerm  PackageType = "pre_generation_long_term" // pre-generated, long-term
 )
 
+// packageTypes are the documented package types, in the order above.
+var packageTypes = [...]PackageType{
+	PackageSingleNodeSubscribe, PackageSingleNodeLongTerm, PackagePrimaryBackupSubscribe,
+	PackagePrimaryBackupLongTerm, PackagePreGenerationLongTerm,
+}
+
 // PurchaseChannel is where a license order was bought. The constants are the
 // documented values; other values are kept as they are.
 type PurchaseChannel string
@@ -45,6 +54,9 @@ const (
 	ChannelMarketplace PurchaseChannel = "aliyun_market" // Alibaba Cloud Marketplace
 	ChannelPublic      PurchaseChannel = "aliyun_public" // the standard purchase page
 )
+
+// purchaseChannels are the documented purchase channels, in the order above.
+var purchaseChannels = [...]PurchaseChannel{ChannelMarketplace, ChannelPublic}
 
 // Bool returns a pointer to v, for optional request fields such as
 // DescribeLicenseOrdersRequest.VirtualOrder where false is a real choice and
