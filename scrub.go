@@ -92,7 +92,7 @@ func mayHoldSecret(t string, secrets ...string) bool {
 // unreserved reports whether percent-encoding, in any of the forms the
 // scrubber knows, leaves c as it is: a letter, a digit, "-", "_", "." or "~".
 func unreserved(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
+	return alnum(c) || c == '-' || c == '_' || c == '.' || c == '~'
 }
 
 // text returns t with every form of every secret replaced by "[REDACTED]",
