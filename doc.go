@@ -78,7 +78,16 @@
 // its error wraps ErrUncertainOutcome.
 //
 // The Retryer then decides whether and when; the default is the standard
-// retryer configured by RetryPolicy. A retry whose wait (the service's
+// retryer configured by RetryPolicy, which backs off exponentially with full
+// jitter: at most 3 attempts a call, and before retry n a wait drawn
+// uniformly from 0 to min(5s, 100ms·2ⁿ⁻¹) (base 100ms, cap 5s), or the
+// service's TimeLeft when a throttling answer asks for longer (a TimeLeft
+// over the cap ends the call instead). Retries draw on a budget of 500
+// tokens shared by all the client's calls: a retry costs 5 tokens (10 after
+// a timeout), a call that succeeds at once gives 1 back and one that
+// succeeds on a retry gives that retry's cost back; with the budget spent,
+// failures are returned at once, so an outage does not become a retry
+// storm. RetryPolicy changes each number. A retry whose wait (the service's
 // TimeLeft, or the Retryer's) would pass the context's deadline is not
 // attempted: the call ends at once with an error wrapping
 // context.DeadlineExceeded and the last attempt's error. A TimeLeft too

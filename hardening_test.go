@@ -20,7 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Hardening (issue 10): redirects, the context, what happened to a request.
+// Hardening: redirects, the context, what happened to a request.
 
 var createReq = &CreateActivationCodeRequest{AliyunOrderID: "1", MacAddress: "12:34:56:78:98:00", Name: "n"}
 
