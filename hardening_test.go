@@ -22,11 +22,6 @@ import (
 
 // Hardening: redirects, the context, what happened to a request.
 
-var createReq = &CreateActivationCodeRequest{AliyunOrderID: "1", MacAddress: "12:34:56:78:98:00", Name: "n"}
-
-// quickPolicy allows retries without slowing the tests.
-var quickPolicy = WithRetryPolicy(RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 50 * time.Millisecond})
-
 // countingServer is an httptest server that counts the requests it gets.
 type countingServer struct {
 	*httptest.Server

@@ -52,28 +52,6 @@ func (r *recordingRetryer) Finished(ctx context.Context, op string, attempts int
 	r.finished = append(r.finished, attempts)
 }
 
-func sequence(answers ...string) func(r *http.Request) (int, string) {
-	var mu sync.Mutex
-	i := 0
-	return func(*http.Request) (int, string) {
-		mu.Lock()
-		defer mu.Unlock()
-		a := answers[min(i, len(answers)-1)]
-		i++
-		switch a {
-		case "503":
-			return 503, `{"Code":"ServiceUnavailable","Message":"try later","RequestId":"r503"}`
-		case "500":
-			return 500, `{"Code":"InternalError","Message":"oops","RequestId":"r500"}`
-		case "throttle":
-			return 400, `{"Code":"Throttling.User","Message":"flow control","RequestId":"rthr"}`
-		case "400":
-			return 400, `{"Code":"InvalidParameter","Message":"bad","RequestId":"r400"}`
-		}
-		return 200, `{"RequestId":"ok","Id":1}`
-	}
-}
-
 func TestRetriesTransientErrorsThenSucceeds(t *testing.T) {
 	rec := &recordingRetryer{inner: NewStandardRetryer(RetryPolicy{})}
 	m := newMockAPI(t, WithRetryer(rec))
