@@ -655,3 +655,24 @@ func TestEveryConstantIsAKnownValue(t *testing.T) {
 		assert.False(t, ok, v)
 	}
 }
+
+// TestDefaultZoneFastPathIsTimeDate: the default zone's zone-less times are
+// exactly the Time that time.Date gives, to the bit, across years, months,
+// leap days and the day's ends.
+func TestDefaultZoneFastPathIsTimeDate(t *testing.T) {
+	d := &decoder{loc: chinaStandardTime}
+	for _, s := range []string{"2024-02-29 00:00:00", "2024-02-29 07:59:59", "2024-02-29 08:00:00", "1970-01-01 00:00:00",
+		"2099-12-31 23:59:59", "2000-01-01 12:00:00", "0001-01-01 08:00:01", "2054-10-09 16:46:19", "2022-02-11T03:14:15"} {
+		d.r.Reset(`"` + s + `"`)
+		got := d.time()
+		require.NoError(t, d.err, s)
+		year, _ := strconv.Atoi(s[:4])
+		month, _ := strconv.Atoi(s[5:7])
+		day, _ := strconv.Atoi(s[8:10])
+		hour, _ := strconv.Atoi(s[11:13])
+		minute, _ := strconv.Atoi(s[14:16])
+		sec, _ := strconv.Atoi(s[17:19])
+		want := time.Date(year, time.Month(month), day, hour, minute, sec, 0, chinaStandardTime)
+		assert.True(t, got == want, "%s: %#v, want %#v", s, got, want)
+	}
+}
