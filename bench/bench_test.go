@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // The benchmarks. Each client benchmark times one whole DescribeLicenseOrders
@@ -30,11 +31,21 @@ func benchCallOf(b *testing.B, name string, srv *httptest.Server) {
 	checkPage(b, c, expectedPage(b))
 	ctx := context.Background()
 	b.ReportAllocs()
+	cpu := processCPU()
 	for b.Loop() {
 		n, err := c.Call(ctx)
 		if err != nil || n != OrderCount {
 			b.Fatalf("%d orders, %v", n, err)
 		}
+	}
+	reportCPU(b, cpu)
+}
+
+// reportCPU reports the process's CPU time per call since start, client
+// and in-process server together, as cpu-ns/op.
+func reportCPU(b *testing.B, start time.Duration) {
+	if d := processCPU() - start; d > 0 && b.N > 0 {
+		b.ReportMetric(float64(d.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 }
 
@@ -119,11 +130,13 @@ func benchFloor(b *testing.B, srv *httptest.Server) {
 	want := len(OrdersBody())
 	ctx := context.Background()
 	b.ReportAllocs()
+	cpu := processCPU()
 	for b.Loop() {
 		if n, err := f.RoundTrip(ctx); err != nil || n != want {
 			b.Fatalf("%d bytes, %v", n, err)
 		}
 	}
+	reportCPU(b, cpu)
 }
 
 // BenchmarkOursParallel is BenchmarkOurs from many goroutines.
