@@ -153,3 +153,39 @@ func TestValidMacAddress(t *testing.T) {
 		assert.False(t, ValidMacAddress(bad), bad)
 	}
 }
+
+// TestOnlyAlnumAnd: the one character-class check of names accepts ASCII
+// letters, digits and the extra bytes given, and nothing else (no other
+// punctuation, no space, no byte of a multi-byte character).
+func TestOnlyAlnumAnd(t *testing.T) {
+	for _, tc := range []struct {
+		s, extra string
+		want     bool
+	}{
+		{"", "", true},
+		{"DescribeLicenseOrders", "", true},
+		{"azAZ09", "", true},
+		{"a_b", "", false},
+		{"a_b-c", "_-", true},
+		{"a.b", "_-", false},
+		{"v1.2_3-x", "._-", true},
+		{"a b", "_-", false},
+		{"a/b", "._-", false},
+		{"é", "_-", false},
+		{"a\x00", "_-", false},
+		{"\xff", "_-", false},
+		{"a`", "", false},
+		{"a@", "", false},
+		{"a[", "", false},
+		{"a{", "", false},
+		{"a:", "", false},
+		{"a/", "", false},
+	} {
+		if got := onlyAlnumAnd(tc.s, tc.extra); got != tc.want {
+			t.Errorf("onlyAlnumAnd(%q, %q) = %v, want %v", tc.s, tc.extra, got, tc.want)
+		}
+	}
+	if validCodeName("") {
+		t.Error("validCodeName accepts an empty name")
+	}
+}
