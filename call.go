@@ -106,10 +106,8 @@ func checkAction(action string) string {
 	if len(action) > maxActionLen {
 		return "is longer than 128 characters"
 	}
-	for i := 0; i < len(action); i++ {
-		if c := action[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return "may hold only letters and digits, such as DescribeDBClusters"
-		}
+	if !onlyAlnumAnd(action, "") {
+		return "may hold only letters and digits, such as DescribeDBClusters"
 	}
 	return ""
 }
@@ -122,10 +120,8 @@ func checkParamKey(key string) string {
 	if len(key) > maxParamKeyLen {
 		return "has a name longer than 128 characters"
 	}
-	for i := 0; i < len(key); i++ {
-		if c := key[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
-			return `has a name that holds other than letters, digits, ".", "_" and "-"`
-		}
+	if !onlyAlnumAnd(key, "._-") {
+		return `has a name that holds other than letters, digits, ".", "_" and "-"`
 	}
 	if reservedParam(key) {
 		return "is a parameter of the protocol, which the client sets"

@@ -15,12 +15,9 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/aliyun/credentials-go/credentials"
 
@@ -68,8 +65,10 @@ type Client struct {
 	// print of a Client value can reach the secret they were keyed with.
 	rpc *sign.RPCSigner
 	v3  *sign.V3Signer
-	// ensures serialises EnsureActivationCode calls per host (ensure.go).
-	ensures ensureFlights
+	// ensures serialises EnsureActivationCode calls per host (ensure.go);
+	// held by pointer, so that a Client value holds no lock and can be
+	// formatted by value.
+	ensures *ensureFlights
 	// limiter spaces attempts (WithRateLimit, ratelimit.go); nil: no limit.
 	limiter *adaptiveLimiter
 	// stateDir coordinates creates across processes (WithStateDir).
@@ -143,22 +142,23 @@ func NewClient(opts ...Option) (*Client, error) {
 		v3:             new(sign.V3Signer),
 		limiter:        s.limiter,
 		stateDir:       s.stateDir,
+		ensures:        new(ensureFlights),
 	}, nil
 }
 
 // String describes the client by its endpoint and algorithm, never its
 // credentials.
-func (c *Client) String() string {
+func (c Client) String() string {
 	return "polarlicense.Client(" + c.scheme + "://" + c.host + ", " + c.algorithm.String() + ")"
 }
 
 // Format prints String's description for every verb (%v, %+v, %#v, %s, %q,
-// %x, %d, %t, …), so that no verb reaches the client's credentials.
-func (c *Client) Format(f fmt.State, verb rune) {
-	if c == nil {
-		_, _ = io.WriteString(f, "polarlicense.Client(nil)")
-		return
-	}
+// %x, %d, %t, %p, …), so that no verb reaches the client's credentials. Its
+// receiver is a value, so that a copy of a Client, or a struct holding one,
+// formats the same way as a *Client (a nil *Client prints as "<nil>"); a
+// Client in an unexported field, which fmt prints without asking it, shows
+// its credentials sealed (see CertContent), as addresses.
+func (c Client) Format(f fmt.State, verb rune) {
 	_, _ = io.WriteString(f, c.String())
 }
 
@@ -170,29 +170,8 @@ func (c *Client) LogValue() slog.Value {
 	return slog.StringValue(c.String())
 }
 
-// noRedirects returns a shallow copy of hc that never follows a redirect:
-// the 3xx answer itself comes back, and the attempt turns it into a
-// *RedirectError. hc is not changed.
-func noRedirects(hc *http.Client) *http.Client {
-	cp := *hc
-	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &cp
-}
-
 // Endpoint returns the URL the client calls, such as "https://polardb.aliyuncs.com".
 func (c *Client) Endpoint() string { return c.scheme + "://" + c.host }
-
-// newDefaultHTTPClient returns the HTTP client used when WithHTTPClient is
-// not given: the default transport's proxy and HTTP/2 behaviour, with
-// timeouts on every stage that could otherwise hang.
-func newDefaultHTTPClient(t Timeouts) *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.DialContext = (&net.Dialer{Timeout: t.Connect, KeepAlive: 30 * time.Second}).DialContext
-	tr.TLSHandshakeTimeout = t.TLSHandshake
-	tr.ResponseHeaderTimeout = t.ResponseHeader
-	tr.MaxIdleConnsPerHost = 64
-	return &http.Client{Transport: tr}
-}
 
 // request is a request struct of one operation: it checks itself and
 // appends its parameters.
@@ -239,6 +218,39 @@ func (c *Client) do(ctx context.Context, op *operation, req request, out memberD
 	}
 	var st callStats
 	return c.run(ctx, op, req, out, &st)
+}
+
+// callStats is what a call's attempts learned, for its CallInfo.
+type callStats struct {
+	attempts  int
+	status    int
+	requestID string
+}
+
+// observed runs a call, checking its request included, between its
+// observers' StartCall and EndCall.
+func (c *Client) observed(ctx context.Context, op *operation, req request, out memberDecoder) error {
+	start := time.Now()
+	for _, o := range c.observers {
+		if next := o.StartCall(ctx, CallStart{Operation: op.name, Host: c.host}); next != nil {
+			ctx = next
+		}
+	}
+	var st callStats
+	err := c.run(ctx, op, req, out, &st)
+	info := CallInfo{
+		Operation:  op.name,
+		Host:       c.host,
+		Attempts:   st.attempts,
+		StatusCode: st.status,
+		RequestID:  st.requestID,
+		Duration:   time.Since(start),
+		Err:        err,
+	}
+	for i := len(c.observers) - 1; i >= 0; i-- {
+		c.observers[i].EndCall(ctx, info)
+	}
+	return err
 }
 
 // run builds the parameters, which validates them, and sends the call.
@@ -416,10 +428,9 @@ func (c *Client) attempt(ctx context.Context, op *operation, b *builder, out mem
 	}
 	signed := false
 	defer func() {
-		// Attempt hooks see the request id even on success: scrub it then too.
-		if res.err != nil || len(c.hooks) > 0 {
-			c.scrub(&res, cred, b, signed)
-		}
+		// A success is scrubbed too: its request id, which attempt hooks
+		// see, and what its response holds of the answer.
+		c.scrub(&res, cred, b, signed, out)
 	}()
 	if c.attemptTimeout > 0 {
 		var cancel context.CancelFunc
@@ -451,8 +462,10 @@ func (c *Client) attempt(ctx context.Context, op *operation, b *builder, out mem
 		res.err = &RedirectError{StatusCode: resp.StatusCode, Host: c.locationHost(resp.Header.Get("Location")), RequestID: res.requestID}
 		return res
 	}
-	body, err := readBody(resp, c.maxBody)
+	pooled := getBodyBuffer()
+	body, err := readBody(resp, c.maxBody, *pooled)
 	if err != nil {
+		putBodyBuffer(pooled, *pooled)
 		res.err = err
 		return res
 	}
@@ -461,33 +474,58 @@ func (c *Client) attempt(ctx context.Context, op *operation, b *builder, out mem
 		e.ThrottleWait = throttleWait(resp.Header)
 	}
 	if k, ok := out.(bodyKeeper); ok && res.err == nil {
-		k.keepBody(body) // Client.Call's response
+		k.keepBody(bytes.Clone(body)) // Client.Call's response, which the caller owns
 	}
+	putBodyBuffer(pooled, body)
 	return res
 }
 
 // scrub takes the attempt's secrets out of its error and request id (see
-// the package notes on errors), before either reaches the caller, a Retryer,
+// the package notes on errors), and out of a success's response (its
+// RequestID; Client.Call's body), before any reaches the caller, a Retryer,
 // an attempt hook or a log record.
-func (c *Client) scrub(res *attemptResult, cred credential, b *builder, signed bool) {
+func (c *Client) scrub(res *attemptResult, cred credential, b *builder, signed bool, out memberDecoder) {
 	// Once signed, b.sig holds the signature and b.buf the signed query
 	// (RPC) or the Authorization header (V3), which are scrubbed whole too.
-	sig := ""
+	secret, token, sig := cred.secret.open(), cred.token.open(), ""
 	if signed {
-		sig = unsafe.String(unsafe.SliceData(b.sig), len(b.sig)) // not kept: newScrubber copies what it keeps
+		sig = bytesView(b.sig) // not kept: newScrubber copies what it keeps
 	}
-	if res.err == nil && !mayHoldSecret(res.requestID, cred.secret, cred.token, sig) {
-		return // a success's request id, the common case: nothing to build a scrubber for
+	var held *string // the success response's RequestID
+	var raw *rawResponse
+	if res.err == nil {
+		switch r := out.(type) {
+		case requestIDHolder:
+			held = r.requestIDRef()
+		case *rawResponse:
+			raw = r
+		}
+	}
+	if res.err == nil && !mayHoldSecret(res.requestID, secret, token, sig) &&
+		(held == nil || !mayHoldSecret(*held, secret, token, sig)) &&
+		(raw == nil || !mayHoldSecret(bytesView(raw.body), secret, token, sig)) {
+		return // a success, the common case: nothing to build a scrubber for
 	}
 	signedText := ""
 	if signed {
 		sig, signedText = string(b.sig), string(b.buf)
 	}
-	sc := newScrubber([]string{cred.secret, cred.token, sig}, signedText)
+	sc := newScrubber([]string{secret, token, sig}, signedText)
 	if res.err != nil {
 		res.err = sc.error(res.err)
 	}
 	res.requestID = sc.text(res.requestID)
+	if held != nil {
+		*held = sc.text(*held)
+	}
+	if raw != nil {
+		raw.body = sc.body(raw.body)
+	}
+}
+
+// requestIDHolder is a typed response: the attempt scrubs its RequestID.
+type requestIDHolder interface {
+	requestIDRef() *string
 }
 
 // locationHost returns the host a Location header names, the endpoint's
@@ -546,57 +584,4 @@ func (c *Client) neverSent(err error, t *sendTrace) bool {
 	return errors.As(err, &dnsErr) || errors.As(err, &opErr) && opErr.Op == "dial" ||
 		errors.As(err, &record) || errors.As(err, &verify) ||
 		errors.As(err, &unknownA) || errors.As(err, &hostname) || errors.As(err, &invalid)
-}
-
-// readBody reads the whole body, up to limit bytes, and closes it. A body
-// over the limit is an error; the connection is then not reused.
-func readBody(resp *http.Response, limit int64) ([]byte, error) {
-	defer resp.Body.Close()
-	if n := resp.ContentLength; n >= 0 {
-		if n > limit {
-			return nil, errBodyTooLarge
-		}
-		buf := make([]byte, n)
-		if _, err := io.ReadFull(resp.Body, buf); err != nil {
-			return nil, err
-		}
-		return buf, nil
-	}
-	var bb bytes.Buffer
-	if _, err := bb.ReadFrom(io.LimitReader(resp.Body, limit+1)); err != nil {
-		return nil, err
-	}
-	if int64(bb.Len()) > limit {
-		return nil, errBodyTooLarge
-	}
-	return bb.Bytes(), nil
-}
-
-// maxThrottleWait is the longest wait a throttling answer's TimeLeft is
-// read as: a larger value, even one too large for an int64, is clamped to
-// it rather than overflowed into a short wait.
-const maxThrottleWait = 24 * time.Hour
-
-// throttleWait reads the TimeLeft, in milliseconds, of a throttled answer's
-// x-ratelimit-user-api or x-ratelimit-user header, such as
-// "Limit:1,Remain:0,TimeLeft:2000,Reset:1234".
-func throttleWait(h http.Header) time.Duration {
-	for _, name := range [...]string{"X-Ratelimit-User-Api", "X-Ratelimit-User"} {
-		v := h.Get(name)
-		for part := range strings.SplitSeq(v, ",") {
-			k, val, ok := strings.Cut(strings.TrimSpace(part), ":")
-			if !ok || !strings.EqualFold(strings.TrimSpace(k), "TimeLeft") {
-				continue
-			}
-			val = strings.TrimSpace(val)
-			ms, err := strconv.ParseInt(val, 10, 64)
-			if errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(val, "-") || err == nil && ms > int64(maxThrottleWait/time.Millisecond) {
-				return maxThrottleWait
-			}
-			if err == nil && ms > 0 {
-				return time.Duration(ms) * time.Millisecond
-			}
-		}
-	}
-	return 0
 }

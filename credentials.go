@@ -14,9 +14,12 @@ import (
 
 // Credential sources: where each attempt's signing credentials come from.
 
-// credential is one consistent snapshot of signing credentials.
+// credential is one consistent snapshot of signing credentials. Its
+// secret and token are sealed, so that no fmt verb of a credential, or of
+// anything holding one at any depth (a Client value), prints them.
 type credential struct {
-	id, secret, token string
+	id            string
+	secret, token sealed
 }
 
 // check refuses a credential that cannot travel in a header or a query
@@ -25,7 +28,7 @@ type credential struct {
 // tab, DEL). Nothing is sent with such a credential, and the error quotes
 // none of it.
 func (c credential) check() *CredentialError {
-	for _, f := range [...]struct{ name, v string }{{"AccessKey ID", c.id}, {"security token", c.token}} {
+	for _, f := range [...]struct{ name, v string }{{"AccessKey ID", c.id}, {"security token", c.token.open()}} {
 		for i := 0; i < len(f.v); i++ {
 			if b := f.v[i]; b < 0x20 || b == 0x7f {
 				return &CredentialError{Reason: "the " + f.name + " holds a control character (byte " + strconv.Itoa(i) +
@@ -146,9 +149,9 @@ func (p *providerCredential) fetch(f *credentialFetch) {
 		return
 	}
 	if m != nil {
-		f.c = credential{id: deref(m.AccessKeyId), secret: deref(m.AccessKeySecret), token: deref(m.SecurityToken)}
+		f.c = newCredential(deref(m.AccessKeyId), deref(m.AccessKeySecret), deref(m.SecurityToken))
 	}
-	if f.c.id == "" || f.c.secret == "" {
+	if f.c.id == "" || f.c.secret.p == nil {
 		f.c, f.err = credential{}, &CredentialError{Reason: "the provider returned no AccessKey"}
 	}
 }
@@ -158,4 +161,10 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// newCredential returns the snapshot of an AccessKey and its security
+// token ("" for none).
+func newCredential(id, secret, token string) credential {
+	return credential{id: id, secret: seal(secret), token: seal(token)}
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unsafe"
 
 	"github.com/polarlicense/polarlicense-go/internal/jsonread"
 )
@@ -44,7 +43,10 @@ import (
 //     returned. decode_test.go measures the bound on hostile bodies.
 
 // chinaStandardTime is the default zone of the service's zone-less times.
-var chinaStandardTime = time.FixedZone("CST", 8*60*60)
+var chinaStandardTime = time.FixedZone("CST", int(chinaStandardOffset/time.Second))
+
+// chinaStandardOffset is China Standard Time's offset from UTC.
+const chinaStandardOffset = 8 * time.Hour
 
 // memberDecoder is a response type, or a part of one, that knows its members.
 type memberDecoder interface {
@@ -146,7 +148,7 @@ func (d *decoder) decode(body []byte, v memberDecoder) *DecodeError {
 	// The reader walks the body in place. Nothing it hands out is kept:
 	// values are read with str, which copies or interns them; keys (and
 	// d.field) only while the body is decoded; release drops the view.
-	d.r.Reset(unsafe.String(unsafe.SliceData(body), len(body)))
+	d.r.Reset(bytesView(body))
 	d.size = len(body)
 	d.err = nil
 	d.field = ""
@@ -266,6 +268,12 @@ func (d *decoder) time() time.Time {
 	if t.IsZero() || !zoneless(s) {
 		return t
 	}
+	if d.loc == chinaStandardTime {
+		// The default zone, whose offset never changes: the instant is the
+		// wall time read as UTC less the offset, without taking the date
+		// apart again (the same Time as time.Date gives, measurably faster).
+		return t.Add(-chinaStandardOffset).In(d.loc)
+	}
 	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), d.loc)
 }
 
@@ -280,46 +288,42 @@ func zoneless(s string) bool {
 	return len(s) <= 19 || !strings.ContainsAny(s[19:], "+-")
 }
 
+// commonValidities are the PackageValidity values orders commonly carry.
+var commonValidities = [...]string{"1 year", "2 years", "3 years", "5 years", "10 years", "30 years"}
+
+// knownByLength holds, by length, every value the service is known to send:
+// the enumerations' constants (engines, package types, purchase channels),
+// the common validities, and "true" and "false". It is built from those
+// lists, so that a constant added to one is known here too.
+var knownByLength = func() (t [32][]string) {
+	var all []string
+	for _, e := range engines {
+		all = append(all, string(e))
+	}
+	for _, p := range packageTypes {
+		all = append(all, string(p))
+	}
+	for _, c := range purchaseChannels {
+		all = append(all, string(c))
+	}
+	all = append(all, commonValidities[:]...)
+	all = append(all, "true", "false")
+	for _, v := range all {
+		t[len(v)] = append(t[len(v)], v) // a value longer than the table panics at init: the tests would say
+	}
+	return t
+}()
+
 // knownValue returns the constant equal to s, when s is a value the service
-// is known to send: decoding it then costs no allocation.
+// is known to send: decoding it then costs no allocation. A lookup costs a
+// comparison or two: the values of one length are few.
 func knownValue(s string) (string, bool) {
-	switch s {
-	case string(EnginePG):
-		return string(EnginePG), true
-	case string(EngineOracle):
-		return string(EngineOracle), true
-	case string(EngineMySQL):
-		return string(EngineMySQL), true
-	case string(PackageSingleNodeSubscribe):
-		return string(PackageSingleNodeSubscribe), true
-	case string(PackageSingleNodeLongTerm):
-		return string(PackageSingleNodeLongTerm), true
-	case string(PackagePrimaryBackupSubscribe):
-		return string(PackagePrimaryBackupSubscribe), true
-	case string(PackagePrimaryBackupLongTerm):
-		return string(PackagePrimaryBackupLongTerm), true
-	case string(PackagePreGenerationLongTerm):
-		return string(PackagePreGenerationLongTerm), true
-	case string(ChannelMarketplace):
-		return string(ChannelMarketplace), true
-	case string(ChannelPublic):
-		return string(ChannelPublic), true
-	case "1 year":
-		return "1 year", true
-	case "2 years":
-		return "2 years", true
-	case "3 years":
-		return "3 years", true
-	case "5 years":
-		return "5 years", true
-	case "10 years":
-		return "10 years", true
-	case "30 years":
-		return "30 years", true
-	case "true":
-		return "true", true
-	case "false":
-		return "false", true
+	if len(s) < len(knownByLength) {
+		for _, v := range knownByLength[len(s)] {
+			if v == s {
+				return v, true
+			}
+		}
 	}
 	return "", false
 }
@@ -404,7 +408,7 @@ func decodeCodeMember(d *decoder, key string, requestID *string, cert *CertConte
 	case "RequestId", "requestId":
 		*requestID = d.readRequestID()
 	case "CertContentB64":
-		*cert = CertContent(d.str())
+		*cert = NewCertContent(d.str())
 	default:
 		return c.decodeMember(d, key)
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 	"weak"
 
 	"github.com/stretchr/testify/assert"
@@ -127,7 +128,7 @@ func TestDecodeSeedDescribeActivationCodeDetails(t *testing.T) {
 			GmtCreated:       cst("2024-10-16 16:46:20"), // the seed's trailing newline is tolerated
 			GmtModified:      cst("2024-10-16 16:46:20"),
 		},
-		CertContentB64: "AAEAA******AAA=",
+		CertContentB64: NewCertContent("AAEAA******AAA="),
 	}, out)
 	assert.False(t, out.Expired(cst("2054-10-09 16:46:19")))
 	assert.True(t, out.Expired(cst("2054-10-09 16:46:20")))
@@ -626,4 +627,52 @@ func TestWalkKeepsOnlyWhatIsKept(t *testing.T) {
 	grown := int64(after.HeapAlloc) - int64(before.HeapAlloc)
 	assert.Less(t, grown, int64(2<<20), "the walk's kept fields hold %d bytes", grown)
 	runtime.KeepAlive(kept)
+}
+
+// TestEveryConstantIsAKnownValue: knownValue is built from the
+// enumerations' lists, and returns each value as the constant itself
+// (the same memory), and nothing else.
+func TestEveryConstantIsAKnownValue(t *testing.T) {
+	var all []string
+	for _, e := range []Engine{EnginePG, EngineOracle, EngineMySQL} {
+		all = append(all, string(e))
+	}
+	for _, p := range []PackageType{PackageSingleNodeSubscribe, PackageSingleNodeLongTerm, PackagePrimaryBackupSubscribe, PackagePrimaryBackupLongTerm, PackagePreGenerationLongTerm} {
+		all = append(all, string(p))
+	}
+	for _, c := range []PurchaseChannel{ChannelMarketplace, ChannelPublic} {
+		all = append(all, string(c))
+	}
+	all = append(all, "1 year", "30 years", "true", "false")
+	for _, v := range all {
+		got, ok := knownValue(strings.Clone(v))
+		assert.True(t, ok, v)
+		assert.Equal(t, v, got)
+		assert.Equal(t, unsafe.StringData(v), unsafe.StringData(got), "%s: not the constant itself", v)
+	}
+	for _, v := range []string{"", "pg", "PG ", "aliyun", "4 years", strings.Repeat("x", 100)} {
+		_, ok := knownValue(v)
+		assert.False(t, ok, v)
+	}
+}
+
+// TestDefaultZoneFastPathIsTimeDate: the default zone's zone-less times are
+// exactly the Time that time.Date gives, to the bit, across years, months,
+// leap days and the day's ends.
+func TestDefaultZoneFastPathIsTimeDate(t *testing.T) {
+	d := &decoder{loc: chinaStandardTime}
+	for _, s := range []string{"2024-02-29 00:00:00", "2024-02-29 07:59:59", "2024-02-29 08:00:00", "1970-01-01 00:00:00",
+		"2099-12-31 23:59:59", "2000-01-01 12:00:00", "0001-01-01 08:00:01", "2054-10-09 16:46:19", "2022-02-11T03:14:15"} {
+		d.r.Reset(`"` + s + `"`)
+		got := d.time()
+		require.NoError(t, d.err, s)
+		year, _ := strconv.Atoi(s[:4])
+		month, _ := strconv.Atoi(s[5:7])
+		day, _ := strconv.Atoi(s[8:10])
+		hour, _ := strconv.Atoi(s[11:13])
+		minute, _ := strconv.Atoi(s[14:16])
+		sec, _ := strconv.Atoi(s[17:19])
+		want := time.Date(year, time.Month(month), day, hour, minute, sec, 0, chinaStandardTime)
+		assert.True(t, got == want, "%s: %#v, want %#v", s, got, want)
+	}
 }

@@ -90,7 +90,16 @@
 // its error wraps ErrUncertainOutcome.
 //
 // The Retryer then decides whether and when; the default is the standard
-// retryer configured by RetryPolicy. A retry whose wait (the service's
+// retryer configured by RetryPolicy, which backs off exponentially with full
+// jitter: at most 3 attempts a call, and before retry n a wait drawn
+// uniformly from 0 to min(5s, 100ms·2ⁿ⁻¹) (base 100ms, cap 5s), or the
+// service's TimeLeft when a throttling answer asks for longer (a TimeLeft
+// over the cap ends the call instead). Retries draw on a budget of 500
+// tokens shared by all the client's calls: a retry costs 5 tokens (10 after
+// a timeout), a call that succeeds at once gives 1 back and one that
+// succeeds on a retry gives that retry's cost back; with the budget spent,
+// failures are returned at once, so an outage does not become a retry
+// storm. RetryPolicy changes each number. A retry whose wait (the service's
 // TimeLeft, or the Retryer's) would pass the context's deadline is not
 // attempted: the call ends at once with an error wrapping
 // context.DeadlineExceeded and the last attempt's error. A TimeLeft too
@@ -225,14 +234,25 @@
 //     token with a newline or another control character) is a
 //     *CredentialError before anything is sent.
 //   - Never printed or logged: the AccessKeySecret, security tokens,
-//     signatures and license contents (CertContent). Every fmt verb of a
-//     Client, an Option, a CertContent and a response shows "[REDACTED]" or
-//     a description instead, and so does slog with any handler (LogValue);
-//     encoding/json writes a license only as part of the response that
-//     carries it, an explicit request for the data. Every error, and every
-//     WithLogger record, is scrubbed of each secret of its attempt, raw and
-//     percent-encoded, before it exists, even when a server or proxy echoes
-//     the request back.
+//     signatures and license contents (CertContent). Secrets redact
+//     themselves where they are held, under every fmt verb, at any depth,
+//     by value or by pointer: a Client (a *Client or a copy), an Option, a
+//     CertContent and each response that carries a license answer every
+//     verb through their Format method with "[REDACTED]" or a description,
+//     in a slice, a map, an array or a struct field as at the top level; and
+//     the secrets themselves are sealed behind a pointer fmt never follows,
+//     so that where fmt prints without asking any method (a value in an
+//     unexported struct field, or fmt's "%!verb(type=value)" form for %w,
+//     and for %p of a value that is not a pointer, which fmt handles before
+//     asking Format) it prints an address, never the secret. CertContent is
+//     therefore a struct, not a string: %p of a string-kinded value would
+//     print the string itself. slog with any handler shows "[REDACTED]"
+//     too (LogValue); encoding/json writes a license only as part of the
+//     response that carries it, an explicit request for the data. Every
+//     error, every WithLogger record, and the RequestID of every response
+//     (and Client.Call's body) is scrubbed of each secret of its attempt,
+//     raw and percent-encoded, before it exists, even when a server or
+//     proxy echoes the request back.
 //   - License files (WriteLicenseFile) are written atomically, keep the
 //     owner, group and mode of the file they replace (a new file gets
 //     LicenseFileMode), never replace a file when told not to (checked

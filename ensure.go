@@ -133,7 +133,7 @@ func (r EnsureActivationCodeResponse) MarshalJSON() ([]byte, error) {
 		Created    bool
 		Renewed    bool             `json:",omitempty"`
 		Duplicates []ActivationCode `json:",omitempty"`
-	}{codeWithLicense{r.RequestID, r.ActivationCode, string(r.CertContentB64)}, r.Created, r.Renewed, r.Duplicates})
+	}{codeWithLicense{r.RequestID, r.ActivationCode, r.CertContentB64.Reveal()}, r.Created, r.Renewed, r.Duplicates})
 }
 
 // LogValue describes the response for slog without its license, whatever
@@ -352,7 +352,7 @@ func (e *ensureCall) run(ctx context.Context) (*EnsureActivationCodeResponse, er
 	case err != nil:
 		e.clearHold(0)
 		return nil, c.explainRefusal(ctx, e.req, err)
-	case created.CertContentB64 == "":
+	case created.CertContentB64.IsZero():
 		e.clearHold(created.ID)
 		// The code exists but the answer brought no license: fetch it.
 		if res, err = c.hostCodeWithLicense(ctx, &e.host, scope, &created.ActivationCode, true); err != nil {
@@ -702,7 +702,7 @@ func (c *Client) hostCodeWithLicense(ctx context.Context, host *ensureKey, scope
 		return nil, fmt.Errorf("polarlicense: EnsureActivationCode: DescribeActivationCodeDetails answered about code %d (MAC address %q, system identifier %q) when asked for code %d of this host (request id %s)",
 			d.ID, d.MacAddress, d.SystemIdentifier, code.ID, d.RequestID)
 	}
-	if d.CertContentB64 == "" {
+	if d.CertContentB64.IsZero() {
 		return nil, fmt.Errorf("polarlicense: EnsureActivationCode: DescribeActivationCodeDetails sent no license for code %d (request id %s)", code.ID, d.RequestID)
 	}
 	return &EnsureActivationCodeResponse{RequestID: d.RequestID, ActivationCode: d.ActivationCode, CertContentB64: d.CertContentB64, Created: created}, nil

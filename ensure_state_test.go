@@ -275,7 +275,7 @@ func TestEnsureRenewWithin(t *testing.T) {
 	now := time.Now()
 	old := polarlicense.ActivationCode{ID: 1, Name: "old", MacAddress: ensureMac, SystemIdentifier: ensureSysID,
 		ActivateAt: now.AddDate(-1, 0, 10), ExpireAt: now.AddDate(0, 0, 10)}
-	srv := ensureServer(t, polarlicensetest.WithActivationCode(ensureOrder, old, ""))
+	srv := ensureServer(t, polarlicensetest.WithActivationCode(ensureOrder, old, polarlicense.CertContent{}))
 	c := newReliabilityClient(t, srv, polarlicense.WithStateDir(t.TempDir()))
 	req := ensureReq(ensureOrder)
 
@@ -325,7 +325,7 @@ func TestEnsureRenewalHeldWhileItsCreateIsUnresolved(t *testing.T) {
 	now := time.Now()
 	old := polarlicense.ActivationCode{ID: 1, Name: "old", MacAddress: ensureMac, SystemIdentifier: ensureSysID,
 		ActivateAt: now.AddDate(-1, 0, 10), ExpireAt: now.AddDate(0, 0, 10)}
-	srv := ensureServer(t, polarlicensetest.WithActivationCode(ensureOrder, old, ""))
+	srv := ensureServer(t, polarlicensetest.WithActivationCode(ensureOrder, old, polarlicense.CertContent{}))
 	state := t.TempDir()
 	req := ensureReq(ensureOrder)
 	req.RenewWithin = 30 * 24 * time.Hour

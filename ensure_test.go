@@ -38,7 +38,7 @@ func ensureServer(t *testing.T, opts ...polarlicensetest.Option) *polarlicensete
 				ActivationCodeQuota: 5, IsVirtualOrder: true, IsVirtualOrderFrozen: true},
 			polarlicense.LicenseOrder{AliyunOrderID: spentOrder, Engine: polarlicense.EnginePG, PackageType: polarlicense.PackageSingleNodeSubscribe, ActivationCodeQuota: 1},
 		),
-		polarlicensetest.WithActivationCode(spentOrder, polarlicense.ActivationCode{Name: "other", MacAddress: otherHostMac, SystemIdentifier: "1"}, ""),
+		polarlicensetest.WithActivationCode(spentOrder, polarlicense.ActivationCode{Name: "other", MacAddress: otherHostMac, SystemIdentifier: "1"}, polarlicense.CertContent{}),
 	}
 	srv := polarlicensetest.NewServer(append(base, opts...)...)
 	t.Cleanup(srv.Close)
@@ -197,8 +197,7 @@ func TestEnsureFrozenOrSpentOrderSpendsNothing(t *testing.T) {
 }
 
 func TestEnsureFindsExistingCodeEvenWhenOrderCannotIssue(t *testing.T) {
-	srv := ensureServer(t, polarlicensetest.WithActivationCode(frozenOrder,
-		polarlicense.ActivationCode{Name: "old", MacAddress: "00-16-3E-1A-2B-01", SystemIdentifier: ensureSysID}, ""))
+	srv := ensureServer(t, polarlicensetest.WithActivationCode(frozenOrder, polarlicense.ActivationCode{Name: "old", MacAddress: "00-16-3E-1A-2B-01", SystemIdentifier: ensureSysID}, polarlicense.CertContent{}))
 	out, err := newReliabilityClient(t, srv).EnsureActivationCode(context.Background(), ensureReq(frozenOrder))
 	require.NoError(t, err)
 	assert.False(t, out.Created)
@@ -211,7 +210,8 @@ func TestEnsurePicksTheCodeThatExpiresLast(t *testing.T) {
 	now := time.Now()
 	code := func(id int64, mac, sysID string, expire time.Time) polarlicensetest.Option {
 		return polarlicensetest.WithActivationCode(ensureOrder, polarlicense.ActivationCode{
-			ID: id, Name: fmt.Sprint("c", id), MacAddress: mac, SystemIdentifier: sysID, ActivateAt: now.AddDate(-2, 0, 0), ExpireAt: expire}, "")
+			ID: id, Name: fmt.Sprint("c", id), MacAddress: mac, SystemIdentifier: sysID, ActivateAt: now.AddDate(-2, 0, 0), ExpireAt: expire}, polarlicense.CertContent{})
+
 	}
 	srv := ensureServer(t,
 		code(1, ensureMac, ensureSysID, now.AddDate(0, 6, 0)),

@@ -34,7 +34,7 @@ func ExampleRedirectError() {
 // Every fmt verb and every slog handler shows a license as "[REDACTED]";
 // Reveal and Decode are the ways to its content.
 func ExampleCertContent() {
-	cert := polarlicense.CertContent("TElDRU5TRQ==")
+	cert := polarlicense.NewCertContent("TElDRU5TRQ==")
 	fmt.Printf("%v %s %q %x\n", cert, cert, cert, cert)
 	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
 		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {

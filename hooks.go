@@ -201,13 +201,6 @@ func logHook(l *slog.Logger) func(context.Context, AttemptInfo) {
 	}
 }
 
-// callStats is what a call's attempts learned, for its CallInfo.
-type callStats struct {
-	attempts  int
-	status    int
-	requestID string
-}
-
 // attemptDone runs the attempt hooks after an attempt; wait, retry and
 // reason are the decision taken after it.
 func (c *Client) attemptDone(ctx context.Context, op *operation, attempt int, res *attemptResult, start time.Time, wait time.Duration, retry bool, reason string) {
@@ -228,30 +221,4 @@ func (c *Client) attemptDone(ctx context.Context, op *operation, attempt int, re
 	for _, h := range c.hooks {
 		h(ctx, a)
 	}
-}
-
-// observed runs a call, checking its request included, between its
-// observers' StartCall and EndCall.
-func (c *Client) observed(ctx context.Context, op *operation, req request, out memberDecoder) error {
-	start := time.Now()
-	for _, o := range c.observers {
-		if next := o.StartCall(ctx, CallStart{Operation: op.name, Host: c.host}); next != nil {
-			ctx = next
-		}
-	}
-	var st callStats
-	err := c.run(ctx, op, req, out, &st)
-	info := CallInfo{
-		Operation:  op.name,
-		Host:       c.host,
-		Attempts:   st.attempts,
-		StatusCode: st.status,
-		RequestID:  st.requestID,
-		Duration:   time.Since(start),
-		Err:        err,
-	}
-	for i := len(c.observers) - 1; i >= 0; i-- {
-		c.observers[i].EndCall(ctx, info)
-	}
-	return err
 }

@@ -15,11 +15,6 @@ import (
 
 type ctxKey struct{}
 
-// quickRetries retries up to three attempts, waiting 1ms each time.
-func quickRetries() Option {
-	return WithRetryer(&recordingRetryer{inner: NewStandardRetryer(RetryPolicy{})})
-}
-
 // TestAttemptHooksSeeSuccessRetryAndFailure follows a call that is retried
 // once and succeeds, one that fails for good, and one that gives up for
 // every other reason. The hooks append without locking: the race detector

@@ -151,7 +151,7 @@ func WriteLicenseFile(path string, content CertContent, overwrite bool) error {
 // written: someone who can write the directory swapped the temporary file or
 // the path meanwhile. Nothing was written through a link, but the path does
 // not hold what was written: look at it.
-var ErrLicenseFileChanged = errors.New("polarlicense: the license path is not the file that was written (the directory was changed meanwhile)")
+var ErrLicenseFileChanged = errors.New("the license path is not the file that was written (the directory was changed meanwhile)")
 
 // LicenseFileOptions are the choices of WriteLicenseFileWithOptions and
 // CheckLicenseFileWritable.

@@ -17,7 +17,7 @@ import (
 )
 
 func certOf(s string) CertContent {
-	return CertContent(base64.StdEncoding.EncodeToString([]byte(s)))
+	return NewCertContent(base64.StdEncoding.EncodeToString([]byte(s)))
 }
 
 // onlyEntry asserts that dir holds just the license: no temporary file.
@@ -36,7 +36,7 @@ func TestWriteLicenseFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "license.lic")
 	lic := []byte("-----PolarDB license-----\x00\x01binary\xff")
-	content := CertContent(base64.StdEncoding.EncodeToString(lic))
+	content := NewCertContent(base64.StdEncoding.EncodeToString(lic))
 
 	require.NoError(t, WriteLicenseFile(path, content, false))
 	got, err := os.ReadFile(path)
@@ -85,15 +85,15 @@ func TestWriteLicenseFileSameSizeDifferentContent(t *testing.T) {
 func TestWriteLicenseFileRejectsBadContentWithoutQuotingIt(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "license.lic")
-	err := WriteLicenseFile(path, CertContent("SECRET-LICENSE-TEXT!!"), false)
+	err := WriteLicenseFile(path, NewCertContent("SECRET-LICENSE-TEXT!!"), false)
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "SECRET")
-	assert.ErrorContains(t, WriteLicenseFile(path, "", false), "empty")
+	assert.ErrorContains(t, WriteLicenseFile(path, CertContent{}, false), "empty")
 	_, statErr := os.Stat(path)
 	assert.True(t, os.IsNotExist(statErr), "nothing is written for bad content")
 
 	// Wrapped, unpadded base64 is accepted.
-	wrapped := CertContent("bGlj\nZW5z\r\nZQ")
+	wrapped := NewCertContent("bGlj\nZW5z\r\nZQ")
 	require.NoError(t, WriteLicenseFile(path, wrapped, false))
 	got, _ := os.ReadFile(path)
 	assert.Equal(t, "license", string(got))

@@ -17,7 +17,7 @@ import (
 
 // ErrNoLicenseRecord is wrapped by the error of LookupLicenseRecord when the
 // state directory holds no record of a license with that SHA-256.
-var ErrNoLicenseRecord = errors.New("polarlicense: no record of this license in the state directory")
+var ErrNoLicenseRecord = errors.New("no record of this license in the state directory")
 
 // LicenseRecord is what the state directory keeps of a license file written
 // (never the license itself): where it went, its SHA-256, and the code it

@@ -22,6 +22,9 @@ const (
 	EngineMySQL  Engine = "MySQL"
 )
 
+// engines are the documented engines, in the order above.
+var engines = [...]Engine{EnginePG, EngineOracle, EngineMySQL}
+
 // PackageType is the plan of a license order. The constants are the
 // documented values; the set is open, and a value the service adds later is
 // kept as it is.
@@ -36,6 +39,12 @@ const (
 	PackagePreGenerationLongTerm  PackageType = "pre_generation_long_term" // pre-generated, long-term
 )
 
+// packageTypes are the documented package types, in the order above.
+var packageTypes = [...]PackageType{
+	PackageSingleNodeSubscribe, PackageSingleNodeLongTerm, PackagePrimaryBackupSubscribe,
+	PackagePrimaryBackupLongTerm, PackagePreGenerationLongTerm,
+}
+
 // PurchaseChannel is where a license order was bought. The constants are the
 // documented values; other values are kept as they are.
 type PurchaseChannel string
@@ -45,6 +54,9 @@ const (
 	ChannelMarketplace PurchaseChannel = "aliyun_market" // Alibaba Cloud Marketplace
 	ChannelPublic      PurchaseChannel = "aliyun_public" // the standard purchase page
 )
+
+// purchaseChannels are the documented purchase channels, in the order above.
+var purchaseChannels = [...]PurchaseChannel{ChannelMarketplace, ChannelPublic}
 
 // Bool returns a pointer to v, for optional request fields such as
 // DescribeLicenseOrdersRequest.VirtualOrder where false is a real choice and
@@ -137,7 +149,19 @@ func (c *ActivationCode) Expired(t time.Time) bool {
 // CertContent is a license file's content in base64, as the service sends it
 // in CertContentB64. It is a secret: every fmt verb, slog (any handler) and
 // this package's errors show it as "[REDACTED]". Reveal returns the text and
-// Decode the license bytes.
+// Decode the license bytes; NewCertContent makes one from a text.
+//
+// It is a struct whose one field points to the text, not a string, so that
+// no way fmt has of printing a value reaches the text: a value fmt can ask
+// (a CertContent, a pointer to one, one in a slice, a map or an exported
+// field) answers every verb, %p included, with "[REDACTED]" through Format;
+// one fmt cannot ask (in an unexported field of a struct, where fmt prints
+// without calling any method) prints as the address of the text, which fmt
+// never follows, under every verb. A string type could do neither: fmt
+// prints %p of a string-kinded value, and any value in an unexported field,
+// without asking its Format method. The zero CertContent holds no license
+// (IsZero); two CertContents are equal under == only when they share their
+// text, so compare Reveal's strings.
 //
 // encoding/json writes the real text as part of a CreateActivationCodeResponse,
 // DescribeActivationCodeDetailsResponse or EnsureActivationCodeResponse, so
@@ -148,10 +172,19 @@ func (c *ActivationCode) Expired(t time.Time) bool {
 // []CertContent out of the log. Unmarshalling that placeholder is an error,
 // so the loss cannot go unnoticed. To serialise the license itself, marshal
 // Reveal's string.
-type CertContent string
+type CertContent struct {
+	text sealed
+}
+
+// NewCertContent returns the CertContent holding base64Text, such as a
+// CertContentB64 read from elsewhere; "" gives the zero CertContent.
+func NewCertContent(base64Text string) CertContent { return CertContent{seal(base64Text)} }
 
 // Reveal returns the base64 text itself.
-func (c CertContent) Reveal() string { return string(c) }
+func (c CertContent) Reveal() string { return c.text.open() }
+
+// IsZero reports whether c holds no license text.
+func (c CertContent) IsZero() bool { return c.text.open() == "" }
 
 // Decode returns the license file's bytes: the base64 text decoded, white
 // space (the service may wrap lines) ignored, padded or not.
@@ -162,7 +195,7 @@ func (c CertContent) Decode() ([]byte, error) {
 			return -1
 		}
 		return r
-	}, string(c))
+	}, c.Reveal())
 	s = strings.TrimRight(s, "=")
 	b, err := base64.RawStdEncoding.DecodeString(s)
 	if err != nil {
@@ -175,8 +208,8 @@ func (c CertContent) Decode() ([]byte, error) {
 // redacted is what a secret prints as.
 const redacted = "[REDACTED]"
 
-// Format prints "[REDACTED]" for every verb, so that %v, %+v, %#v, %s, %q and
-// %x of a response never show the license.
+// Format prints "[REDACTED]" for every verb, %p included, so that no verb
+// of a CertContent or of a response shows the license.
 func (c CertContent) Format(f fmt.State, verb rune) {
 	_, _ = f.Write([]byte(redacted))
 }
@@ -202,7 +235,7 @@ func (c *CertContent) UnmarshalJSON(b []byte) error {
 	if s == redacted {
 		return errors.New(`polarlicense: CertContent: the JSON holds "[REDACTED]", not a license: a CertContent outside a response marshals redacted; marshal its Reveal() to keep it`)
 	}
-	*c = CertContent(s)
+	*c = NewCertContent(s)
 	return nil
 }
 
@@ -394,7 +427,7 @@ func (r DescribeActivationCodeDetailsResponse) LogValue() slog.Value {
 // MarshalJSON writes the response with the license in clear: serialising
 // the response is an explicit request for its data.
 func (r DescribeActivationCodeDetailsResponse) MarshalJSON() ([]byte, error) {
-	return json.Marshal(codeWithLicense{r.RequestID, r.ActivationCode, string(r.CertContentB64)})
+	return json.Marshal(codeWithLicense{r.RequestID, r.ActivationCode, r.CertContentB64.Reveal()})
 }
 
 // LogValue gives slog the code's fields with the license redacted.
@@ -405,5 +438,23 @@ func (r CreateActivationCodeResponse) LogValue() slog.Value {
 // MarshalJSON writes the response with the license in clear: serialising
 // the response is an explicit request for its data.
 func (r CreateActivationCodeResponse) MarshalJSON() ([]byte, error) {
-	return json.Marshal(codeWithLicense{r.RequestID, r.ActivationCode, string(r.CertContentB64)})
+	return json.Marshal(codeWithLicense{r.RequestID, r.ActivationCode, r.CertContentB64.Reveal()})
 }
+
+// requestIDRef gives the attempt the response's RequestID to scrub.
+func (r *CreateOrGetVirtualLicenseOrderResponse) requestIDRef() *string { return &r.RequestID }
+
+// requestIDRef gives the attempt the response's RequestID to scrub.
+func (r *DescribeLicenseOrderDetailsResponse) requestIDRef() *string { return &r.RequestID }
+
+// requestIDRef gives the attempt the response's RequestID to scrub.
+func (r *DescribeLicenseOrdersResponse) requestIDRef() *string { return &r.RequestID }
+
+// requestIDRef gives the attempt the response's RequestID to scrub.
+func (r *DescribeActivationCodesResponse) requestIDRef() *string { return &r.RequestID }
+
+// requestIDRef gives the attempt the response's RequestID to scrub.
+func (r *DescribeActivationCodeDetailsResponse) requestIDRef() *string { return &r.RequestID }
+
+// requestIDRef gives the attempt the response's RequestID to scrub.
+func (r *CreateActivationCodeResponse) requestIDRef() *string { return &r.RequestID }

@@ -372,13 +372,24 @@ func checkCodeDescription(d string) *ValidationError {
 // validCodeName reports whether an activation-code name holds only letters,
 // digits, "_" and "-".
 func validCodeName(s string) bool {
+	return s != "" && onlyAlnumAnd(s, "_-")
+}
+
+// alnum reports whether c is an ASCII letter or digit.
+func alnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// onlyAlnumAnd reports whether every byte of s is an ASCII letter, a digit
+// or one of extra: the character-class check of names (actions, parameter
+// names, code names, application ids).
+func onlyAlnumAnd(s, extra string) bool {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+		if c := s[i]; !alnum(c) && strings.IndexByte(extra, c) < 0 {
 			return false
 		}
 	}
-	return s != ""
+	return true
 }
 
 func (r *DescribeLicenseOrdersRequest) pageSize() int   { return r.PageSize }

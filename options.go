@@ -124,7 +124,7 @@ func WithSTSToken(accessKeyID, accessKeySecret, securityToken string) Option {
 		if accessKeyID == "" || accessKeySecret == "" {
 			return errors.New("WithAccessKey: the AccessKey ID and secret must not be empty")
 		}
-		s.creds = &staticCredential{c: credential{id: accessKeyID, secret: accessKeySecret, token: securityToken}}
+		s.creds = &staticCredential{c: newCredential(accessKeyID, accessKeySecret, securityToken)}
 		return nil
 	}
 }

@@ -10,15 +10,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/aliyun/credentials-go/credentials"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -52,28 +49,6 @@ func (r *recordingRetryer) Finished(ctx context.Context, op string, attempts int
 	r.finished = append(r.finished, attempts)
 }
 
-func sequence(answers ...string) func(r *http.Request) (int, string) {
-	var mu sync.Mutex
-	i := 0
-	return func(*http.Request) (int, string) {
-		mu.Lock()
-		defer mu.Unlock()
-		a := answers[min(i, len(answers)-1)]
-		i++
-		switch a {
-		case "503":
-			return 503, `{"Code":"ServiceUnavailable","Message":"try later","RequestId":"r503"}`
-		case "500":
-			return 500, `{"Code":"InternalError","Message":"oops","RequestId":"r500"}`
-		case "throttle":
-			return 400, `{"Code":"Throttling.User","Message":"flow control","RequestId":"rthr"}`
-		case "400":
-			return 400, `{"Code":"InvalidParameter","Message":"bad","RequestId":"r400"}`
-		}
-		return 200, `{"RequestId":"ok","Id":1}`
-	}
-}
-
 func TestRetriesTransientErrorsThenSucceeds(t *testing.T) {
 	rec := &recordingRetryer{inner: NewStandardRetryer(RetryPolicy{})}
 	m := newMockAPI(t, WithRetryer(rec))
@@ -95,22 +70,6 @@ func TestRetriesTransientErrorsThenSucceeds(t *testing.T) {
 		nonces[r.Header.Get("Authorization")] = true
 	}
 	assert.Len(t, nonces, 1, "the pinned clock and nonce give one signature") // see TestEveryAttemptIsSignedAfresh
-}
-
-func TestEveryAttemptIsSignedAfresh(t *testing.T) {
-	m := newMockAPI(t)
-	m.handle = sequence("503", "503", "ok")
-	c, err := NewClient(WithHTTPClient(&http.Client{Transport: m.mt}), WithAccessKey(testKeyID, testSecret),
-		WithRetryer(&recordingRetryer{inner: NewStandardRetryer(RetryPolicy{})}))
-	require.NoError(t, err)
-	_, err = c.DescribeLicenseOrders(context.Background(), nil)
-	require.NoError(t, err)
-	require.Len(t, m.reqs, 3)
-	seen := map[string]bool{}
-	for _, r := range m.reqs {
-		seen[r.Header.Get("x-acs-signature-nonce")] = true
-	}
-	assert.Len(t, seen, 3)
 }
 
 func TestGivesUpAfterMaxAttemptsWithCountAndCause(t *testing.T) {
@@ -350,79 +309,6 @@ func TestLoggerRecordsEachAttemptWithoutSecrets(t *testing.T) {
 	for _, secret := range []string{testSecret, testToken, "Signature"} {
 		assert.NotContains(t, out, secret)
 	}
-}
-
-// countingCredential is a credentials-go Credential whose first fetch is slow
-// and whose later calls are served from a cache, like the refreshing
-// providers; it is unsafe for concurrent first use, like them.
-type countingCredential struct {
-	fetches int // deliberately unsynchronised: the client must serialise
-	cached  *credentials.CredentialModel
-}
-
-func (c *countingCredential) GetCredential() (*credentials.CredentialModel, error) {
-	if c.cached == nil {
-		c.fetches++
-		time.Sleep(20 * time.Millisecond)
-		id, secret, token := testKeyID, testSecret, testToken
-		c.cached = &credentials.CredentialModel{AccessKeyId: &id, AccessKeySecret: &secret, SecurityToken: &token}
-	}
-	return c.cached, nil
-}
-func (c *countingCredential) GetAccessKeyId() (*string, error)     { return nil, errors.New("unused") }
-func (c *countingCredential) GetAccessKeySecret() (*string, error) { return nil, errors.New("unused") }
-func (c *countingCredential) GetSecurityToken() (*string, error)   { return nil, errors.New("unused") }
-func (c *countingCredential) GetBearerToken() *string              { return nil }
-func (c *countingCredential) GetType() *string                     { return nil }
-
-func TestCredentialFetchIsSerialised(t *testing.T) {
-	cred := &countingCredential{}
-	m := newMockAPI(t)
-	c, err := NewClient(WithHTTPClient(&http.Client{Transport: m.mt}), WithCredentials(cred))
-	require.NoError(t, err)
-	var wg sync.WaitGroup
-	for range 64 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := c.DescribeLicenseOrders(context.Background(), nil)
-			assert.NoError(t, err)
-		}()
-	}
-	wg.Wait()
-	assert.Equal(t, 1, cred.fetches)
-	assert.Equal(t, 64, m.sent())
-}
-
-// rotatingCredential hands out a new AccessKey on every fetch, as a
-// provider does when credentials are rotated.
-type rotatingCredential struct {
-	countingCredential
-	n int
-}
-
-func (r *rotatingCredential) GetCredential() (*credentials.CredentialModel, error) {
-	r.n++
-	id, secret := "key-"+strconv.Itoa(r.n), "secret"
-	return &credentials.CredentialModel{AccessKeyId: &id, AccessKeySecret: &secret}, nil
-}
-
-func TestCredentialSnapshotsAreReusedBriefly(t *testing.T) {
-	rot := &rotatingCredential{}
-	m := newMockAPI(t)
-	c, err := NewClient(WithHTTPClient(&http.Client{Transport: m.mt}), WithCredentials(rot))
-	require.NoError(t, err)
-	c.creds.(*providerCredential).reuse = 30 * time.Millisecond
-	keyOf := func() string {
-		_, err := c.DescribeLicenseOrders(context.Background(), nil)
-		require.NoError(t, err)
-		auth := m.last(t).Header.Get("Authorization")
-		return auth[strings.Index(auth, "Credential=")+len("Credential=") : strings.Index(auth, ",")]
-	}
-	assert.Equal(t, "key-1", keyOf())
-	assert.Equal(t, "key-1", keyOf(), "reused within the window")
-	time.Sleep(40 * time.Millisecond)
-	assert.Equal(t, "key-2", keyOf(), "fetched again after it")
 }
 
 func TestRetryResendsTheSameParameters(t *testing.T) {

@@ -51,10 +51,8 @@ func WithAppID(id string) Option {
 		if len(id) > maxAppIDLen {
 			return errors.New("WithAppID: an application id is at most 50 characters")
 		}
-		for i := 0; i < len(id); i++ {
-			if c := id[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
-				return errors.New(`WithAppID: an application id holds only letters, digits, ".", "_" and "-"`)
-			}
+		if !onlyAlnumAnd(id, "._-") {
+			return errors.New(`WithAppID: an application id holds only letters, digits, ".", "_" and "-"`)
 		}
 		s.appID = id
 		return nil

@@ -20,7 +20,7 @@ func ExampleRun() {
 			PackageType: polarlicense.PackageSingleNodeSubscribe, ActivationCodeQuota: 8}),
 		polarlicensetest.WithActivationCode("239618016570503", polarlicense.ActivationCode{
 			Name: "pg-prod-01", MacAddress: "00:16:3e:1a:2b:01", SystemIdentifier: "7345118823001548201",
-			ExpireAt: now.AddDate(0, 0, 20)}, ""),
+			ExpireAt: now.AddDate(0, 0, 20)}, polarlicense.CertContent{}),
 	)
 	defer srv.Close()
 	client, err := polarlicense.NewClient(srv.ClientOptions()...)

@@ -57,7 +57,8 @@ func seededCode(order string, id int64, expire time.Time) polarlicensetest.Optio
 	return polarlicensetest.WithActivationCode(order, polarlicense.ActivationCode{
 		ID: id, Name: fmt.Sprintf("node-%d", id), MacAddress: fmt.Sprintf("00:16:3e:00:00:%02d", id),
 		SystemIdentifier: strconv.FormatInt(7000000000000000000+id, 10), ExpireAt: expire,
-	}, "")
+	}, polarlicense.CertContent{})
+
 }
 
 func seeded() []polarlicensetest.Option {
@@ -79,7 +80,7 @@ func seeded() []polarlicensetest.Option {
 		seededCode(orderD, 41, farFuture), seededCode(orderD, 42, farFuture), seededCode(orderD, 43, farFuture),
 		seededCode(orderE, 51, farFuture),
 		seededCode(orderF, 61, farFuture),
-		polarlicensetest.WithActivationCode(orderG, first, ""), polarlicensetest.WithActivationCode(orderG, second, ""),
+		polarlicensetest.WithActivationCode(orderG, first, polarlicense.CertContent{}), polarlicensetest.WithActivationCode(orderG, second, polarlicense.CertContent{}),
 	}
 	for i := range int64(9) {
 		opts = append(opts, seededCode(orderB, 21+i, farFuture))

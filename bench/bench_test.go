@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // The benchmarks. Each client benchmark times one whole DescribeLicenseOrders
@@ -20,18 +21,31 @@ import (
 const parallelism = 4
 
 // benchCall times sequential calls through the named client.
-func benchCall(b *testing.B, name string) {
-	c := newClient(b, name)
+func benchCall(b *testing.B, name string) { benchCallOf(b, name, sharedServer()) }
+
+// benchCallOf times sequential calls through the named client to srv.
+func benchCallOf(b *testing.B, name string, srv *httptest.Server) {
+	c := newClientOf(b, name, srv)
 	// Once, outside the timed loop: the call works and decodes every field
 	// of every order.
 	checkPage(b, c, expectedPage(b))
 	ctx := context.Background()
 	b.ReportAllocs()
+	cpu := processCPU()
 	for b.Loop() {
 		n, err := c.Call(ctx)
 		if err != nil || n != OrderCount {
 			b.Fatalf("%d orders, %v", n, err)
 		}
+	}
+	reportCPU(b, cpu)
+}
+
+// reportCPU reports the process's CPU time per call since start, client
+// and in-process server together, as cpu-ns/op.
+func reportCPU(b *testing.B, start time.Duration) {
+	if d := processCPU() - start; d > 0 && b.N > 0 {
+		b.ReportMetric(float64(d.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 }
 
@@ -74,6 +88,56 @@ func BenchmarkDarabonba(b *testing.B) { benchCall(b, "Darabonba") }
 
 // BenchmarkHandWritten is the minimal hand-written client.
 func BenchmarkHandWritten(b *testing.B) { benchCall(b, "HandWritten") }
+
+// BenchmarkSideBySide is the side-by-side run: the bare signed round trip
+// (Floor), our client with the same RPC signature and the hand-written
+// client, against a server that verifies every signature, answering with
+// Content-Length and chunked (without it, so that a client must read a body
+// of unknown length). Our client's time is held against Floor's and the
+// hand-written client's (see BENCHMARKS.md's goals).
+func BenchmarkSideBySide(b *testing.B) {
+	for _, mode := range []struct {
+		name    string
+		chunked bool
+	}{{"ContentLength", false}, {"Chunked", true}} {
+		srv := sharedVerifyingServer(mode.chunked)
+		b.Run(mode.name+"/Floor", func(b *testing.B) { benchFloor(b, srv) })
+		b.Run(mode.name+"/OursRPC", func(b *testing.B) { benchCallOf(b, "OursRPC", srv) })
+		b.Run(mode.name+"/HandWritten", func(b *testing.B) { benchCallOf(b, "HandWritten", srv) })
+	}
+}
+
+// BenchmarkVerifyRPC measures the side-by-side servers' signature check
+// alone: it must allocate nothing, so that the server's allocations stay
+// what BenchmarkServerReplay measures.
+func BenchmarkVerifyRPC(b *testing.B) {
+	query := capturedQuery(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if !VerifyRPC("POST", query) {
+			b.Fatal("signature refused")
+		}
+	}
+}
+
+// benchFloor times Floor's round trips to srv.
+func benchFloor(b *testing.B, srv *httptest.Server) {
+	f, err := NewFloor(srv.URL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(f.Close)
+	want := len(OrdersBody())
+	ctx := context.Background()
+	b.ReportAllocs()
+	cpu := processCPU()
+	for b.Loop() {
+		if n, err := f.RoundTrip(ctx); err != nil || n != want {
+			b.Fatalf("%d bytes, %v", n, err)
+		}
+	}
+	reportCPU(b, cpu)
+}
 
 // BenchmarkOursParallel is BenchmarkOurs from many goroutines.
 func BenchmarkOursParallel(b *testing.B) { benchParallel(b, "Ours") }

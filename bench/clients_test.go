@@ -222,3 +222,73 @@ func TestClientsKeepAlive(t *testing.T) {
 		})
 	}
 }
+
+// TestSideBySideServers checks the verifying servers: the chunked one
+// really answers chunked, both refuse a bad signature and take the RPC
+// clients' and Floor's, and the check allocates nothing.
+func TestSideBySideServers(t *testing.T) {
+	for _, chunked := range []bool{false, true} {
+		srv := sharedVerifyingServer(chunked)
+		resp, err := http.Post(srv.URL+"/?Action=DescribeLicenseOrders&Signature=AAAA", "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("a bad signature got HTTP %d", resp.StatusCode)
+		}
+		h, err := NewHandWritten(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, err := h.signedRequest(context.Background(), h.describeParams(1, 30, "aliyun_public", false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err = h.hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		h.Close()
+		isChunked := resp.ContentLength == -1 && len(resp.TransferEncoding) == 1 && resp.TransferEncoding[0] == "chunked"
+		if resp.StatusCode != http.StatusOK || isChunked != chunked {
+			t.Fatalf("chunked %v: HTTP %d, Content-Length %d, Transfer-Encoding %v", chunked, resp.StatusCode, resp.ContentLength, resp.TransferEncoding)
+		}
+		want := expectedPage(t)
+		for _, name := range []string{"OursRPC", "HandWritten"} {
+			t.Run(name, func(t *testing.T) { checkPage(t, newClientOf(t, name, srv), want) })
+		}
+		f, err := NewFloor(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if n, err := f.RoundTrip(context.Background()); err != nil || n != len(OrdersBody()) {
+				t.Fatalf("floor: %d bytes, %v", n, err)
+			}
+		}
+		f.Close()
+	}
+	query := capturedQuery(t)
+	if allocs := testing.AllocsPerRun(100, func() { VerifyRPC("POST", query) }); allocs != 0 {
+		t.Errorf("VerifyRPC allocates %v times a check", allocs)
+	}
+}
+
+// capturedQuery is the query of OursRPC's request, signed.
+func capturedQuery(tb testing.TB) string {
+	tb.Helper()
+	req, err := CaptureRequest(constructor(tb, "OursRPC"), "example.test:80")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(req)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if !VerifyRPC(r.Method, r.URL.RawQuery) {
+		tb.Fatal("OursRPC's signature does not verify")
+	}
+	return r.URL.RawQuery
+}

@@ -75,9 +75,44 @@ type param struct{ k, v string }
 
 // DescribeLicenseOrders asks for one page of license orders.
 func (h *HandWritten) DescribeLicenseOrders(ctx context.Context, pageNumber, pageSize int, purchaseChannel string, virtualOrder bool) (*HWOrdersResponse, error) {
+	var out HWOrdersResponse
+	if err := h.do(ctx, h.describeParams(pageNumber, pageSize, purchaseChannel, virtualOrder), &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// do signs params, sends them and decodes the JSON answer into out.
+func (h *HandWritten) do(ctx context.Context, params []param, out any) error {
+	req, err := h.signedRequest(ctx, params)
+	if err != nil {
+		return err
+	}
+	resp, err := h.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		_, _ = io.Copy(io.Discard, resp.Body) // so the connection is reused
+		_ = resp.Body.Close()
+	}()
+	if resp.StatusCode/100 != 2 {
+		e := &HWError{StatusCode: resp.StatusCode}
+		_ = json.NewDecoder(resp.Body).Decode(e)
+		return e
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("polardb: decoding the answer: %w", err)
+	}
+	return nil
+}
+
+// describeParams are the parameters of one DescribeLicenseOrders call, with
+// a fresh nonce and timestamp.
+func (h *HandWritten) describeParams(pageNumber, pageSize int, purchaseChannel string, virtualOrder bool) []param {
 	var nonce [16]byte
 	_, _ = rand.Read(nonce[:])
-	params := []param{
+	return []param{
 		{"Action", "DescribeLicenseOrders"},
 		{"Version", "2017-08-01"},
 		{"Format", "JSON"},
@@ -91,15 +126,10 @@ func (h *HandWritten) DescribeLicenseOrders(ctx context.Context, pageNumber, pag
 		{"PurchaseChannel", purchaseChannel},
 		{"VirtualOrder", strconv.FormatBool(virtualOrder)},
 	}
-	var out HWOrdersResponse
-	if err := h.do(ctx, params, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
 }
 
-// do signs params, sends them and decodes the JSON answer into out.
-func (h *HandWritten) do(ctx context.Context, params []param, out any) error {
+// signedRequest returns the request carrying params, signed (RPC).
+func (h *HandWritten) signedRequest(ctx context.Context, params []param) (*http.Request, error) {
 	slices.SortFunc(params, func(a, b param) int { return strings.Compare(a.k, b.k) })
 	q := make([]byte, 0, 512)
 	for i, p := range params {
@@ -120,26 +150,10 @@ func (h *HandWritten) do(ctx context.Context, params []param, out any) error {
 	u = appendEscape(u, sig)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, string(u), nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header.Set("Accept", "application/json")
-	resp, err := h.hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		_, _ = io.Copy(io.Discard, resp.Body) // so the connection is reused
-		_ = resp.Body.Close()
-	}()
-	if resp.StatusCode/100 != 2 {
-		e := &HWError{StatusCode: resp.StatusCode}
-		_ = json.NewDecoder(resp.Body).Decode(e)
-		return e
-	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return fmt.Errorf("polardb: decoding the answer: %w", err)
-	}
-	return nil
+	return req, nil
 }
 
 // rpcSignature is the RPC signature: base64(HMAC-SHA1(key, method & %2F &

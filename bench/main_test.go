@@ -15,6 +15,10 @@ import (
 var (
 	serverOnce sync.Once
 	server     *httptest.Server
+	// The side-by-side servers, which verify signatures: [0] answers with
+	// Content-Length, [1] chunked.
+	verifyingOnce   [2]sync.Once
+	verifyingServer [2]*httptest.Server
 )
 
 func sharedServer() *httptest.Server {
@@ -22,10 +26,21 @@ func sharedServer() *httptest.Server {
 	return server
 }
 
+func sharedVerifyingServer(chunked bool) *httptest.Server {
+	i := 0
+	if chunked {
+		i = 1
+	}
+	verifyingOnce[i].Do(func() { verifyingServer[i] = httptest.NewServer(NewVerifyingHandler(chunked)) })
+	return verifyingServer[i]
+}
+
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if server != nil {
-		server.Close()
+	for _, s := range []*httptest.Server{server, verifyingServer[0], verifyingServer[1]} {
+		if s != nil {
+			s.Close()
+		}
 	}
 	os.Exit(code)
 }
@@ -34,9 +49,15 @@ func TestMain(m *testing.M) {
 // its connections when tb ends.
 func newClient(tb testing.TB, name string) Client {
 	tb.Helper()
+	return newClientOf(tb, name, sharedServer())
+}
+
+// newClientOf makes the named client against srv.
+func newClientOf(tb testing.TB, name string, srv *httptest.Server) Client {
+	tb.Helper()
 	for _, c := range Clients {
 		if c.Name == name {
-			cl, err := c.New(sharedServer().URL)
+			cl, err := c.New(srv.URL)
 			if err != nil {
 				tb.Fatalf("%s: %v", name, err)
 			}

@@ -96,7 +96,7 @@ func TestPlanStatesPredictTheApply(t *testing.T) {
 	now := time.Now()
 	code := func(i int, expire time.Time) polarlicensetest.Option {
 		return polarlicensetest.WithActivationCode(orderA, polarlicense.ActivationCode{
-			Name: "seed" + strconv.Itoa(i), MacAddress: mac(i), SystemIdentifier: sysID(i), ActivateAt: expire.AddDate(-1, 0, 0), ExpireAt: expire}, "")
+			Name: "seed" + strconv.Itoa(i), MacAddress: mac(i), SystemIdentifier: sysID(i), ActivateAt: expire.AddDate(-1, 0, 0), ExpireAt: expire}, polarlicense.CertContent{})
 	}
 	far, soon := now.AddDate(2, 0, 0), now.Add(30*day)
 	srv := newServer(t,
@@ -107,7 +107,7 @@ func TestPlanStatesPredictTheApply(t *testing.T) {
 		code(6, now.Add(-400*day)), code(6, far), // 6 file-outdated
 		code(7, far), // 7 file-foreign
 		polarlicensetest.WithActivationCode(orderB, polarlicense.ActivationCode{
-			Name: "seed8", MacAddress: mac(8), SystemIdentifier: sysID(8), ActivateAt: soon.AddDate(-1, 0, 0), ExpireAt: soon}, ""), // 8 to-renew
+			Name: "seed8", MacAddress: mac(8), SystemIdentifier: sysID(8), ActivateAt: soon.AddDate(-1, 0, 0), ExpireAt: soon}, polarlicense.CertContent{}), // 8 to-renew
 	)
 	dir := t.TempDir()
 	lic := filepath.Join(dir, "lic")

@@ -331,7 +331,7 @@ func (p *Plan) planNode(ctx context.Context, np *NodePlan, now time.Time) error 
 		np.Code = &code
 	}
 	var license []byte
-	if np.license != "" {
+	if !np.license.IsZero() {
 		var err error
 		if license, err = np.license.Decode(); err != nil {
 			return fmt.Errorf("the license of code %d: %w", best.ID, err)

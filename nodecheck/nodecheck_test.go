@@ -61,7 +61,7 @@ func codeOpt(id int64, m, sys string, exp time.Time, lic []byte) polarlicensetes
 	return polarlicensetest.WithActivationCode(order, polarlicense.ActivationCode{
 		ID: id, Name: "pg-" + strconv.FormatInt(id, 10), MacAddress: m, SystemIdentifier: sys,
 		ActivateAt: exp.AddDate(-1, 0, 0), ExpireAt: exp,
-	}, polarlicense.CertContent(base64.StdEncoding.EncodeToString(lic)))
+	}, polarlicense.NewCertContent(base64.StdEncoding.EncodeToString(lic)))
 }
 
 func newFixture(t *testing.T, opts ...polarlicensetest.Option) *fixture {

@@ -198,11 +198,11 @@ func (c *dataCode) code() (polarlicense.ActivationCode, polarlicense.CertContent
 	}
 	switch {
 	case c.ID < 0:
-		return out, "", errors.New("negative Id")
+		return out, polarlicense.CertContent{}, errors.New("negative Id")
 	case c.Name == "" || !validName(c.Name):
-		return out, "", fmt.Errorf("bad Name %q: want letters, digits, _ and -", c.Name)
+		return out, polarlicense.CertContent{}, fmt.Errorf("bad Name %q: want letters, digits, _ and -", c.Name)
 	case !polarlicense.ValidMacAddress(c.MacAddress):
-		return out, "", fmt.Errorf("bad MacAddress %q: want six pairs of hex digits separated by : or -", c.MacAddress)
+		return out, polarlicense.CertContent{}, fmt.Errorf("bad MacAddress %q: want six pairs of hex digits separated by : or -", c.MacAddress)
 	}
 	for _, t := range []struct {
 		name string
@@ -216,16 +216,16 @@ func (c *dataCode) code() (polarlicense.ActivationCode, polarlicense.CertContent
 	} {
 		v, err := dataTime(t.name, t.text)
 		if err != nil {
-			return out, "", err
+			return out, polarlicense.CertContent{}, err
 		}
 		*t.dst = v
 	}
 	if c.CertContentB64 != "" {
 		if _, err := base64.StdEncoding.DecodeString(c.CertContentB64); err != nil {
-			return out, "", errors.New("bad CertContentB64: not valid base64")
+			return out, polarlicense.CertContent{}, errors.New("bad CertContentB64: not valid base64")
 		}
 	}
-	return out, polarlicense.CertContent(c.CertContentB64), nil
+	return out, polarlicense.NewCertContent(c.CertContentB64), nil
 }
 
 // dataTime reads a time of the data format; empty is the zero time.

@@ -150,7 +150,7 @@ func TestSeedRoundTrip(t *testing.T) {
 		ID: 77, Name: "seeded", Description: "from a test", MacAddress: "02:00:00:00:00:01", SystemIdentifier: "42",
 		ActivateAt: created, ExpireAt: created.AddDate(30, 0, 0), GmtCreated: created, GmtModified: created,
 	}
-	const cert = polarlicense.CertContent("bGljZW5zZQ==")
+	cert := polarlicense.NewCertContent("bGljZW5zZQ==")
 	srv := polarlicensetest.NewServer(polarlicensetest.WithoutDemoData(),
 		polarlicensetest.WithOrders(order), polarlicensetest.WithActivationCode(order.AliyunOrderID, code, cert))
 	defer srv.Close()
@@ -197,7 +197,7 @@ func TestSeedDefaults(t *testing.T) {
 	assert.True(t, now.Equal(o.GmtCreated))
 
 	assert.Panics(t, func() {
-		polarlicensetest.NewHandler(polarlicensetest.WithActivationCode("nope", polarlicense.ActivationCode{}, ""))
+		polarlicensetest.NewHandler(polarlicensetest.WithActivationCode("nope", polarlicense.ActivationCode{}, polarlicense.CertContent{}))
 	})
 }
 

@@ -95,50 +95,89 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// handle does everything but the writing.
+// handle does everything but the writing: it parses the request, routes
+// it to its operation, authenticates it, applies a fault planned for the
+// action, and runs the operation.
 func (h *Handler) handle(r *http.Request, now time.Time, rec *Request) answer {
 	requestID := newRequestID()
-	fail := func(e *apiError) answer {
-		rec.Code = e.code
-		return answer{status: e.status, body: e.body(requestID), contentType: jsonType, header: e.header, requestID: requestID}
+	fail := func(e *apiError) answer { return failed(rec, requestID, e) }
+	in, ae := parseRequest(r)
+	if ae != nil {
+		return fail(ae)
 	}
+	rec.Params = businessParams(in)
+	action, op, ae := h.route(in, rec)
+	if ae != nil {
+		return fail(ae)
+	}
+	if ae := h.authenticate(in, now, rec); ae != nil {
+		return fail(ae)
+	}
+	f, faulted := h.faults.take(action)
+	if faulted {
+		rec.Fault = f.Kind
+		if a, answered := applyFault(&f, r, now, fail); answered {
+			return a
+		}
+	}
+	a := h.run(op, in, requestID, fail)
+	if faulted && f.Kind == FaultDropAfter {
+		// The operation ran, success or not; its answer is cut short.
+		a.drop = FaultDropAfter
+	}
+	return a
+}
+
+// failed is the answer of an error, which the request log records by code.
+func failed(rec *Request, requestID string, e *apiError) answer {
+	rec.Code = e.code
+	return answer{status: e.status, body: e.body(requestID), contentType: jsonType, header: e.header, requestID: requestID}
+}
+
+// parseRequest checks the method and path and reads the parameters: the
+// query's, and a form body's (a body of at most maxRequestBody bytes).
+func parseRequest(r *http.Request) (*incoming, *apiError) {
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
-		return fail(newError(http.StatusMethodNotAllowed, CodeUnsupportedHTTPMethod,
-			"The HTTP method "+stringQuote(r.Method)+" is not supported: use POST (or GET)."))
+		return nil, newError(http.StatusMethodNotAllowed, CodeUnsupportedHTTPMethod,
+			"The HTTP method "+stringQuote(r.Method)+" is not supported: use POST (or GET).")
 	}
 	if r.URL.Path != "/" && r.URL.Path != "" {
-		return fail(newError(http.StatusNotFound, CodeInvalidActionNotFound,
-			"Specified api is not found, please check your url and method: RPC APIs are served at \"/\"."))
+		return nil, newError(http.StatusNotFound, CodeInvalidActionNotFound,
+			"Specified api is not found, please check your url and method: RPC APIs are served at \"/\".")
 	}
-	in := incoming{r: r, authz: r.Header.Get("Authorization")}
+	in := &incoming{r: r, authz: r.Header.Get("Authorization")}
 	var err error
 	if in.query, err = parseParams(nil, r.URL.RawQuery); err != nil {
-		return fail(newError(http.StatusBadRequest, CodeInvalidParameter, "The query string is malformed: "+err.Error()+"."))
+		return nil, newError(http.StatusBadRequest, CodeInvalidParameter, "The query string is malformed: "+err.Error()+".")
 	}
 	if r.Body != nil {
 		in.body, err = io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 		if err != nil {
-			return fail(newError(http.StatusBadRequest, CodeInvalidParameter, "The request body could not be read."))
+			return nil, newError(http.StatusBadRequest, CodeInvalidParameter, "The request body could not be read.")
 		}
 		if len(in.body) > maxRequestBody {
-			return fail(newError(http.StatusRequestEntityTooLarge, CodeInvalidParameter, "The request body is larger than 1 MiB."))
+			return nil, newError(http.StatusRequestEntityTooLarge, CodeInvalidParameter, "The request body is larger than 1 MiB.")
 		}
 	}
 	if len(in.body) > 0 {
 		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/x-www-form-urlencoded" {
 			if in.form, err = parseParams(nil, string(in.body)); err != nil {
-				return fail(newError(http.StatusBadRequest, CodeInvalidParameter, "The form body is malformed: "+err.Error()+"."))
+				return nil, newError(http.StatusBadRequest, CodeInvalidParameter, "The form body is malformed: "+err.Error()+".")
 			}
 		}
 	}
-	rec.Params = businessParams(&in)
+	return in, nil
+}
 
+// route finds the request's operation by its Action and Version (V3's
+// x-acs-action and x-acs-version headers first), and counts the action.
+func (h *Handler) route(in *incoming, rec *Request) (string, operationFunc, *apiError) {
 	action, version := in.param("Action"), in.param("Version")
 	if in.authz != "" {
-		if v := strings.TrimSpace(r.Header.Get("x-acs-action")); v != "" {
+		if v := strings.TrimSpace(in.r.Header.Get("x-acs-action")); v != "" {
 			action = v
 		}
-		if v := strings.TrimSpace(r.Header.Get("x-acs-version")); v != "" {
+		if v := strings.TrimSpace(in.r.Header.Get("x-acs-version")); v != "" {
 			version = v
 		}
 	}
@@ -146,69 +185,70 @@ func (h *Handler) handle(r *http.Request, now time.Time, rec *Request) answer {
 	h.count(action)
 	switch {
 	case action == "":
-		return fail(errMissing("Action"))
+		return action, nil, errMissing("Action")
 	case version == "":
-		return fail(errMissing("Version"))
+		return action, nil, errMissing("Version")
 	case version != APIVersion:
-		return fail(newError(http.StatusBadRequest, CodeInvalidVersion,
-			"Specified parameter Version "+stringQuote(version)+" is not valid: the license operations are version "+APIVersion+"."))
+		return action, nil, newError(http.StatusBadRequest, CodeInvalidVersion,
+			"Specified parameter Version "+stringQuote(version)+" is not valid: the license operations are version "+APIVersion+".")
 	}
 	op, ok := operations[action]
 	if !ok {
-		return fail(newError(http.StatusNotFound, CodeInvalidActionNotFound,
-			"Specified api "+stringQuote(action)+" is not found, please check your url and method."))
+		return action, nil, newError(http.StatusNotFound, CodeInvalidActionNotFound,
+			"Specified api "+stringQuote(action)+" is not found, please check your url and method.")
 	}
+	return action, op, nil
+}
 
+// authenticate checks the request's signature and credentials, and
+// records how it was signed.
+func (h *Handler) authenticate(in *incoming, now time.Time, rec *Request) *apiError {
 	var ae *apiError
-	rec.Signature, rec.AccessKeyID, ae = h.verifier.authenticate(&in, now)
-	rec.STS = in.param("SecurityToken") != "" || r.Header.Get("x-acs-security-token") != ""
+	rec.Signature, rec.AccessKeyID, ae = h.verifier.authenticate(in, now)
+	rec.STS = in.param("SecurityToken") != "" || in.r.Header.Get("x-acs-security-token") != ""
+	return ae
+}
+
+// applyFault applies a planned fault before the operation runs. It returns
+// the answer and true when the fault answers instead of the operation (an
+// error, an HTML page, a dropped connection, a client that left during a
+// delay); false when the operation is still to run (after a delay, or for
+// FaultDropAfter, which cuts its answer short).
+func applyFault(f *Fault, r *http.Request, now time.Time, fail func(*apiError) answer) (answer, bool) {
+	switch f.Kind {
+	case FaultThrottle, FaultInternalError, FaultServiceUnavailable:
+		return fail(faultError(f, now)), true
+	case FaultHTML:
+		status := f.Status
+		if status == 0 {
+			status = http.StatusBadGateway
+		}
+		return answer{status: status, body: htmlPage(status), contentType: "text/html"}, true
+	case FaultDrop:
+		return answer{drop: FaultDrop}, true
+	case FaultDelay:
+		t := time.NewTimer(f.Delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return answer{abandoned: true}, true
+		}
+	}
+	return answer{}, false
+}
+
+// run runs the operation and encodes its success body.
+func (h *Handler) run(op operationFunc, in *incoming, requestID string, fail func(*apiError) answer) answer {
+	out, ae := op(h, in, requestID)
 	if ae != nil {
 		return fail(ae)
 	}
-
-	f, faulted := h.faults.take(action)
-	if faulted {
-		rec.Fault = f.Kind
-		switch f.Kind {
-		case FaultThrottle, FaultInternalError, FaultServiceUnavailable:
-			return fail(faultError(&f, now))
-		case FaultHTML:
-			status := f.Status
-			if status == 0 {
-				status = http.StatusBadGateway
-			}
-			return answer{status: status, body: htmlPage(status), contentType: "text/html"}
-		case FaultDrop:
-			return answer{drop: FaultDrop}
-		case FaultDelay:
-			t := time.NewTimer(f.Delay)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				t.Stop()
-				return answer{abandoned: true}
-			}
-		}
+	body, err := marshal(out)
+	if err != nil {
+		return fail(newError(http.StatusInternalServerError, CodeInternalError, "The emulator could not encode its answer."))
 	}
-
-	var a answer
-	out, ae := op(h, &in, requestID)
-	if ae == nil {
-		body, jerr := marshal(out)
-		if jerr != nil {
-			ae = newError(http.StatusInternalServerError, CodeInternalError, "The emulator could not encode its answer.")
-		} else {
-			a = answer{status: http.StatusOK, body: body, contentType: jsonType, requestID: requestID}
-		}
-	}
-	if ae != nil {
-		a = fail(ae)
-	}
-	if faulted && f.Kind == FaultDropAfter {
-		// The operation ran, success or not; its answer is cut short.
-		a.drop = FaultDropAfter
-	}
-	return a
+	return answer{status: http.StatusOK, body: body, contentType: jsonType, requestID: requestID}
 }
 
 const jsonType = "application/json;charset=utf-8"

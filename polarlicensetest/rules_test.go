@@ -466,7 +466,7 @@ func TestMacAddressesAreStoredAndMatchedNormalised(t *testing.T) {
 	const order = "900000000000031"
 	srv := polarlicensetest.NewServer(polarlicensetest.WithoutDemoData(),
 		polarlicensetest.WithOrders(polarlicense.LicenseOrder{AliyunOrderID: order, ActivationCodeQuota: 3, AllowEmptySystemIdentifier: true}),
-		polarlicensetest.WithActivationCode(order, polarlicense.ActivationCode{ID: 1, Name: "seeded", MacAddress: "02-00-00-00-00-AA"}, ""))
+		polarlicensetest.WithActivationCode(order, polarlicense.ActivationCode{ID: 1, Name: "seeded", MacAddress: "02-00-00-00-00-AA"}, polarlicense.CertContent{}))
 	defer srv.Close()
 	assert.Equal(t, "02:00:00:00:00:aa", srv.Codes(order)[0].MacAddress, "a seeded code is stored normalised")
 

@@ -154,7 +154,7 @@ func (h *Handler) Codes(aliyunOrderID string) []polarlicense.ActivationCode {
 // ok is false if there is no such order or code.
 func (h *Handler) Code(aliyunOrderID string, activationCodeID int64) (c polarlicense.ActivationCode, cert polarlicense.CertContent, ok bool) {
 	c, s, _, ok := h.state.code(aliyunOrderID, activationCodeID)
-	return c, polarlicense.CertContent(s), ok
+	return c, polarlicense.NewCertContent(s), ok
 }
 
 // InjectFault queues faults: the next calls of each fault's operation fail

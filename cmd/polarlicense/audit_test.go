@@ -49,7 +49,8 @@ func seededCode(order string, id int64, expire time.Time) polarlicensetest.Optio
 	return polarlicensetest.WithActivationCode(order, polarlicense.ActivationCode{
 		ID: id, Name: fmt.Sprintf("node-%d", id), MacAddress: fmt.Sprintf("00:16:3e:00:00:%02d", id),
 		SystemIdentifier: fmt.Sprint(7000000000000000000 + id), ExpireAt: expire,
-	}, "")
+	}, polarlicense.CertContent{})
+
 }
 
 // seeded returns the options of the data set, only the orders named (all when none).
@@ -326,7 +327,7 @@ func TestAuditHelpListsEveryCheck(t *testing.T) {
 func TestAuditCodeDuplicate(t *testing.T) {
 	t.Parallel()
 	dup := polarlicense.ActivationCode{ID: 62, Name: "node-61-again", MacAddress: "00:16:3e:00:00:61", SystemIdentifier: "7000000000000000061", ExpireAt: farFuture}
-	srv := newServer(t, append(seeded(orderF), polarlicensetest.WithActivationCode(orderF, dup, ""))...)
+	srv := newServer(t, append(seeded(orderF), polarlicensetest.WithActivationCode(orderF, dup, polarlicense.CertContent{}))...)
 	r := runAt(t, srv, "audit", "-o", "json")
 	require.Equal(t, exitFindings, r.code, r.stderr)
 	assert.Equal(t, []findingRecord{{"warning", "code-duplicate", orderF, codeID(62),

@@ -38,7 +38,7 @@ func checkServer(t *testing.T) *polarlicensetest.Server {
 		polarlicensetest.WithActivationCode(nodeOrder, polarlicense.ActivationCode{
 			ID: 77, Name: "old", MacAddress: nodeOtherMac, SystemIdentifier: "7312000000000000077",
 			ActivateAt: auditNow.AddDate(-2, 0, 0), ExpireAt: auditNow.AddDate(-1, 0, 0),
-		}, polarlicense.CertContent(base64.StdEncoding.EncodeToString([]byte("the license of code 77")))),
+		}, polarlicense.NewCertContent(base64.StdEncoding.EncodeToString([]byte("the license of code 77")))),
 	)
 }
 

@@ -108,8 +108,8 @@ func TestLicenseEnsureReplacesAnOlderLicenseOfThisHost(t *testing.T) {
 	renewed := old
 	renewed.ID = 8
 	srv := provisioningServer(t,
-		polarlicensetest.WithActivationCode(provOrder, old, ""),
-		polarlicensetest.WithActivationCode(provOrder2, renewed, ""))
+		polarlicensetest.WithActivationCode(provOrder, old, polarlicense.CertContent{}),
+		polarlicensetest.WithActivationCode(provOrder2, renewed, polarlicense.CertContent{}))
 	dir := t.TempDir()
 
 	// The file holds the license of the host's expired code in this order.
@@ -135,8 +135,7 @@ func TestLicenseEnsureReplacesAnOlderLicenseOfThisHost(t *testing.T) {
 
 func TestLicenseEnsureLeavesOtherFilesAlone(t *testing.T) {
 	t.Parallel()
-	srv := provisioningServer(t, polarlicensetest.WithActivationCode(provOrder,
-		polarlicense.ActivationCode{ID: 3, Name: "other-host", MacAddress: "00:16:3e:1a:2b:99", SystemIdentifier: "42"}, ""))
+	srv := provisioningServer(t, polarlicensetest.WithActivationCode(provOrder, polarlicense.ActivationCode{ID: 3, Name: "other-host", MacAddress: "00:16:3e:1a:2b:99", SystemIdentifier: "42"}, polarlicense.CertContent{}))
 	path := filepath.Join(t.TempDir(), "license.lic")
 	foreign := serviceLicense(t, srv, provOrder, 3) // another host's license
 	require.NoError(t, os.WriteFile(path, foreign, 0o600))

@@ -62,10 +62,10 @@ func hostileData(t *testing.T) environment {
 	h := polarlicensetest.NewHandler(append(seeded(orderF),
 		polarlicensetest.WithOrders(bad),
 		polarlicensetest.WithActivationCode(orderA, polarlicense.ActivationCode{ID: 91, Name: "BADNAME", MacAddress: "badmac",
-			SystemIdentifier: "7000000000000000091", ExpireAt: farFuture}, ""),
-		polarlicensetest.WithActivationCode(orderA, polarlicense.ActivationCode{ID: 92, Name: "no-expiry-missing", ExpireAt: farFuture.AddDate(1, 0, 0)}, ""),
-		polarlicensetest.WithActivationCode(orderA, polarlicense.ActivationCode{ID: 93, Name: "no-expiry-null", ExpireAt: farFuture.AddDate(2, 0, 0)}, ""),
-		polarlicensetest.WithActivationCode(orderA, polarlicense.ActivationCode{ID: 94, Name: "no-expiry-empty", ExpireAt: farFuture.AddDate(3, 0, 0)}, ""),
+			SystemIdentifier: "7000000000000000091", ExpireAt: farFuture}, polarlicense.CertContent{}),
+		polarlicensetest.WithActivationCode(orderA, polarlicense.ActivationCode{ID: 92, Name: "no-expiry-missing", ExpireAt: farFuture.AddDate(1, 0, 0)}, polarlicense.CertContent{}),
+		polarlicensetest.WithActivationCode(orderA, polarlicense.ActivationCode{ID: 93, Name: "no-expiry-null", ExpireAt: farFuture.AddDate(2, 0, 0)}, polarlicense.CertContent{}),
+		polarlicensetest.WithActivationCode(orderA, polarlicense.ActivationCode{ID: 94, Name: "no-expiry-empty", ExpireAt: farFuture.AddDate(3, 0, 0)}, polarlicense.CertContent{}),
 	)...)
 	missing := regexp.MustCompile(`"ExpireAt":"2041-[^"]*",?`)
 	null := regexp.MustCompile(`"ExpireAt":"2042-[^"]*"`)
@@ -141,7 +141,7 @@ func TestAuditCodeWithoutExpiry(t *testing.T) {
 	// Even at --fail-on warning's default an account with only such a code
 	// does not pass.
 	h := polarlicensetest.NewHandler(polarlicensetest.WithoutDemoData(), polarlicensetest.WithOrders(seededOrder(orderF, 5)),
-		polarlicensetest.WithActivationCode(orderF, polarlicense.ActivationCode{ID: 61, Name: "n", ExpireAt: farFuture}, ""))
+		polarlicensetest.WithActivationCode(orderF, polarlicense.ActivationCode{ID: 61, Name: "n", ExpireAt: farFuture}, polarlicense.CertContent{}))
 	env = rewritingAPI(t, h, func(b []byte) []byte {
 		return regexp.MustCompile(`"ExpireAt":"[^"]*"`).ReplaceAll(b, []byte(`"ExpireAt":null`))
 	})

@@ -347,7 +347,7 @@ func TestFleetPlanShowsExpiryAndRenewal(t *testing.T) {
 	now := time.Now()
 	seed := func(mac, sid string, expire time.Time) polarlicensetest.Option {
 		return polarlicensetest.WithActivationCode(provOrder, polarlicense.ActivationCode{Name: "seed", MacAddress: mac, SystemIdentifier: sid,
-			ActivateAt: expire.AddDate(-1, 0, 0), ExpireAt: expire}, "")
+			ActivateAt: expire.AddDate(-1, 0, 0), ExpireAt: expire}, polarlicense.CertContent{})
 	}
 	srv := provisioningServer(t,
 		seed("00:16:3e:1a:2b:01", "7345118823001548201", now.Add(64*24*time.Hour)),

@@ -72,7 +72,7 @@ func hostileCodeServer(t *testing.T) (*polarlicensetest.Server, string) {
 	srv := newServer(t, polarlicensetest.WithActivationCode(order, polarlicense.ActivationCode{
 		ID: 900, Name: "-hostile", MacAddress: "00:16:3e:00:09:00",
 		Description: "=HYPERLINK(\"http://evil\")\x1b]0;owned\x07\u202eexe.txt",
-	}, ""))
+	}, polarlicense.CertContent{}))
 	return srv, order
 }
 

@@ -327,7 +327,7 @@ func TestRenewalCreatesOneCodeAndTheAuditPasses(t *testing.T) {
 	now := time.Now()
 	old := polarlicense.ActivationCode{ID: 1, Name: "pg-prod-01", MacAddress: provMac, SystemIdentifier: provSysID,
 		ActivateAt: now.AddDate(-1, 0, 20), ExpireAt: now.AddDate(0, 0, 20)}
-	srv := provisioningServer(t, polarlicensetest.WithActivationCode(provOrder, old, ""))
+	srv := provisioningServer(t, polarlicensetest.WithActivationCode(provOrder, old, polarlicense.CertContent{}))
 	env := testEnv(srv)
 	env.now = time.Now // the audit checks the codes against today
 	out := filepath.Join(t.TempDir(), "license.lic")

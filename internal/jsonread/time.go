@@ -57,7 +57,29 @@ func fixedTime(s string) (time.Time, bool) {
 		hour > 23 || minute > 59 || sec > 59 {
 		return time.Time{}, false
 	}
-	return time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC), true
+	secs := daysSinceEpoch(year, month, day)*86400 + int64(hour*3600+minute*60+sec)
+	return time.Unix(secs, 0).UTC(), true
+}
+
+// daysSinceEpoch returns the days from 1970-01-01 to the (valid) date year,
+// month, day of the proleptic Gregorian calendar: the count of the
+// calendar's days in whole 400-year eras (146097 days each) from a year
+// that starts in March, so that the leap day ends a year. The Time built
+// from it is the one time.Date gives, without time.Date's normalisation.
+func daysSinceEpoch(year, month, day int) int64 {
+	y := year
+	if month <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 {
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400     // year of the era, 0 to 399
+	mp := (month + 9) % 12 // month from March, 0 to 11
+	doy := (153*mp+2)/5 + day - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy // day of the era
+	return int64(era)*146097 + int64(doe) - 719468
 }
 
 // digitsAt parses the n decimal digits of s at offset i.

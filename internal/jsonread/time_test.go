@@ -1,6 +1,7 @@
 package jsonread
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -81,4 +82,22 @@ func FuzzTime(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestFixedTimeIsTimeDate: the fixed-width forms give, to the bit, the Time
+// time.Date gives, for every day of years around each kind of leap rule and
+// the ends of the four-digit range, at the day's ends.
+func TestFixedTimeIsTimeDate(t *testing.T) {
+	for _, year := range []int{0, 1, 4, 99, 100, 400, 1600, 1899, 1900, 1969, 1970, 1999, 2000, 2023, 2024, 2100, 2400, 9999} {
+		for day := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC); day.Year() == year; day = day.AddDate(0, 0, 1) {
+			for _, clock := range [][3]int{{0, 0, 0}, {23, 59, 59}, {8, 0, 1}} {
+				want := time.Date(year, day.Month(), day.Day(), clock[0], clock[1], clock[2], 0, time.UTC)
+				s := fmt.Sprintf("%04d-%02d-%02d %02d:%02d:%02d", year, day.Month(), day.Day(), clock[0], clock[1], clock[2])
+				got, ok := Time(s)
+				if !ok || got != want {
+					t.Fatalf("%s: %#v %v, want %#v", s, got, ok, want)
+				}
+			}
+		}
+	}
 }

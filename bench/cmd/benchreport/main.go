@@ -2,9 +2,11 @@
 // (go test -bench -benchmem, any -count) and prints, as Markdown, the
 // medians of ns/op, B/op and allocs/op side by side; the server's share of
 // each client's allocations (from BenchmarkServerReplay) and the client's
-// own (total less server); and the ratios of our client to the hand-written
-// one against the performance goal: at most 0.75 of its time per call and
-// at most 0.65 of its client allocations per call.
+// own (total less server); the ratios of our client to the hand-written
+// one against the performance goals (at most 0.6 of its time per call and
+// at most 0.5 of its client allocations per call); and the side-by-side
+// run against a verifying server, with our time against the bare signed
+// round trip's (at most 1.25 times), for Content-Length and chunked answers.
 //
 //	go run ./cmd/benchreport results/bench.txt
 package main
@@ -21,13 +23,15 @@ import (
 	"strings"
 )
 
-// The performance goal: our client against the hand-written one, per call.
-// Allocations may be up to 0.65 of the hand-written client's (not 0.5, as
-// before decoded strings owned their memory): each distinct string that is
-// not a known value costs one copy.
+// The performance goals, per call: our client takes at most goalTime of the
+// hand-written client's time and makes at most goalAllocs of its client
+// allocations; in the side-by-side run (a server that verifies signatures,
+// answering with Content-Length and chunked) it takes at most goalFloor
+// times the bare signed round trip's time.
 const (
-	goalTime   = 0.75
-	goalAllocs = 0.65
+	goalTime   = 0.6
+	goalAllocs = 0.5
+	goalFloor  = 1.25
 )
 
 // samples are the measurements of one benchmark, by unit.
@@ -122,7 +126,7 @@ func main() {
 	rows := map[string]*row{}
 	var clients []string
 	for _, name := range order {
-		if strings.HasPrefix(name, "Server") {
+		if strings.HasPrefix(name, "Server") || strings.HasPrefix(name, "SideBySide/") || strings.HasPrefix(name, "VerifyRPC") {
 			continue
 		}
 		s := res[name]
@@ -183,6 +187,63 @@ func main() {
 		}
 		line += fmt.Sprintf("%.2f | %s |", o.allocs/h.allocs, verdict)
 		fmt.Println(line)
+	}
+	sideBySide(res)
+}
+
+// sideBySide prints the side-by-side run: per answer mode, the medians of
+// Floor, OursRPC and HandWritten, and our client's ratios to the other two.
+// Client allocations subtract the server's share replayed on the plain
+// server (ServerReplay/OursRPC, ServerReplay/HandWritten): the verifying
+// server's check allocates nothing (BenchmarkVerifyRPC).
+func sideBySide(res map[string]samples) {
+	mode := func(m string) bool { _, ok := res["SideBySide/"+m+"/OursRPC"]; return ok }
+	if !mode("ContentLength") && !mode("Chunked") {
+		return
+	}
+	fmt.Println()
+	fmt.Println("Side by side (a server that verifies every RPC signature). cpu = the process's CPU time per call.")
+	fmt.Println()
+	fmt.Println("| answer | client | time/op | ± | cpu/op | total B/op | total allocs/op | client allocs/op |")
+	fmt.Println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, m := range []string{"ContentLength", "Chunked"} {
+		for _, c := range []string{"Floor", "OursRPC", "HandWritten"} {
+			s, ok := res["SideBySide/"+m+"/"+c]
+			if !ok {
+				continue
+			}
+			client := "?"
+			if srv, ok := res["ServerReplay/"+c]; ok && c != "Floor" {
+				client = num(median(s["allocs/op"]) - median(srv["allocs/op"]))
+			} else if srv, ok := res["ServerReplay/HandWritten"]; ok && c == "Floor" {
+				client = num(median(s["allocs/op"]) - median(srv["allocs/op"])) // the same request as the hand-written client's
+			}
+			fmt.Printf("| %s | %s | %s | %.0f%% | %s | %s | %s | %s |\n", m, c, dur(median(s["ns/op"])), spread(s["ns/op"]),
+				dur(median(s["cpu-ns/op"])), num(median(s["B/op"])), num(median(s["allocs/op"])), client)
+		}
+	}
+	fmt.Println()
+	fmt.Printf("Goals: time <= %.2f x Floor, time <= %.2f x HandWritten, client allocs <= %.2f x HandWritten.\n", goalFloor, goalTime, goalAllocs)
+	fmt.Println()
+	fmt.Println("| answer | OursRPC / Floor: time | cpu | OursRPC / HandWritten: time | cpu | client allocs | goals |")
+	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+	for _, m := range []string{"ContentLength", "Chunked"} {
+		o, f, h := res["SideBySide/"+m+"/OursRPC"], res["SideBySide/"+m+"/Floor"], res["SideBySide/"+m+"/HandWritten"]
+		if o == nil || f == nil || h == nil {
+			continue
+		}
+		tf := median(o["ns/op"]) / median(f["ns/op"])
+		cf := median(o["cpu-ns/op"]) / median(f["cpu-ns/op"])
+		th := median(o["ns/op"]) / median(h["ns/op"])
+		ch := median(o["cpu-ns/op"]) / median(h["cpu-ns/op"])
+		allocs := math.NaN()
+		so, ok1 := res["ServerReplay/OursRPC"]
+		sh, ok2 := res["ServerReplay/HandWritten"]
+		if ok1 && ok2 {
+			allocs = (median(o["allocs/op"]) - median(so["allocs/op"])) / (median(h["allocs/op"]) - median(sh["allocs/op"]))
+		}
+		verdict := fmt.Sprintf("floor %s, time %s, allocs %s", pass(tf <= goalFloor), pass(th <= goalTime), pass(allocs <= goalAllocs))
+		fmt.Printf("| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %s |\n", m, tf, cf, th, ch, allocs, verdict)
 	}
 }
 
