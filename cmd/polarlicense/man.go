@@ -30,7 +30,7 @@ func (a *app) manCommand() *cobra.Command {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
 			}
-			header := &doc.GenManHeader{Section: "1", Source: source, Manual: "polarlicense manual"}
+			header := &doc.GenManHeader{Section: "1", Source: source, Manual: "User Commands"}
 			if err := doc.GenManTree(cmd.Root(), header, dir); err != nil {
 				return fmt.Errorf("man: %w", err)
 			}
