@@ -151,6 +151,6 @@ func TestSystemdEnvExamples(t *testing.T) {
 		assert.Contains(t, ck, k, "check.env documents %s", k)
 	}
 	for k := range ck {
-		assert.Contains(t, []string{"LICENSE_FILE", "TEXTFILE_DIR", "CHECK_ARGS", envKeyID, envSecret, envToken, envRegion, envEndpoint}, k, "check.env: %s is read by nobody", k)
+		assert.Contains(t, []string{"LICENSE_FILE", "TEXTFILE_DIR", "CHECK_ARGS", "POLARLICENSE_STATE_DIR", envKeyID, envSecret, envToken, envRegion, envEndpoint}, k, "check.env: %s is read by nobody", k)
 	}
 }
