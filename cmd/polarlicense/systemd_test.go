@@ -154,3 +154,27 @@ func TestSystemdEnvExamples(t *testing.T) {
 		assert.Contains(t, []string{"LICENSE_FILE", "TEXTFILE_DIR", "CHECK_ARGS", "POLARLICENSE_STATE_DIR", envKeyID, envSecret, envToken, envRegion, envEndpoint}, k, "check.env: %s is read by nobody", k)
 	}
 }
+
+// The check unit's command line, and the flags check.env suggests, are those
+// of "polarlicense license check".
+func TestSystemdCheckUnitFlags(t *testing.T) {
+	a := &app{env: defaultEnvironment()}
+	root := a.rootCommand()
+	check, _, err := root.Find([]string{"license", "check"})
+	if err != nil || check.Name() != "check" {
+		t.Skip("this build has no license check command yet (issue 19's, from another branch)")
+	}
+	execStart := unitSettings(t, "polarlicense-check.service")["ExecStart"][0]
+	flags := regexp.MustCompile(`--[a-z-]+`).FindAllString(execStart, -1)
+	require.Equal(t, []string{"--license", "--textfile-dir"}, flags)
+	data, err := os.ReadFile(filepath.Join(unitsDir, "check.env"))
+	require.NoError(t, err)
+	suggested := regexp.MustCompile(`(?m)^#\s+(--[a-z-]+)`).FindAllStringSubmatch(string(data), -1)
+	require.NotEmpty(t, suggested)
+	for _, m := range suggested {
+		flags = append(flags, m[1])
+	}
+	for _, f := range flags {
+		assert.NotNil(t, check.Flags().Lookup(strings.TrimPrefix(f, "--")), "license check has no %s", f)
+	}
+}
