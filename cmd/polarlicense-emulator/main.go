@@ -33,8 +33,8 @@ import (
 	"github.com/polarlicense/polarlicense-go/polarlicensetest"
 )
 
-// stampedVersion is the release version, stamped in by scripts/release.sh
-// with -ldflags "-X main.stampedVersion=vX.Y.Z".
+// stampedVersion is the release version, stamped in by a release build
+// (.goreleaser.yaml) with -ldflags "-X main.stampedVersion=vX.Y.Z".
 var stampedVersion string
 
 func main() {
@@ -66,8 +66,9 @@ func exitStatus(err error) int {
 }
 
 // versionLine is what --version prints: the release version (else the
-// module version from the build info, "(devel)" in a clone), the SDK's
-// version, the Go version and the platform.
+// module version from the build info: a pseudo-version for "go build" in a
+// clone, "(devel)" under "go run"), the SDK's version, the Go version and
+// the platform.
 func versionLine(stamped string) string {
 	v := stamped
 	if bi, ok := debug.ReadBuildInfo(); v == "" && ok && bi.Main.Version != "" {

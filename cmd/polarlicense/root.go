@@ -160,7 +160,7 @@ Exit status: 0 success, 1 failure (service, network, credentials, files),
 	root.Flags().BoolVar(&a.showVersion, "version", false, `print the version, as "polarlicense version" does`)
 
 	root.AddCommand(a.ordersCommand(), a.codesCommand(), a.licenseCommand(), a.fleetCommand(), a.auditCommand(), a.exporterCommand(),
-		a.emulatorCommand(), a.versionCommand())
+		a.emulatorCommand(), a.versionCommand(), a.manCommand())
 	registerCompletions(root)
 	return root
 }

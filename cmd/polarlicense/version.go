@@ -16,7 +16,10 @@ type versionRecord struct {
 	// Version is the SDK's version, polarlicense.Version.
 	Version string `json:"version"`
 	// Module is this module's version from the build info: a tag such as
-	// v0.1.0 for "go install …@v0.1.0", "(devel)" for a build from a clone.
+	// v0.1.0 for "go install …@v0.1.0" and release builds; for "go build"
+	// in a clone, the pseudo-version Go (1.24 and later) derives from the
+	// commit, such as v0.0.0-20261207065829-1edce5734353 (+dirty with
+	// uncommitted changes); "(devel)" under "go run" or -buildvcs=false.
 	Module string `json:"module"`
 	// Revision is the VCS commit the binary was built from, when the build
 	// recorded it (a build from a clone does; "go install …@version" does not).
@@ -31,8 +34,8 @@ type versionRecord struct {
 
 // stampedVersion and stampedRevision are what a release build stamps in with
 // -ldflags "-X main.stampedVersion=vX.Y.Z -X main.stampedRevision=COMMIT"
-// (scripts/release.sh): a build from a work tree has no module version in
-// its build info, and none of a git worktree's VCS revision.
+// (.goreleaser.yaml): a build from a work tree has no tag in its build info,
+// and none of a git worktree's VCS revision.
 var stampedVersion, stampedRevision string
 
 // buildVersion is the running binary's version record.
@@ -96,9 +99,16 @@ func (a *app) versionCommand() *cobra.Command {
 		Use:   "version",
 		Short: "Print the version of the tool, the SDK and Go",
 		Long: `Print the SDK's version, the module version and VCS revision the binary was
-built from ("(devel)" and the commit for a build from a clone), the Go
-version and the platform. -o json gives them as the fields version, module,
-revision, modified, go and platform. "polarlicense --version" is the same.`,
+built from, the Go version and the platform. -o json gives them as the fields
+version, module, revision, modified, go and platform. "polarlicense
+--version" is the same.
+
+The module version is the release's tag (vX.Y.Z) for a release build, a
+package and "go install …@vX.Y.Z". A "go build" in a clone reports the
+pseudo-version Go derives from the commit, such as
+v0.0.0-20261207065829-1edce5734353 (with +dirty and "(modified)" for
+uncommitted changes), and the commit; "go run" reports "(devel)" and no
+revision.`,
 		Args: exactArgs(),
 		RunE: a.action(func(context.Context, *cobra.Command, []string) error { return a.emitVersion() }),
 	}

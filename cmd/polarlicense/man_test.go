@@ -1,0 +1,44 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The hidden man command writes one page per command, from the command tree:
+// the packages install these.
+func TestManPages(t *testing.T) {
+	t.Setenv("SOURCE_DATE_EPOCH", "1767225600") // 2026-01-01: the pages' date
+	dir := filepath.Join(t.TempDir(), "man1")
+	r := runAt(t, nil, "man", "--dir", dir, "--source", "polarlicense v9.8.7")
+	require.Equal(t, exitOK, r.code, r.stderr)
+
+	for _, page := range []string{"polarlicense.1", "polarlicense-license-ensure.1", "polarlicense-license-write.1",
+		"polarlicense-exporter.1", "polarlicense-audit.1", "polarlicense-codes-create.1", "polarlicense-version.1"} {
+		data, err := os.ReadFile(filepath.Join(dir, page))
+		require.NoError(t, err, "page %s", page)
+		text := string(data)
+		assert.True(t, strings.HasPrefix(text, ".nh\n.TH "), "%s is not a man page:\n%.200s", page, text)
+		assert.Contains(t, text, `"polarlicense v9.8.7"`, "%s: source line", page)
+		assert.Contains(t, text, "Jan 2026", "%s: date from SOURCE_DATE_EPOCH", page)
+	}
+	ensure, err := os.ReadFile(filepath.Join(dir, "polarlicense-license-ensure.1"))
+	require.NoError(t, err)
+	assert.Contains(t, string(ensure), "pgdata", "the page lists the command's flags")
+
+	_, err = os.Stat(filepath.Join(dir, "polarlicense-man.1"))
+	assert.True(t, os.IsNotExist(err), "the hidden man command has no page of its own")
+	help := runAt(t, nil, "--help")
+	assert.NotContains(t, help.stdout, "\n  man ", "man is hidden from the help")
+}
+
+func TestManNeedsDir(t *testing.T) {
+	r := runAt(t, nil, "man")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "--dir")
+}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The systemd units and example settings in deploy/systemd, which the
+// packages install (.goreleaser.yaml).
+const unitsDir = "../../deploy/systemd"
+
+var unitFiles = []string{"polarlicense-check.service", "polarlicense-check.timer", "polarlicense-exporter.service"}
+
+// systemdAnalyze returns the systemd-analyze command, or skips the test when
+// there is none, except in CI (CI=true), where it fails.
+func systemdAnalyze(t *testing.T) string {
+	t.Helper()
+	if p, err := exec.LookPath("systemd-analyze"); err == nil {
+		return p
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("systemd-analyze is not installed (apt-get install systemd); CI=true requires it")
+	}
+	t.Skip("systemd-analyze is not installed (apt-get install systemd)")
+	return ""
+}
+
+// systemd-analyze verify accepts the units as they are but for the binary's
+// path (an executable of this test, since /usr/bin/polarlicense is the
+// package's) and says nothing about them: an unknown or misspelt directive is
+// only a warning, which this test fails on. Their sandboxing rates OK or
+// better in systemd-analyze security. (CI verifies the units the .deb
+// installs as they are, man pages included.)
+func TestSystemdUnitsVerify(t *testing.T) {
+	analyze := systemdAnalyze(t)
+	self, err := os.Executable()
+	require.NoError(t, err)
+	dir := t.TempDir()
+	var paths []string
+	for _, name := range unitFiles {
+		data, err := os.ReadFile(filepath.Join(unitsDir, name))
+		require.NoError(t, err)
+		text := strings.ReplaceAll(string(data), "/usr/bin/polarlicense ", self+" ")
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
+		paths = append(paths, p)
+	}
+	out, err := exec.Command(analyze, append([]string{"verify", "--man=no"}, paths...)...).CombinedOutput()
+	require.NoError(t, err, "systemd-analyze verify:\n%s", out)
+	assert.Empty(t, strings.TrimSpace(string(out)), "systemd-analyze verify warns")
+
+	for _, name := range []string{"polarlicense-check.service", "polarlicense-exporter.service"} {
+		// --threshold is on a 0-100 scale: 30 is an exposure of 3.0, "OK".
+		out, err := exec.Command(analyze, "security", "--offline=yes", "--threshold=30", filepath.Join(dir, name)).CombinedOutput()
+		require.NoError(t, err, "%s is exposed more than 3.0:\n%s", name, out)
+	}
+}
+
+// unitSettings returns a unit's Key=value lines, keys repeated in order.
+func unitSettings(t *testing.T, name string) map[string][]string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(unitsDir, name))
+	require.NoError(t, err)
+	defer f.Close()
+	out := map[string][]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "[") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		require.True(t, ok, "%s: %q", name, line)
+		out[k] = append(out[k], v)
+	}
+	require.NoError(t, sc.Err())
+	return out
+}
+
+// What the issue asks of the units, and what keeps them safe.
+func TestSystemdUnitsContract(t *testing.T) {
+	check := unitSettings(t, "polarlicense-check.service")
+	assert.Equal(t, []string{"oneshot"}, check["Type"])
+	assert.Equal(t, []string{"/etc/polarlicense/check.env"}, check["EnvironmentFile"])
+	assert.Equal(t, []string{"/usr/bin/polarlicense license check --license ${LICENSE_FILE} --textfile-dir ${TEXTFILE_DIR} $CHECK_ARGS"}, check["ExecStart"])
+	assert.Contains(t, check["ReadWritePaths"][0], "/var/lib/prometheus/node-exporter", "the default TEXTFILE_DIR is writable")
+	assert.Contains(t, check["Environment"], "TEXTFILE_DIR=/var/lib/prometheus/node-exporter")
+	assert.Contains(t, check["RestrictAddressFamilies"][0], "AF_NETLINK", "interfaces' MAC addresses come over netlink")
+
+	assert.NotContains(t, check, "WantedBy", "the timer starts the check, nothing else")
+
+	timer := unitSettings(t, "polarlicense-check.timer")
+	assert.Equal(t, []string{"daily"}, timer["OnCalendar"])
+	assert.Equal(t, []string{"true"}, timer["Persistent"])
+	assert.NotEmpty(t, timer["RandomizedDelaySec"])
+
+	exporter := unitSettings(t, "polarlicense-exporter.service")
+	assert.Equal(t, []string{"/etc/polarlicense/exporter.env"}, exporter["EnvironmentFile"])
+	assert.Equal(t, []string{"/usr/bin/polarlicense exporter $EXPORTER_ARGS"}, exporter["ExecStart"])
+	assert.Equal(t, []string{"yes"}, exporter["DynamicUser"], "no system user to create")
+
+	for name, u := range map[string]map[string][]string{"check": check, "exporter": exporter} {
+		for _, k := range []string{"NoNewPrivileges", "PrivateTmp", "PrivateDevices", "ProtectKernelTunables", "ProtectControlGroups", "RestrictSUIDSGID"} {
+			assert.Equal(t, []string{"yes"}, u[k], "%s: %s", name, k)
+		}
+		assert.Equal(t, []string{"strict"}, u["ProtectSystem"], name)
+		assert.NotEmpty(t, u["ProtectHome"], name)
+	}
+}
+
+// envAssignments returns the KEY=value lines of an example env file,
+// commented out or not, values unquoted.
+func envAssignments(t *testing.T, name string) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(unitsDir, name))
+	require.NoError(t, err)
+	out := map[string]string{}
+	re := regexp.MustCompile(`(?m)^#?([A-Z][A-Z0-9_]*)=(.*)$`)
+	for _, m := range re.FindAllStringSubmatch(string(data), -1) {
+		out[m[1]] = strings.Trim(m[2], `"`)
+	}
+	return out
+}
+
+// The example settings name flags the commands have, and only the variables
+// the units or the tool read.
+func TestSystemdEnvExamples(t *testing.T) {
+	a := &app{env: defaultEnvironment()}
+	root := a.rootCommand()
+	exporter, _, err := root.Find([]string{"exporter"})
+	require.NoError(t, err)
+
+	ex := envAssignments(t, "exporter.env")
+	args := strings.Fields(ex["EXPORTER_ARGS"]) // systemd splits an unbraced $VAR so
+	require.NotEmpty(t, args)
+	require.NoError(t, exporter.ParseFlags(args), "EXPORTER_ARGS=%q", ex["EXPORTER_ARGS"])
+	for k := range ex {
+		assert.Contains(t, []string{"EXPORTER_ARGS", envKeyID, envSecret, envToken, envRegion, envEndpoint}, k, "exporter.env: %s is read by nobody", k)
+	}
+
+	ck := envAssignments(t, "check.env")
+	for _, k := range []string{"LICENSE_FILE", "TEXTFILE_DIR", "CHECK_ARGS"} {
+		assert.Contains(t, ck, k, "check.env documents %s", k)
+	}
+	for k := range ck {
+		assert.Contains(t, []string{"LICENSE_FILE", "TEXTFILE_DIR", "CHECK_ARGS", "POLARLICENSE_STATE_DIR", envKeyID, envSecret, envToken, envRegion, envEndpoint}, k, "check.env: %s is read by nobody", k)
+	}
+}
+
+// The check unit's command line, and the flags check.env suggests, are those
+// of "polarlicense license check".
+func TestSystemdCheckUnitFlags(t *testing.T) {
+	a := &app{env: defaultEnvironment()}
+	root := a.rootCommand()
+	check, _, err := root.Find([]string{"license", "check"})
+	if err != nil || check.Name() != "check" {
+		t.Skip("this build has no license check command yet (issue 19's, from another branch)")
+	}
+	execStart := unitSettings(t, "polarlicense-check.service")["ExecStart"][0]
+	flags := regexp.MustCompile(`--[a-z-]+`).FindAllString(execStart, -1)
+	require.Equal(t, []string{"--license", "--textfile-dir"}, flags)
+	data, err := os.ReadFile(filepath.Join(unitsDir, "check.env"))
+	require.NoError(t, err)
+	// The flags of the indented lines (a suggestion and its continuation).
+	for _, line := range regexp.MustCompile(`(?m)^#   .*$`).FindAllString(string(data), -1) {
+		flags = append(flags, regexp.MustCompile(`--[a-z][a-z-]*`).FindAllString(line, -1)...)
+	}
+	require.Greater(t, len(flags), 8, "check.env suggests flags")
+	for _, f := range flags {
+		assert.NotNil(t, check.Flags().Lookup(strings.TrimPrefix(f, "--")), "license check has no %s", f)
+	}
+}
