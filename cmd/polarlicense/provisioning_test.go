@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -366,4 +367,81 @@ func TestRenewalCreatesOneCodeAndTheAuditPasses(t *testing.T) {
 	assert.Equal(t, exitOK, r.code, r.stdout+r.stderr)
 	assert.Contains(t, r.stdout, "code-renewed")
 	assert.NotContains(t, r.stdout, "code-duplicate")
+}
+
+func TestOutWhereNoFileCanBeWrittenSpendsNothing(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	missing := filepath.Join(t.TempDir(), "no-such-dir", "o32.lic")
+	targets := []string{missing}
+	// /sys takes no new files, not even root's: the issue's own example.
+	if runtime.GOOS == "linux" && isDir("/sys") {
+		targets = append(targets, "/sys/o32.lic")
+	}
+	// A directory the user cannot write (root can: /sys stands for it then).
+	if os.Geteuid() != 0 && runtime.GOOS != "windows" {
+		ro := filepath.Join(t.TempDir(), "ro")
+		require.NoError(t, os.Mkdir(ro, 0o555))
+		targets = append(targets, filepath.Join(ro, "o32.lic"))
+	}
+	for _, out := range targets {
+		for _, args := range [][]string{
+			{"codes", "create", provOrder, "--mac", provMac, "--name", "n", "--system-id", provSysID, "--out", out},
+			ensureArgs(provOrder, out),
+		} {
+			r := runAt(t, srv, args...)
+			what := strings.Join(args[:2], " ") + " --out " + out
+			assert.Equal(t, exitFailure, r.code, "%s: %s", what, r.stderr)
+			line := oneLineOn(t, r.stderr)
+			assert.True(t, strings.HasPrefix(line, "polarlicense: cannot write "+out), "%s: %s", what, line)
+			assert.True(t, strings.HasSuffix(line, "nothing was spent"), "%s: %s", what, line)
+			if os.Geteuid() == 0 {
+				assert.NotContains(t, line, "as root", "%s: no advice to run as root to root", what)
+			}
+		}
+	}
+	assert.Zero(t, srv.RequestCount("CreateActivationCode"), "nothing spent")
+	assert.Empty(t, srv.Codes(provOrder))
+}
+
+func TestEnsureAsRootNamesTheDirectorysOwner(t *testing.T) {
+	if os.Geteuid() != 0 || runtime.GOOS == "windows" {
+		t.Skip("needs root to write into a directory another user owns")
+	}
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		t.Skip("no user nobody here")
+	}
+	group, err := user.LookupGroupId(nobody.Gid)
+	if err != nil {
+		t.Skip("user nobody's group has no name here")
+	}
+	uid, _ := strconv.Atoi(nobody.Uid)
+	gid, _ := strconv.Atoi(nobody.Gid)
+	t.Parallel()
+	srv := provisioningServer(t)
+	dir := t.TempDir()
+	require.NoError(t, os.Chown(dir, uid, gid))
+	spec := nobody.Username + ":" + group.Name
+
+	// Without --owner: the file is root's, and the note says whose the
+	// directory is, by name, and the --owner that fixes it.
+	out := filepath.Join(dir, "license.lic")
+	r := runAt(t, srv, ensureArgs(provOrder, out)...)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	line := oneLineOn(t, r.stderr)
+	assert.Contains(t, line, "its directory belongs to "+spec)
+	assert.Contains(t, line, "if PolarDB runs as user "+nobody.Username+", it cannot read the file")
+	assert.Contains(t, line, "pass --owner "+spec)
+
+	// With that --owner: the file is nobody's, 0600, and nothing to note.
+	out2 := filepath.Join(dir, "owned.lic")
+	r = ok(t, runAt(t, srv, ensureArgs(provOrder, out2, "--owner", spec)...))
+	assert.NotContains(t, r.stderr, "belongs to")
+	fi, err := os.Stat(out2)
+	require.NoError(t, err)
+	st := fi.Sys().(*syscall.Stat_t)
+	assert.Equal(t, [2]uint32{uint32(uid), uint32(gid)}, [2]uint32{st.Uid, st.Gid})
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"), "the second run found the first's code")
 }
