@@ -106,6 +106,28 @@ func TestEnsureKilledAfterItsCreateWasSentHoldsTheHost(t *testing.T) {
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"), "no second create while the first may still land")
 	assert.Empty(t, srv.Codes(provOrder))
 	assert.NoFileExists(t, out)
+
+	// The killed run's create lands late (made here as the service would):
+	// the next run, still within the hold, finds it and writes its license,
+	// spending nothing more.
+	c, err := polarlicense.NewClient(srv.ClientOptions()...)
+	require.NoError(t, err)
+	landed, err := c.CreateActivationCode(context.Background(), &polarlicense.CreateActivationCodeRequest{
+		AliyunOrderID: provOrder, MacAddress: provMac, SystemIdentifier: provSysID, Name: "pg-prod-01"})
+	require.NoError(t, err)
+	last := ensureProcess(t, srv, state, out)
+	stdout.Reset()
+	stderr.Reset()
+	last.Stdout, last.Stderr = &stdout, &stderr
+	require.NoError(t, last.Run(), "stderr: %s", stderr.String())
+	rec := decodeJSON[ensureRecord](t, stdout.String())
+	assert.True(t, rec.Created, "the code of the held create: the killed run spent a unit for it")
+	assert.Equal(t, landed.ID, rec.ActivationCodeID)
+	assert.Len(t, srv.Codes(provOrder), 1, "one code for the host")
+	assert.Equal(t, 2, srv.RequestCount("CreateActivationCode"), "the killed run's and the late landing's, none by the re-runs")
+	got, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, serviceLicense(t, srv, provOrder, landed.ID), got)
 }
 
 func TestEnsureInterruptedAdviceIsTrue(t *testing.T) {
