@@ -467,3 +467,59 @@ func TestEnsureAsRootNamesTheDirectorysOwner(t *testing.T) {
 	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"), "the second run found the first's code")
 }
+
+func TestStateDirHoldsNothingSecret(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	// A create whose answer is lost leaves its record behind too.
+	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDropAfter})
+	state := filepath.Join(t.TempDir(), "state")
+	dir := t.TempDir()
+	out := filepath.Join(dir, "license.lic")
+	r := runAt(t, srv, ensureArgs(provOrder, out, "--state-dir", state)...)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	rec := decodeJSON[ensureRecord](t, r.stdout)
+	ok(t, runAt(t, srv, "license", "write", provOrder, strconv.FormatInt(rec.ActivationCodeID, 10), "--out", filepath.Join(dir, "again.lic"), "--state-dir", state, "-o", "json"))
+	ok(t, runAt(t, srv, "codes", "create", provOrder2, "--mac", provMac, "--name", "n", "--system-id", provSysID, "--out", filepath.Join(dir, "created.lic"), "--state-dir", state, "-o", "json"))
+	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDrop})
+	r = runAt(t, srv, ensureArgs(provOrder2, filepath.Join(dir, "held.lic"), "--mac", "00:16:3e:1a:2b:09", "--state-dir", state)...)
+	assert.Equal(t, exitFailure, r.code, "the dropped create stays unresolved: %s", r.stderr)
+
+	var secrets [][]byte
+	secrets = append(secrets, []byte(srv.AccessKeySecret))
+	for _, order := range []string{provOrder, provOrder2} {
+		for _, c := range srv.Codes(order) {
+			_, cert, found := srv.Code(order, c.ID)
+			require.True(t, found)
+			secrets = append(secrets, []byte(cert), serviceLicense(t, srv, order, c.ID))
+		}
+	}
+	require.Len(t, secrets, 5, "the secret and two forms of each of the two licenses")
+	fi, err := os.Stat(state)
+	require.NoError(t, err)
+	assert.Equal(t, polarlicense.StateDirMode, fi.Mode().Perm(), "created 0700")
+	files := 0
+	require.NoError(t, filepath.WalkDir(state, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		assert.Zero(t, info.Mode().Perm()&0o077, "%s is its owner's only", path)
+		if d.IsDir() {
+			return nil
+		}
+		files++
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, s := range secrets {
+			assert.False(t, bytes.Contains(data, s), "%s holds a secret or a license", path)
+		}
+		return nil
+	}))
+	assert.GreaterOrEqual(t, files, 4, "records of three licenses and of the unresolved create")
+}
