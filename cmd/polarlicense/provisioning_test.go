@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"os"
 	"os/exec"
@@ -522,4 +523,42 @@ func TestStateDirHoldsNothingSecret(t *testing.T) {
 		return nil
 	}))
 	assert.GreaterOrEqual(t, files, 4, "records of three licenses and of the unresolved create")
+}
+
+func TestEnsureRefusesAControlFileThatIsNotOneWithNothingSent(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	out := filepath.Join(t.TempDir(), "license.lic")
+	header := func(id uint64, version uint32, size int) []byte {
+		b := make([]byte, size)
+		binary.NativeEndian.PutUint64(b, id)
+		binary.NativeEndian.PutUint32(b[8:], version)
+		return b
+	}
+	for name, ctl := range map[string][]byte{
+		"all zero":             make([]byte, 8192),
+		"identifier 0":         header(0, 1300, 8192),
+		"a version never made": header(7345118823001548201, 42, 8192),
+		"ten bytes":            header(7345118823001548201, 1300, 16)[:10],
+		"empty":                {},
+	} {
+		pgdata := t.TempDir()
+		require.NoError(t, os.MkdirAll(filepath.Join(pgdata, "global"), 0o700))
+		ctlPath := filepath.Join(pgdata, "global", "pg_control")
+		require.NoError(t, os.WriteFile(ctlPath, ctl, 0o600))
+		r := runAt(t, srv, "license", "ensure", provOrder, "--name", "n", "--mac", provMac, "--pgdata", pgdata, "--out", out)
+		assert.NotEqual(t, exitOK, r.code, name)
+		line := oneLineOn(t, r.stderr)
+		assert.Contains(t, line, ctlPath, "%s: the error names the file", name)
+		assert.NotContains(t, line, "cannot reach", "%s: a local failure, not a network one", name)
+	}
+	// A directory where the file should be.
+	pgdata := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(pgdata, "global", "pg_control"), 0o700))
+	r := runAt(t, srv, "license", "ensure", provOrder, "--name", "n", "--mac", provMac, "--pgdata", pgdata, "--out", out)
+	assert.NotEqual(t, exitOK, r.code)
+	assert.Contains(t, r.stderr, filepath.Join(pgdata, "global", "pg_control"))
+
+	assert.Zero(t, srv.RequestCount(""), "nothing sent for a control file that is not one")
+	assert.NoFileExists(t, out)
 }
