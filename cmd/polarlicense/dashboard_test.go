@@ -30,6 +30,19 @@ type dashboardPanel struct {
 		ID      string          `json:"id"`
 		Options json.RawMessage `json:"options"`
 	} `json:"transformations"`
+	FieldConfig struct {
+		Overrides []struct {
+			Matcher struct {
+				ID      string `json:"id"`
+				Options string `json:"options"`
+			} `json:"matcher"`
+		} `json:"overrides"`
+	} `json:"fieldConfig"`
+	Options struct {
+		SortBy []struct {
+			DisplayName string `json:"displayName"`
+		} `json:"sortBy"`
+	} `json:"options"`
 	Panels []dashboardPanel `json:"panels"` // a row's
 }
 
@@ -142,4 +155,70 @@ func TestGrafanaDashboard(t *testing.T) {
 		"Node licenses, soonest expiry first", "Since each node's last check"} {
 		assert.Contains(t, titles, title)
 	}
+}
+
+// TestGrafanaDashboardFieldNames checks the tables' field names as Grafana
+// applies them: transformations first (organize renames, then sortBy sorts
+// by the names it left), field overrides after. A sort (the transformation's
+// or the table's) must name a field organize produced, and an override must
+// not match a name organize renamed away or excluded: either matches
+// nothing and silently does nothing.
+func TestGrafanaDashboardFieldNames(t *testing.T) {
+	t.Parallel()
+	panels, _ := readDashboard(t)
+	tables := 0
+	for _, p := range panels {
+		var renamed map[string]string // organize's renameByName
+		excluded := map[string]bool{}
+		var sorts []string
+		for i, tr := range p.Transformations {
+			switch tr.ID {
+			case "organize":
+				var o struct {
+					ExcludeByName map[string]bool   `json:"excludeByName"`
+					RenameByName  map[string]string `json:"renameByName"`
+				}
+				require.NoError(t, json.Unmarshal(tr.Options, &o), p.Title)
+				renamed, excluded = o.RenameByName, o.ExcludeByName
+			case "sortBy":
+				require.NotNil(t, renamed, "%s: sortBy (transformation %d) before any organize names the fields", p.Title, i)
+				var o struct {
+					Sort []struct {
+						Field string `json:"field"`
+					} `json:"sort"`
+				}
+				require.NoError(t, json.Unmarshal(tr.Options, &o), p.Title)
+				require.NotEmpty(t, o.Sort, p.Title)
+				for _, s := range o.Sort {
+					sorts = append(sorts, s.Field)
+				}
+			case "merge":
+			default:
+				t.Errorf("%s: transformation %s not checked by this test", p.Title, tr.ID)
+			}
+		}
+		for _, s := range p.Options.SortBy {
+			sorts = append(sorts, s.DisplayName)
+		}
+		produced := map[string]bool{}
+		for from, to := range renamed {
+			assert.False(t, excluded[from], "%s: %s renamed and excluded", p.Title, from)
+			produced[to] = true
+		}
+		for _, s := range sorts {
+			assert.True(t, produced[s], "%s: sorted by %q, which no organize transformation names (it renames to %v)", p.Title, s, renamed)
+		}
+		for _, o := range p.FieldConfig.Overrides {
+			if o.Matcher.ID != "byName" {
+				continue
+			}
+			_, gone := renamed[o.Matcher.Options]
+			assert.False(t, gone, "%s: an override matches %q, which organize renamed to %q", p.Title, o.Matcher.Options, renamed[o.Matcher.Options])
+			assert.False(t, excluded[o.Matcher.Options], "%s: an override matches %q, which organize excludes", p.Title, o.Matcher.Options)
+		}
+		if p.Type == "table" {
+			tables++
+		}
+	}
+	assert.Equal(t, 6, tables)
 }

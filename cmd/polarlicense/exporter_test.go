@@ -571,7 +571,121 @@ func TestAlertRulesUseServedMetrics(t *testing.T) {
 	assert.Equal(t, []string{"PolarLicenseCodeExpiringWithin30Days", "PolarLicenseCodeExpiringWithin7Days", "PolarLicenseCodeExpired",
 		"PolarLicenseCodeExpiryUnknown", "PolarLicenseQuotaExhausted", "PolarLicenseAuditFailing",
 		"PolarLicenseExporterDown", "PolarLicenseAuditStale",
-		"PolarLicenseNodeLicenseCritical", "PolarLicenseNodeLicenseExpiringWithin7Days", "PolarLicenseNodeCheckStale"}, alerts)
+		"PolarLicenseNodeLicenseCritical", "PolarLicenseNodeLicenseUnknown", "PolarLicenseNodeLicenseExpiringWithin7Days",
+		"PolarLicenseNodeCheckStale"}, alerts)
+}
+
+// nodeMetricLabels are the labels of each metric the node check writes, as
+// issue 19 names them (node_exporter adds job and instance).
+var nodeMetricLabels = map[string][]string{
+	"polarlicense_node_license_status":                       nil,
+	"polarlicense_node_license_check":                        {"check"},
+	"polarlicense_node_license_expiry_timestamp_seconds":     {"license_path", "aliyun_order_id", "activation_code_id"},
+	"polarlicense_node_license_last_check_timestamp_seconds": nil,
+}
+
+// TestNodeRulesUseTheNodeCheckLabels checks that the node rules, and the
+// series their promtool tests feed them, use only the labels the node
+// check writes (and job and instance, which node_exporter's scrape adds),
+// and, where the repository has package nodecheck, that its source writes
+// each of them.
+func TestNodeRulesUseTheNodeCheckLabels(t *testing.T) {
+	t.Parallel()
+	require.Len(t, nodeMetricLabels, len(nodeMetrics))
+	allowed := func(metrics []string) map[string]bool {
+		m := map[string]bool{"job": true, "instance": true}
+		for _, n := range metrics {
+			for _, l := range nodeMetricLabels[n] {
+				m[l] = true
+			}
+		}
+		return m
+	}
+	rules := 0
+	for _, g := range readAlertRules(t).Groups {
+		if g.Name != "polarlicense-node" {
+			continue
+		}
+		for _, r := range g.Rules {
+			rules++
+			names := metricNames(r.Expr)
+			for _, n := range names {
+				require.Contains(t, nodeMetricLabels, n, r.Alert)
+			}
+			ok := allowed(names)
+			var used []string
+			for _, a := range r.Annotations {
+				for _, m := range regexp.MustCompile(`\$labels\.([a-zA-Z_]+)`).FindAllStringSubmatch(a, -1) {
+					used = append(used, m[1])
+				}
+			}
+			for _, m := range regexp.MustCompile(`([a-zA-Z_]+)\s*(?:=|!=|=~|!~)\s*"`).FindAllStringSubmatch(r.Expr, -1) {
+				used = append(used, m[1])
+			}
+			for _, m := range regexp.MustCompile(`\b(?:on|ignoring|by|without)\s*\(([^)]*)\)`).FindAllStringSubmatch(r.Expr, -1) {
+				for _, l := range strings.Split(m[1], ",") {
+					if l = strings.TrimSpace(l); l != "" {
+						used = append(used, l)
+					}
+				}
+			}
+			for _, l := range used {
+				assert.True(t, ok[l], "%s uses the label %s, which %v do not have", r.Alert, l, names)
+			}
+		}
+	}
+	assert.Equal(t, 4, rules, "the node rules")
+
+	// The promtool tests feed the node rules series labelled as the node
+	// check's are.
+	b, err := os.ReadFile("../../docs/prometheus-alerts.test.yaml")
+	require.NoError(t, err)
+	var tests struct {
+		Tests []struct {
+			InputSeries []struct {
+				Series string `yaml:"series"`
+			} `yaml:"input_series"`
+		} `yaml:"tests"`
+	}
+	require.NoError(t, yaml.Unmarshal(b, &tests))
+	fed := 0
+	for _, tc := range tests.Tests {
+		for _, in := range tc.InputSeries {
+			name, rest, _ := strings.Cut(in.Series, "{")
+			if !strings.HasPrefix(name, "polarlicense_node_") {
+				continue
+			}
+			fed++
+			require.Contains(t, nodeMetricLabels, name, in.Series)
+			var got []string
+			for _, m := range regexp.MustCompile(`([a-zA-Z_]+)="`).FindAllStringSubmatch(rest, -1) {
+				got = append(got, m[1])
+			}
+			assert.ElementsMatch(t, append([]string{"job", "instance"}, nodeMetricLabels[name]...), got, in.Series)
+		}
+	}
+	assert.NotZero(t, fed)
+
+	// Package nodecheck, once merged, writes these labels.
+	files, err := filepath.Glob("../../nodecheck/*.go")
+	require.NoError(t, err)
+	var src strings.Builder
+	for _, f := range files {
+		if !strings.HasSuffix(f, "_test.go") {
+			b, err := os.ReadFile(f)
+			require.NoError(t, err)
+			src.Write(b)
+		}
+	}
+	if src.Len() == 0 {
+		t.Log("no nodecheck package: the node labels are checked against issue 19's names only")
+		return
+	}
+	for n, labels := range nodeMetricLabels {
+		for _, l := range labels {
+			assert.Regexp(t, `\b`+l+`=`, src.String(), "package nodecheck writes the label %s of %s", l, n)
+		}
+	}
 }
 
 // promBinary returns the path of a Prometheus program (promtool,
@@ -603,7 +717,7 @@ func TestAlertRulesWithPromtool(t *testing.T) {
 		require.NoError(t, err, "promtool %s:\n%s", strings.Join(args, " "), out)
 		return string(out)
 	}
-	assert.Contains(t, run("check", "rules", "prometheus-alerts.yaml"), "SUCCESS: 11 rules found")
+	assert.Contains(t, run("check", "rules", "prometheus-alerts.yaml"), "SUCCESS: 12 rules found")
 	assert.Contains(t, run("test", "rules", "prometheus-alerts.test.yaml"), "SUCCESS")
 
 	// Every alert is tested firing and silent.
