@@ -114,7 +114,7 @@ fails, naming the file, unless --force.`,
 			res, err := ensureFile(ctx, client, req, host, out, force, "pass --force to replace it")
 			if err != nil {
 				if errors.Is(err, polarlicense.ErrUncertainOutcome) {
-					err = &hintError{err: err, hint: "the code may or may not have been created: run the same command again, " +
+					err = &hintError{err: err, lostAnswer: true, hint: "the code may or may not have been created: run the same command again, " +
 						"which looks for the code before creating one"}
 				}
 				return about(err, orderID, 0)

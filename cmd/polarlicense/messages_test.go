@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -49,4 +50,21 @@ func TestCodesCreateLostAnswerAdviceOnce(t *testing.T) {
 		`check with "polarlicense codes list `+order+` --mac 00:16:3e:1a:2b:03" before trying again (or use "polarlicense license ensure", which checks first)`+"\n", r.stderr)
 	assert.NotContains(t, r.stderr, "DescribeActivationCodes")
 	assert.Equal(t, 1, strings.Count(r.stderr, "may or may not"), "the advice is given once")
+}
+
+// license ensure after a create's answer was lost and its looks found no
+// code: the advice once, in the CLI's terms (run the command again), not the
+// SDK's "check with DescribeActivationCodes…" before it.
+func TestLicenseEnsureLostAnswerAdviceOnce(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t, polarlicensetest.WithFaults(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDrop}))
+	path := filepath.Join(t.TempDir(), "license.lic")
+	r := runAt(t, srv, ensureArgs(provOrder, path)...)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Equal(t, "polarlicense: the answer from "+srv.URL+" was lost (EOF); the code may or may not have been created: "+
+		"run the same command again, which looks for the code before creating one\n", r.stderr)
+	assert.NotContains(t, r.stderr, "DescribeActivationCodes")
+	assert.NotContains(t, r.stderr, "EnsureActivationCode")
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
+	assert.NoFileExists(t, path)
 }
