@@ -74,6 +74,12 @@ func newChainProvider() *chainProvider {
 	}
 	oidc, err := providers.NewOIDCCredentialsProviderBuilder().Build()
 	add("the OIDC role ($ALIBABA_CLOUD_ROLE_ARN)", true, oidc, err)
+	if why := halfSetOIDC(); err != nil && why != "" {
+		// credentials-go skips an OIDC role it cannot build; said here
+		// should nothing else give credentials.
+		c.sources = append(c.sources, chainSource{label: "the OIDC role", configured: true,
+			provider: failingProvider{err}, explain: func(error) string { return why }})
+	}
 	cliFile := configPath("ALIBABA_CLOUD_CONFIG_FILE", ".aliyun", "config.json")
 	cli, err := providers.NewCLIProfileCredentialsProviderBuilder().Build()
 	add("the aliyun CLI profile in "+cliFile, fileExists(cliFile), cli, err)
@@ -197,6 +203,46 @@ func iniChainProfile([]byte) string {
 	}
 	return "default"
 }
+
+// oidcVars are the environment variables of an OIDC role, all needed.
+var oidcVars = []string{"ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "ALIBABA_CLOUD_OIDC_TOKEN_FILE"}
+
+// halfSetOIDC says what is wrong when some but not all of an OIDC role's
+// environment variables are set, and "" otherwise.
+func halfSetOIDC() string {
+	var set, unset []string
+	for _, k := range oidcVars {
+		v := os.Getenv(k)
+		if k == "ALIBABA_CLOUD_OIDC_TOKEN_FILE" && v == "" {
+			v = os.Getenv("ALIBABA_CLOUD_OIDC_TOKEN")
+		}
+		if v != "" {
+			set = append(set, k)
+		} else {
+			unset = append(unset, k)
+		}
+	}
+	if len(set) == 0 || len(unset) == 0 {
+		return ""
+	}
+	isAre := func(n int) string {
+		if n > 1 {
+			return " are"
+		}
+		return " is"
+	}
+	return "an OIDC role needs three variables: " + strings.Join(set, " and ") + isAre(len(set)) + " set but " + strings.Join(unset, " and ") +
+		isAre(len(unset)) + " not: set all three, or unset " + strings.Join(set, " and ") + " to use another source"
+}
+
+// failingProvider is a source that gives no credentials, for err.
+type failingProvider struct{ err error }
+
+// GetCredentials returns the source's error.
+func (f failingProvider) GetCredentials() (*providers.Credentials, error) { return nil, f.err }
+
+// GetProviderName names the provider in credentials-go's terms.
+func (failingProvider) GetProviderName() string { return "failing" }
 
 // tidyProviderText mends the seams of credentials-go's error texts, which
 // run words together ("Can not open fileopen …") and misspell

@@ -181,3 +181,25 @@ func TestDefaultChainProfileMessages(t *testing.T) {
 		})
 	}
 }
+
+// An OIDC role half set up in the environment, which credentials-go passes
+// over in silence, is named when nothing else gives credentials; when
+// something else does, it is used as before.
+func TestHalfSetOIDC(t *testing.T) {
+	home := isolateCredentials(t)
+	t.Setenv("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1:role/polar")
+	r := runIn(t, profileEnv("http://127.0.0.1:9"), "orders", "list")
+	assert.Equal(t, exitFailure, r.code)
+	assert.Equal(t, "polarlicense: no usable credentials: an OIDC role needs three variables: ALIBABA_CLOUD_ROLE_ARN is set but "+
+		"ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE are not: set all three, or unset ALIBABA_CLOUD_ROLE_ARN to use another source",
+		oneLineOn(t, r.stderr))
+
+	t.Setenv("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "acs:ram::1:oidc-provider/polar")
+	r = runIn(t, profileEnv("http://127.0.0.1:9"), "orders", "list")
+	assert.Contains(t, oneLineOn(t, r.stderr), "ALIBABA_CLOUD_ROLE_ARN and ALIBABA_CLOUD_OIDC_PROVIDER_ARN are set but ALIBABA_CLOUD_OIDC_TOKEN_FILE is not")
+
+	srv := newServer(t)
+	ini := filepath.Join(home, "no-credentials")
+	require.NoError(t, os.WriteFile(ini, []byte("[default]\ntype = access_key\naccess_key_id = "+srv.AccessKeyID+"\naccess_key_secret = "+srv.AccessKeySecret+"\n"), 0o600))
+	ok(t, runIn(t, profileEnv(srv.URL), "orders", "list"))
+}
