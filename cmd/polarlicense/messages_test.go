@@ -70,3 +70,33 @@ func TestLicenseEnsureLostAnswerAdviceOnce(t *testing.T) {
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
 	assert.NoFileExists(t, path)
 }
+
+// "help TOPIC" for a topic that is no command is a usage error said as an
+// unknown command is, not cobra's "Unknown help topic [`x`]", the whole
+// usage and exit status 0.
+func TestHelpUnknownTopic(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"help", "ordrs"}, `polarlicense: unknown help topic "ordrs": did you mean "orders"? (see "polarlicense --help")`},
+		{[]string{"help", "orders", "lst"}, `polarlicense: unknown help topic "orders lst": did you mean "get" or "list"? (see "polarlicense orders --help")`},
+		{[]string{"help", "xyzzy"}, `polarlicense: unknown help topic "xyzzy" (see "polarlicense --help")`},
+	} {
+		r := runIn(t, testEnv(nil), tc.args...)
+		assert.Equal(t, exitUsage, r.code, tc.args)
+		assert.Equal(t, tc.want+"\n", r.stderr, tc.args)
+		assert.Empty(t, r.stdout, tc.args)
+	}
+
+	// A known topic is that command's help.
+	r := runIn(t, testEnv(nil), "help", "orders", "list")
+	assert.Equal(t, exitOK, r.code)
+	assert.Contains(t, r.stdout, "Usage:\n  polarlicense orders list")
+	assert.Empty(t, r.stderr)
+
+	r = runIn(t, testEnv(nil), "__complete", "help", "ord")
+	assert.Equal(t, exitOK, r.code)
+	assert.True(t, strings.HasPrefix(r.stdout, "orders\t"), r.stdout)
+}

@@ -152,6 +152,7 @@ Exit status: 0 success, 1 failure (service, network, credentials, files),
 
 	root.AddCommand(a.ordersCommand(), a.codesCommand(), a.licenseCommand(), a.fleetCommand(), a.auditCommand(), a.exporterCommand(),
 		a.emulatorCommand(), a.versionCommand())
+	root.SetHelpCommand(helpCommand(root))
 	registerCompletions(root)
 	return root
 }
