@@ -93,7 +93,7 @@ fails, naming the file, unless --force.`,
 				}
 				mac = m
 			}
-			if pgdata != "" {
+			if cmd.Flags().Changed("pgdata") {
 				id, err := systemIDOfPGData(pgdata)
 				if err != nil {
 					return err

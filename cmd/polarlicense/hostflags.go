@@ -44,6 +44,9 @@ func interfaceError(err error) error {
 
 // systemIDOfPGData is the system identifier in --pgdata's control file.
 func systemIDOfPGData(dir string) (string, error) {
+	if dir == "" {
+		return "", usagef("invalid --pgdata: empty: give the database's data directory, the one holding %s", hostid.ControlFileName)
+	}
 	id, err := hostid.SystemIdentifier(dir)
 	if err != nil {
 		return "", pgdataError(dir, err)
@@ -59,6 +62,14 @@ func pgdataError(dir string, err error) error {
 		return err
 	}
 	cause := strings.TrimPrefix(rootCause(ce.Err).Error(), "hostid: ")
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return usagef("invalid --pgdata: %s is not a directory: give the database's data directory, the one holding %s",
+			dir, hostid.ControlFileName)
+	}
+	if fi, err := os.Stat(ce.Path); err == nil && !fi.Mode().IsRegular() {
+		return usagef("invalid --pgdata: %s is not a regular file, so not a PostgreSQL control file: give the database's data directory",
+			ce.Path)
+	}
 	switch {
 	case errors.Is(ce, fs.ErrNotExist):
 		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {

@@ -30,6 +30,10 @@ func TestHostFlagsAreUsageErrors(t *testing.T) {
 	require.NoError(t, os.MkdirAll(filepath.Join(short, "global"), 0o700))
 	require.NoError(t, os.WriteFile(filepath.Join(short, "global", "pg_control"), []byte("hi\n"), 0o600))
 	missing := filepath.Join(empty, "nosuch")
+	notDir := filepath.Join(t.TempDir(), "PG_VERSION")
+	require.NoError(t, os.WriteFile(notDir, []byte("15\n"), 0o600))
+	ctlDir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(ctlDir, "global", "pg_control"), 0o700))
 
 	for _, tc := range []struct {
 		args []string
@@ -43,6 +47,12 @@ func TestHostFlagsAreUsageErrors(t *testing.T) {
 			"invalid --pgdata: there is no directory " + missing + ": give the database's data directory"},
 		{[]string{"--mac", "00:16:3e:00:00:01", "--pgdata", short},
 			"invalid --pgdata: " + filepath.Join(short, "global", "pg_control") + " is not a PostgreSQL control file: 3 bytes, fewer than the 12 of its header"},
+		{[]string{"--mac", "00:16:3e:00:00:01", "--pgdata", ""},
+			"invalid --pgdata: empty: give the database's data directory, the one holding global/pg_control"},
+		{[]string{"--mac", "00:16:3e:00:00:01", "--pgdata", notDir},
+			"invalid --pgdata: " + notDir + " is not a directory: give the database's data directory, the one holding global/pg_control"},
+		{[]string{"--mac", "00:16:3e:00:00:01", "--pgdata", ctlDir},
+			"invalid --pgdata: " + filepath.Join(ctlDir, "global", "pg_control") + " is not a regular file, so not a PostgreSQL control file: give the database's data directory"},
 	} {
 		r := runAt(t, srv, append(base, tc.args...)...)
 		assert.Equal(t, exitUsage, r.code, tc.args)
