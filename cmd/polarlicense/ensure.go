@@ -82,7 +82,7 @@ fails, naming the file, unless --force.`,
 			if err := checkOut(out); err != nil {
 				return err
 			}
-			if mac != "" {
+			if cmd.Flags().Changed("mac") { // --mac "" too: not the host's interface in disguise
 				if err := checkMac(mac); err != nil {
 					return err
 				}

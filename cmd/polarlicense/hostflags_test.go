@@ -47,6 +47,8 @@ func TestHostFlagsAreUsageErrors(t *testing.T) {
 			"invalid --pgdata: there is no directory " + missing + ": give the database's data directory"},
 		{[]string{"--mac", "00:16:3e:00:00:01", "--pgdata", short},
 			"invalid --pgdata: " + filepath.Join(short, "global", "pg_control") + " is not a PostgreSQL control file: 3 bytes, fewer than the 12 of its header"},
+		{[]string{"--mac", "", "--system-id", "1"},
+			`invalid --mac "": a MAC address is six pairs of hex digits`},
 		{[]string{"--mac", "00:16:3e:00:00:01", "--pgdata", ""},
 			"invalid --pgdata: empty: give the database's data directory, the one holding global/pg_control"},
 		{[]string{"--mac", "00:16:3e:00:00:01", "--pgdata", notDir},
