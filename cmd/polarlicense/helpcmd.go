@@ -47,3 +47,17 @@ func helpCommand(root *cobra.Command) *cobra.Command {
 func quoteArgs(args []string) string {
 	return `"` + strings.Join(args, " ") + `"`
 }
+
+// strictCompletionCommand adds cobra's "completion" now, rather than when
+// the command runs, and makes it a group command: a shell it does not know
+// is a usage error said as an unknown command is (cobra would print its
+// help and exit 0).
+func strictCompletionCommand(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			g := groupCommand(c.Use, c.Short)
+			c.Args, c.RunE, c.SuggestionsMinimumDistance = g.Args, g.RunE, g.SuggestionsMinimumDistance
+		}
+	}
+}

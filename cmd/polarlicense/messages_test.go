@@ -100,3 +100,26 @@ func TestHelpUnknownTopic(t *testing.T) {
 	assert.Equal(t, exitOK, r.code)
 	assert.True(t, strings.HasPrefix(r.stdout, "orders\t"), r.stdout)
 }
+
+// "completion" with a shell it does not know is a usage error too, not its
+// help and exit status 0; its shells still work and complete.
+func TestCompletionUnknownShell(t *testing.T) {
+	t.Parallel()
+	r := runIn(t, testEnv(nil), "completion", "fishh")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Equal(t, `polarlicense: unknown command "fishh" for "polarlicense completion": did you mean "fish"? (see "polarlicense completion --help")`+"\n", r.stderr)
+	assert.Empty(t, r.stdout)
+
+	r = runIn(t, testEnv(nil), "completion", "bash")
+	assert.Equal(t, exitOK, r.code)
+	assert.True(t, strings.HasPrefix(r.stdout, "# bash completion V2 for polarlicense"), r.stdout[:min(len(r.stdout), 80)])
+
+	r = runIn(t, testEnv(nil), "completion")
+	assert.Equal(t, exitOK, r.code)
+	assert.Contains(t, r.stdout, "  polarlicense completion [command]\n")
+	assert.Contains(t, r.stdout, "  fish ")
+
+	r = runIn(t, testEnv(nil), "__complete", "completion", "z")
+	assert.Equal(t, exitOK, r.code)
+	assert.True(t, strings.HasPrefix(r.stdout, "zsh\t"), r.stdout)
+}
