@@ -122,3 +122,35 @@ func TestEndpointVPCRequestHost(t *testing.T) {
 		})
 	}
 }
+
+// TestEndpointHostEveryRegion holds EndpointHost to the endpoint table of
+// the API reference (see the project's api-facts): the regions with an
+// endpoint of their own, those served by the central one, and the VPC
+// endpoint that every region has.
+func TestEndpointHostEveryRegion(t *testing.T) {
+	own := []string{
+		"us-west-1", "us-east-1", "na-south-1", "me-east-1", "eu-west-1", "eu-central-1",
+		"cn-zhangjiakou", "cn-shenzhen", "cn-shenzhen-finance-1", "cn-shanghai-finance-1",
+		"cn-huhehaote", "cn-hongkong", "cn-guangzhou", "cn-chengdu",
+		"ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7",
+		"ap-south-1", "ap-northeast-1", "ap-northeast-2",
+	}
+	central := []string{"cn-hangzhou", "cn-beijing", "cn-shanghai", "cn-qingdao"}
+	assert.Len(t, regionalEndpoints, len(own), "no region has an endpoint of its own that the table lacks")
+	for _, region := range own {
+		want := "polardb." + region + ".aliyuncs.com"
+		assert.Equal(t, want, EndpointHost(region), region)
+		assert.Equal(t, want, EndpointHost(region, EndpointPublic), region)
+	}
+	for _, region := range central {
+		assert.Equal(t, "polardb.aliyuncs.com", EndpointHost(region), region)
+		assert.Equal(t, "polardb.aliyuncs.com", EndpointHost(region, EndpointPublic), region)
+	}
+	for _, region := range append(own, central...) {
+		want := "polardb-vpc." + region + ".aliyuncs.com"
+		assert.Equal(t, want, EndpointHost(region, EndpointVPC), region)
+		c, err := NewClient(WithAccessKey("id", "secret"), WithRegion(region), WithEndpointType(EndpointVPC))
+		require.NoError(t, err, region)
+		assert.Equal(t, "https://"+want, c.Endpoint(), region)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -42,8 +43,9 @@ type chainSource struct {
 	configured bool   // whether the user set it up, so that its failure is news
 	provider   providers.CredentialsProvider
 	// explain, when set, says in the tool's words why the source gave
-	// nothing, and what to do, instead of credentials-go's text.
-	explain func() string
+	// nothing (err is credentials-go's reason), and what to do, instead of
+	// credentials-go's text; "" leaves that text.
+	explain func(err error) string
 }
 
 // chainProvider tries the default chain's sources in turn and then sticks
@@ -68,16 +70,28 @@ func newChainProvider() *chainProvider {
 	env, err := providers.NewEnvironmentVariableCredentialsProviderBuilder().Build()
 	add("the environment ("+envKeyID+", "+envSecret+")", os.Getenv(envKeyID) != "" || os.Getenv(envSecret) != "", env, err)
 	if len(c.sources) > 0 {
-		c.sources[0].explain = halfSetEnvironment
+		c.sources[0].explain = func(error) string { return halfSetEnvironment() }
 	}
 	oidc, err := providers.NewOIDCCredentialsProviderBuilder().Build()
 	add("the OIDC role ($ALIBABA_CLOUD_ROLE_ARN)", true, oidc, err)
+	if why := halfSetOIDC(); err != nil && why != "" {
+		// credentials-go skips an OIDC role it cannot build; said here
+		// should nothing else give credentials.
+		c.sources = append(c.sources, chainSource{label: "the OIDC role", configured: true,
+			provider: failingProvider{err}, explain: func(error) string { return why }})
+	}
 	cliFile := configPath("ALIBABA_CLOUD_CONFIG_FILE", ".aliyun", "config.json")
 	cli, err := providers.NewCLIProfileCredentialsProviderBuilder().Build()
 	add("the aliyun CLI profile in "+cliFile, fileExists(cliFile), cli, err)
+	if err == nil {
+		c.sources[len(c.sources)-1].explain = chainProfileExplain(cliConfigFile, cliChainProfile)
+	}
 	iniFile := configPath("ALIBABA_CLOUD_CREDENTIALS_FILE", ".alibabacloud", "credentials")
 	ini, err := providers.NewProfileCredentialsProviderBuilder().Build()
 	add("the credentials file "+iniFile, fileExists(iniFile), ini, err)
+	if err == nil {
+		c.sources[len(c.sources)-1].explain = chainProfileExplain(credentialsFile, iniChainProfile)
+	}
 	ecs, err := providers.NewECSRAMRoleCredentialsProviderBuilder().Build()
 	add("the ECS instance role", os.Getenv("ALIBABA_CLOUD_ECS_METADATA") != "", ecs, err)
 	if os.Getenv("ALIBABA_CLOUD_CREDENTIALS_URI") != "" {
@@ -105,7 +119,7 @@ func (c *chainProvider) GetCredentials() (*providers.Credentials, error) {
 		}
 		if s.configured && failure == "" { // the first one set up is the one meant
 			if s.explain != nil {
-				if why := s.explain(); why != "" {
+				if why := s.explain(err); why != "" {
 					failure, c.advised = why, true
 					continue
 				}
@@ -143,6 +157,92 @@ func halfSetEnvironment() string {
 	}
 	return ""
 }
+
+// chainProfileExplain says why the default chain's source reading a
+// profile from file gave nothing, as --profile would say it: the profile
+// the chain read (name, from the file's data) is missing, or lacks a key,
+// or has a type that cannot be used. "" when the profile is not known.
+func chainProfileExplain(file profileFile, name func(data []byte) string) func(error) string {
+	return func(err error) string {
+		data, readErr := os.ReadFile(file.path())
+		if readErr == nil {
+			if _, ok := file.names(data); !ok {
+				return homeShort(file.path()) + " is not valid " + file.format + ", so no profile could be read from it: " +
+					"fix it, or use another source (--profile NAME, or " + envKeyID + " and " + envSecret + ")"
+			}
+		}
+		n := name(data)
+		if n == "" {
+			return ""
+		}
+		p := &profileProvider{name: n, candidates: []profileCandidate{{file: file}}}
+		return p.explain([]error{err}) + " (--profile NAME)"
+	}
+}
+
+// cliChainProfile is the profile of the aliyun CLI's configuration that the
+// default chain reads: $ALIBABA_CLOUD_PROFILE, else the file's "current".
+func cliChainProfile(data []byte) string {
+	if p := os.Getenv("ALIBABA_CLOUD_PROFILE"); p != "" {
+		return p
+	}
+	var cfg struct {
+		Current string `json:"current"`
+	}
+	if json.Unmarshal(data, &cfg) != nil {
+		return ""
+	}
+	return cfg.Current
+}
+
+// iniChainProfile is the section of the credentials file that the default
+// chain reads: $ALIBABA_CLOUD_PROFILE, else "default".
+func iniChainProfile([]byte) string {
+	if p := os.Getenv("ALIBABA_CLOUD_PROFILE"); p != "" {
+		return p
+	}
+	return "default"
+}
+
+// oidcVars are the environment variables of an OIDC role, all needed.
+var oidcVars = []string{"ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "ALIBABA_CLOUD_OIDC_TOKEN_FILE"}
+
+// halfSetOIDC says what is wrong when some but not all of an OIDC role's
+// environment variables are set, and "" otherwise.
+func halfSetOIDC() string {
+	var set, unset []string
+	for _, k := range oidcVars {
+		v := os.Getenv(k)
+		if k == "ALIBABA_CLOUD_OIDC_TOKEN_FILE" && v == "" {
+			v = os.Getenv("ALIBABA_CLOUD_OIDC_TOKEN")
+		}
+		if v != "" {
+			set = append(set, k)
+		} else {
+			unset = append(unset, k)
+		}
+	}
+	if len(set) == 0 || len(unset) == 0 {
+		return ""
+	}
+	isAre := func(n int) string {
+		if n > 1 {
+			return " are"
+		}
+		return " is"
+	}
+	return "an OIDC role needs three variables: " + strings.Join(set, " and ") + isAre(len(set)) + " set but " + strings.Join(unset, " and ") +
+		isAre(len(unset)) + " not: set all three, or unset " + strings.Join(set, " and ") + " to use another source"
+}
+
+// failingProvider is a source that gives no credentials, for err.
+type failingProvider struct{ err error }
+
+// GetCredentials returns the source's error.
+func (f failingProvider) GetCredentials() (*providers.Credentials, error) { return nil, f.err }
+
+// GetProviderName names the provider in credentials-go's terms.
+func (failingProvider) GetProviderName() string { return "failing" }
 
 // tidyProviderText mends the seams of credentials-go's error texts, which
 // run words together ("Can not open fileopen …") and misspell
@@ -201,6 +301,9 @@ type profileFile struct {
 	lacks  func(data []byte, name string) []string
 	add    string // how to add a profile NAME to it
 	format string // what the file is written in
+	// badType, when set, says what is wrong with the type of the profile
+	// of that name, if it is one that cannot be used; else "".
+	badType func(data []byte, name string) string
 }
 
 var (
@@ -212,11 +315,12 @@ var (
 		format: "JSON",
 	}
 	credentialsFile = profileFile{
-		path:   func() string { return configPath("ALIBABA_CLOUD_CREDENTIALS_FILE", ".alibabacloud", "credentials") },
-		names:  iniSectionNames,
-		lacks:  iniSectionLacks,
-		add:    "add a [NAME] section to PATH",
-		format: "INI",
+		path:    func() string { return configPath("ALIBABA_CLOUD_CREDENTIALS_FILE", ".alibabacloud", "credentials") },
+		names:   iniSectionNames,
+		lacks:   iniSectionLacks,
+		add:     "add a [NAME] section to PATH",
+		format:  "INI",
+		badType: iniSectionBadType,
 	}
 )
 
@@ -286,6 +390,11 @@ func (p *profileProvider) explain(failures []error) string {
 			msg := "profile " + p.name + " in " + shown + " gave no credentials"
 			if lacks := c.file.lacks(data, p.name); len(lacks) > 0 {
 				return msg + ": it has no " + strings.Join(lacks, " and no ") + "; add it there, or name another profile"
+			}
+			if c.file.badType != nil {
+				if why := c.file.badType(data, p.name); why != "" {
+					return msg + ": " + why + "; fix it there, or name another profile"
+				}
 			}
 			return msg + " (" + tidyProviderText(failures[i].Error()) + "): check its type and keys there, or name another profile"
 		case len(names) == 0:
@@ -357,9 +466,9 @@ func cliProfileLacks(data []byte, name string) []string {
 	return nil
 }
 
-// iniSectionLacks names the keys an access_key section of an INI
-// credentials file lacks.
-func iniSectionLacks(data []byte, name string) []string {
+// iniSectionKeys are the keys of the section name of an INI credentials
+// file, with their values.
+func iniSectionKeys(data []byte, name string) map[string]string {
 	keys := map[string]string{}
 	in := false
 	for _, line := range strings.Split(string(data), "\n") {
@@ -372,6 +481,30 @@ func iniSectionLacks(data []byte, name string) []string {
 			keys[strings.TrimSpace(k)] = strings.TrimSpace(v)
 		}
 	}
+	return keys
+}
+
+// iniTypes are the section types credentials-go reads from an INI
+// credentials file.
+var iniTypes = []string{"access_key", "ecs_ram_role", "ram_role_arn"}
+
+// iniSectionBadType says what is wrong with the type of a section of an INI
+// credentials file: none, or one credentials-go does not read.
+func iniSectionBadType(data []byte, name string) string {
+	typ, ok := iniSectionKeys(data, name)["type"]
+	switch {
+	case !ok || typ == "":
+		return "it has no type (such as type = access_key)"
+	case !slices.Contains(iniTypes, typ):
+		return "its type " + strconv.Quote(typ) + " is none of " + strings.Join(iniTypes, ", ")
+	}
+	return ""
+}
+
+// iniSectionLacks names the keys an access_key section of an INI
+// credentials file lacks.
+func iniSectionLacks(data []byte, name string) []string {
+	keys := iniSectionKeys(data, name)
 	if keys["type"] != "access_key" {
 		return nil
 	}

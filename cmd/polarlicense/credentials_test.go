@@ -77,8 +77,8 @@ func TestMalformedCLIConfigIsNotPrinted(t *testing.T) {
 			assert.Equal(t, "polarlicense: no usable credentials: profile polar was not found (~/config.json is not valid JSON; there is no ~/no-credentials): "+
 				`fix what cannot be read, run "aliyun configure --profile polar" or add a [polar] section to ~/no-credentials, or name one that exists`, line)
 		} else {
-			assert.Contains(t, line, "unmarshal aliyun cli config from", args)
-			assert.Contains(t, line, "(content withheld)", args)
+			assert.Equal(t, "polarlicense: no usable credentials: ~/config.json is not valid JSON, so no profile could be read from it: "+
+				"fix it, or use another source (--profile NAME, or ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET)", line)
 		}
 	}
 }
@@ -136,4 +136,70 @@ func TestTidyProviderText(t *testing.T) {
 	assert.Equal(t, "unable to get credentials from environment variables", tidyProviderText("unable to get credentials from enviroment variables"))
 	assert.Equal(t, "cannot open the file: open /x: no such file or directory", tidyProviderText("ERROR: Can not open fileopen /x: no such file or directory"))
 	assert.Equal(t, `cannot load the section: section "p" does not exist`, tidyProviderText(`ERROR: Can not load sectionsection "p" does not exist`))
+}
+
+// The default chain's profile sources fail in the same words as --profile:
+// the profile the chain read (the credentials file's [default] or
+// $ALIBABA_CLOUD_PROFILE, the aliyun CLI's current one), what is wrong
+// with it, what to do; never credentials-go's "Failed to get value".
+func TestDefaultChainProfileMessages(t *testing.T) {
+	home := isolateCredentials(t)
+	ini := filepath.Join(home, "no-credentials")
+	cfg := filepath.Join(home, "no-config.json")
+	cases := []struct {
+		name, file, content, profileEnv, want string
+	}{
+		{"no [default]", ini, "[polar]\ntype = access_key\naccess_key_id = a\naccess_key_secret = b\n", "",
+			"there is no profile named default (~/no-credentials holds only polar): add a [default] section to ~/no-credentials, or name one that exists (--profile NAME)"},
+		{"$ALIBABA_CLOUD_PROFILE names none", ini, "[default]\ntype = access_key\naccess_key_id = a\naccess_key_secret = b\n", "zz",
+			"there is no profile named zz (~/no-credentials holds only default): add a [zz] section to ~/no-credentials, or name one that exists (--profile NAME)"},
+		{"a key missing", ini, "[default]\ntype = access_key\naccess_key_id = a\n", "",
+			"profile default in ~/no-credentials gave no credentials: it has no access_key_secret; add it there, or name another profile (--profile NAME)"},
+		{"an unknown type", ini, "[default]\ntype = nosuchtype\n", "",
+			`profile default in ~/no-credentials gave no credentials: its type "nosuchtype" is none of access_key, ecs_ram_role, ram_role_arn; fix it there, or name another profile (--profile NAME)`},
+		{"no type", ini, "[default]\naccess_key_id = a\n", "",
+			"profile default in ~/no-credentials gave no credentials: it has no type (such as type = access_key); fix it there, or name another profile (--profile NAME)"},
+		{"the CLI's current profile missing", cfg, `{"current": "x", "profiles": [{"name": "y", "mode": "AK", "access_key_id": "a", "access_key_secret": "b"}]}`, "",
+			`there is no profile named x (~/no-config.json holds only y): run "aliyun configure --profile x", or name one that exists (--profile NAME)`},
+		{"the CLI's current profile lacks its secret", cfg, `{"current": "x", "profiles": [{"name": "x", "mode": "AK", "access_key_id": "a"}]}`, "",
+			"profile x in ~/no-config.json gave no credentials: it has no access_key_secret; add it there, or name another profile (--profile NAME)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.NoError(t, os.WriteFile(tc.file, []byte(tc.content), 0o600))
+			defer os.Remove(tc.file)
+			if tc.profileEnv != "" {
+				t.Setenv("ALIBABA_CLOUD_PROFILE", tc.profileEnv)
+				defer os.Unsetenv("ALIBABA_CLOUD_PROFILE")
+			}
+			r := runIn(t, profileEnv("http://127.0.0.1:9"), "orders", "list")
+			assert.Equal(t, exitFailure, r.code)
+			line := oneLineOn(t, r.stderr)
+			assert.Equal(t, "polarlicense: no usable credentials: "+tc.want, line)
+			assert.NotContains(t, line, "Failed to get")
+			assert.NotContains(t, line, "use --profile NAME, or try --emulator", "the advice is given once")
+		})
+	}
+}
+
+// An OIDC role half set up in the environment, which credentials-go passes
+// over in silence, is named when nothing else gives credentials; when
+// something else does, it is used as before.
+func TestHalfSetOIDC(t *testing.T) {
+	home := isolateCredentials(t)
+	t.Setenv("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1:role/polar")
+	r := runIn(t, profileEnv("http://127.0.0.1:9"), "orders", "list")
+	assert.Equal(t, exitFailure, r.code)
+	assert.Equal(t, "polarlicense: no usable credentials: an OIDC role needs three variables: ALIBABA_CLOUD_ROLE_ARN is set but "+
+		"ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE are not: set all three, or unset ALIBABA_CLOUD_ROLE_ARN to use another source",
+		oneLineOn(t, r.stderr))
+
+	t.Setenv("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "acs:ram::1:oidc-provider/polar")
+	r = runIn(t, profileEnv("http://127.0.0.1:9"), "orders", "list")
+	assert.Contains(t, oneLineOn(t, r.stderr), "ALIBABA_CLOUD_ROLE_ARN and ALIBABA_CLOUD_OIDC_PROVIDER_ARN are set but ALIBABA_CLOUD_OIDC_TOKEN_FILE is not")
+
+	srv := newServer(t)
+	ini := filepath.Join(home, "no-credentials")
+	require.NoError(t, os.WriteFile(ini, []byte("[default]\ntype = access_key\naccess_key_id = "+srv.AccessKeyID+"\naccess_key_secret = "+srv.AccessKeySecret+"\n"), 0o600))
+	ok(t, runIn(t, profileEnv(srv.URL), "orders", "list"))
 }

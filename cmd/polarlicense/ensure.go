@@ -113,7 +113,7 @@ mode 0600 (root writing for the database's user).`,
 			if err != nil {
 				return err
 			}
-			if mac != "" {
+			if cmd.Flags().Changed("mac") { // --mac "" too: not the host's interface in disguise
 				if err := checkMac(mac); err != nil {
 					return err
 				}
@@ -124,7 +124,7 @@ mode 0600 (root writing for the database's user).`,
 				}
 				mac = m
 			}
-			if pgdata != "" {
+			if cmd.Flags().Changed("pgdata") {
 				id, err := systemIDOfPGData(pgdata)
 				if err != nil {
 					return err
@@ -186,7 +186,7 @@ func ensureAdvice(err error, stateDir string) error {
 		return &hintError{err: err, hint: "nothing was spent by this run; run the same command again after the time above: " +
 			"it looks for the code first and creates one only if there still is none"}
 	case errors.Is(err, polarlicense.ErrUncertainOutcome):
-		return &hintError{err: err, hint: "the code may or may not have been created: run the same command again (with the same state directory, " +
+		return &hintError{err: err, lostAnswer: true, hint: "the code may or may not have been created: run the same command again (with the same state directory, " +
 			stateDir + "); it looks for the code first, and for ten minutes only looks and creates none, in case the create is still being processed"}
 	}
 	return err

@@ -24,7 +24,12 @@ import (
 // wrapped in commandError and classified by their cause.
 
 // usageError is a mistake on the command line: exit status 2.
-type usageError struct{ msg string }
+type usageError struct {
+	msg string
+	// at, when set, is the command whose help the message points at,
+	// rather than the one run (as for "help TOPIC").
+	at *cobra.Command
+}
 
 // Error is the mistake, said for a person.
 func (e *usageError) Error() string { return e.msg }
@@ -127,6 +132,9 @@ func (a *app) fail(cmd *cobra.Command, err error) int {
 		a.errorLine(describeValidation(ve) + helpHint(cmd))
 		return exitUsage
 	case errors.As(err, &ue):
+		if ue.at != nil {
+			cmd = ue.at
+		}
 		a.errorLine(ue.msg + helpHint(cmd))
 		return exitUsage
 	case errors.As(err, &ce):

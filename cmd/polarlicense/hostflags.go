@@ -20,23 +20,33 @@ import (
 // host's one candidate).
 func macOfInterface(iface string) (string, error) {
 	mac, err := hostid.MacAddress(iface)
-	if err == nil {
-		return mac, nil
+	if err != nil {
+		return "", interfaceError(err)
 	}
+	return mac, nil
+}
+
+// interfaceError says what is wrong when hostid.MacAddress fails: an
+// interface that cannot be used is the flag's fault (a usage error), a
+// failure to list the interfaces is the machine's.
+func interfaceError(err error) error {
 	var ie *hostid.InterfaceError
 	if errors.As(err, &ie) {
 		if ie.Interface == "" {
-			return "", usagef("--interface= (empty) picks the one interface that could be the host's, but %s (or give --mac)", ie.Reason)
+			return usagef("--interface= (empty) picks the one interface that could be the host's, but %s (or give --mac)", ie.Reason)
 		}
-		return "", usagef("invalid --interface: %s", ie.Reason)
+		return usagef("invalid --interface: %s", ie.Reason)
 	}
 	// Its chain is dropped: listing fails with a *net.OpError, which
 	// describe would read as the service being unreachable.
-	return "", errors.New("cannot list this host's network interfaces: " + rootCause(err).Error())
+	return errors.New("cannot list this host's network interfaces: " + rootCause(err).Error())
 }
 
 // systemIDOfPGData is the system identifier in --pgdata's control file.
 func systemIDOfPGData(dir string) (string, error) {
+	if dir == "" {
+		return "", usagef("invalid --pgdata: empty: give the database's data directory, the one holding %s", hostid.ControlFileName)
+	}
 	id, err := hostid.SystemIdentifier(dir)
 	if err != nil {
 		return "", pgdataError(dir, err)
@@ -52,6 +62,10 @@ func pgdataError(dir string, err error) error {
 		return err
 	}
 	cause := strings.TrimPrefix(rootCause(ce.Err).Error(), "hostid: ")
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return usagef("invalid --pgdata: %s is not a directory: give the database's data directory, the one holding %s",
+			dir, hostid.ControlFileName)
+	}
 	switch {
 	case errors.Is(ce, fs.ErrNotExist):
 		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {

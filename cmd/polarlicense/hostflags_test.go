@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,6 +33,10 @@ func TestHostFlagsAreUsageErrors(t *testing.T) {
 	fifo := t.TempDir()
 	require.NoError(t, os.MkdirAll(filepath.Join(fifo, "global"), 0o700))
 	require.NoError(t, syscall.Mkfifo(filepath.Join(fifo, "global", "pg_control"), 0o600))
+	notDir := filepath.Join(t.TempDir(), "PG_VERSION")
+	require.NoError(t, os.WriteFile(notDir, []byte("15\n"), 0o600))
+	ctlDir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(ctlDir, "global", "pg_control"), 0o700))
 
 	for _, tc := range []struct {
 		args []string
@@ -47,6 +52,14 @@ func TestHostFlagsAreUsageErrors(t *testing.T) {
 			"invalid --pgdata: " + filepath.Join(short, "global", "pg_control") + " is not a PostgreSQL control file: 3 bytes, fewer than the 8192 PostgreSQL writes"},
 		{[]string{"--mac", "00:16:3e:00:00:01", "--pgdata", fifo},
 			"invalid --pgdata: " + filepath.Join(fifo, "global", "pg_control") + " is a FIFO, not the regular file PostgreSQL writes: give the database's data directory"},
+		{[]string{"--mac", "", "--system-id", "1"},
+			`invalid --mac "": a MAC address is six pairs of hex digits`},
+		{[]string{"--mac", "00:16:3e:00:00:01", "--pgdata", ""},
+			"invalid --pgdata: empty: give the database's data directory, the one holding global/pg_control"},
+		{[]string{"--mac", "00:16:3e:00:00:01", "--pgdata", notDir},
+			"invalid --pgdata: " + notDir + " is not a directory: give the database's data directory, the one holding global/pg_control"},
+		{[]string{"--mac", "00:16:3e:00:00:01", "--pgdata", ctlDir},
+			"invalid --pgdata: " + filepath.Join(ctlDir, "global", "pg_control") + " is a directory, not the regular file PostgreSQL writes: give the database's data directory"},
 	} {
 		r := runAt(t, srv, append(base, tc.args...)...)
 		assert.Equal(t, exitUsage, r.code, tc.args)
@@ -98,4 +111,28 @@ func TestPGDataUnreadable(t *testing.T) {
 	r := runAt(t, srv, "license", "ensure", "239618016570503", "--name", "n", "--mac", "00:16:3e:00:00:01", "--pgdata", dir, "--out", filepath.Join(t.TempDir(), "l.lic"))
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "invalid --pgdata: cannot read "+path+" (permission denied): run as the database user (")
+}
+
+// What --interface is told for each way hostid.MacAddress fails: the
+// interface's fault is a usage error in the flag's terms, one sentence; a
+// failure to list the interfaces is the machine's, without the network
+// error's chain (which would read as the service being out of reach).
+func TestInterfaceError(t *testing.T) {
+	var ue *usageError
+	err := interfaceError(&hostid.InterfaceError{Interface: "eth9", Reason: `no network interface is named "eth9" (there are: lo, eth0)`})
+	require.ErrorAs(t, err, &ue)
+	assert.Equal(t, `invalid --interface: no network interface is named "eth9" (there are: lo, eth0)`, ue.msg)
+
+	err = interfaceError(&hostid.InterfaceError{Reason: "2 network interfaces could be the host's, name one: eth0 (00:16:3e:1a:2b:01), eth1 (00:16:3e:1a:2b:02)"})
+	require.ErrorAs(t, err, &ue)
+	assert.Equal(t, "--interface= (empty) picks the one interface that could be the host's, but 2 network interfaces could be the host's, "+
+		"name one: eth0 (00:16:3e:1a:2b:01), eth1 (00:16:3e:1a:2b:02) (or give --mac)", ue.msg)
+	assert.NotContains(t, ue.msg, "hostid")
+
+	listing := fmt.Errorf("hostid: list network interfaces: %w", &net.OpError{Op: "route", Net: "ip+net", Err: os.NewSyscallError("netlinkrib", syscall.EPERM)})
+	err = interfaceError(listing)
+	assert.False(t, errors.As(err, &ue), "the machine's failure, not the flag's")
+	assert.Equal(t, "cannot list this host's network interfaces: operation not permitted", err.Error())
+	var ne net.Error
+	assert.False(t, errors.As(err, &ne), "not read as the service out of reach")
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -49,4 +50,76 @@ func TestCodesCreateLostAnswerAdviceOnce(t *testing.T) {
 		`check with "polarlicense codes list `+order+` --mac 00:16:3e:1a:2b:03" before trying again (or use "polarlicense license ensure", which checks first)`+"\n", r.stderr)
 	assert.NotContains(t, r.stderr, "DescribeActivationCodes")
 	assert.Equal(t, 1, strings.Count(r.stderr, "may or may not"), "the advice is given once")
+}
+
+// license ensure after a create's answer was lost and its looks found no
+// code: the advice once, in the CLI's terms (run the command again), not the
+// SDK's "check with DescribeActivationCodes…" before it.
+func TestLicenseEnsureLostAnswerAdviceOnce(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t, polarlicensetest.WithFaults(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDrop}))
+	path := filepath.Join(t.TempDir(), "license.lic")
+	r := runAt(t, srv, ensureArgs(provOrder, path)...)
+	assert.Equal(t, exitFailure, r.code)
+	line := oneLineOn(t, r.stderr)
+	assert.True(t, strings.HasPrefix(line, "polarlicense: the answer from "+srv.URL+" was lost (EOF); the code may or may not have been created: "+
+		"run the same command again"), line)
+	assert.Equal(t, 1, strings.Count(line, "may or may not"), "the advice is given once")
+	assert.NotContains(t, r.stderr, "DescribeActivationCodes")
+	assert.NotContains(t, r.stderr, "EnsureActivationCode")
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
+	assert.NoFileExists(t, path)
+}
+
+// "help TOPIC" for a topic that is no command is a usage error said as an
+// unknown command is, not cobra's "Unknown help topic [`x`]", the whole
+// usage and exit status 0.
+func TestHelpUnknownTopic(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"help", "ordrs"}, `polarlicense: unknown help topic "ordrs": did you mean "orders"? (see "polarlicense --help")`},
+		{[]string{"help", "orders", "lst"}, `polarlicense: unknown help topic "orders lst": did you mean "get" or "list"? (see "polarlicense orders --help")`},
+		{[]string{"help", "xyzzy"}, `polarlicense: unknown help topic "xyzzy" (see "polarlicense --help")`},
+	} {
+		r := runIn(t, testEnv(nil), tc.args...)
+		assert.Equal(t, exitUsage, r.code, tc.args)
+		assert.Equal(t, tc.want+"\n", r.stderr, tc.args)
+		assert.Empty(t, r.stdout, tc.args)
+	}
+
+	// A known topic is that command's help.
+	r := runIn(t, testEnv(nil), "help", "orders", "list")
+	assert.Equal(t, exitOK, r.code)
+	assert.Contains(t, r.stdout, "Usage:\n  polarlicense orders list")
+	assert.Empty(t, r.stderr)
+
+	r = runIn(t, testEnv(nil), "__complete", "help", "ord")
+	assert.Equal(t, exitOK, r.code)
+	assert.True(t, strings.HasPrefix(r.stdout, "orders\t"), r.stdout)
+}
+
+// "completion" with a shell it does not know is a usage error too, not its
+// help and exit status 0; its shells still work and complete.
+func TestCompletionUnknownShell(t *testing.T) {
+	t.Parallel()
+	r := runIn(t, testEnv(nil), "completion", "fishh")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Equal(t, `polarlicense: unknown command "fishh" for "polarlicense completion": did you mean "fish"? (see "polarlicense completion --help")`+"\n", r.stderr)
+	assert.Empty(t, r.stdout)
+
+	r = runIn(t, testEnv(nil), "completion", "bash")
+	assert.Equal(t, exitOK, r.code)
+	assert.True(t, strings.HasPrefix(r.stdout, "# bash completion V2 for polarlicense"), r.stdout[:min(len(r.stdout), 80)])
+
+	r = runIn(t, testEnv(nil), "completion")
+	assert.Equal(t, exitOK, r.code)
+	assert.Contains(t, r.stdout, "  polarlicense completion [command]\n")
+	assert.Contains(t, r.stdout, "  fish ")
+
+	r = runIn(t, testEnv(nil), "__complete", "completion", "z")
+	assert.Equal(t, exitOK, r.code)
+	assert.True(t, strings.HasPrefix(r.stdout, "zsh\t"), r.stdout)
 }

@@ -492,7 +492,7 @@ func TestStateDirHoldsNothingSecret(t *testing.T) {
 		for _, c := range srv.Codes(order) {
 			_, cert, found := srv.Code(order, c.ID)
 			require.True(t, found)
-			secrets = append(secrets, []byte(cert), serviceLicense(t, srv, order, c.ID))
+			secrets = append(secrets, []byte(cert.Reveal()), serviceLicense(t, srv, order, c.ID))
 		}
 	}
 	require.Len(t, secrets, 5, "the secret and two forms of each of the two licenses")

@@ -161,6 +161,11 @@ Exit status: 0 success, 1 failure (service, network, credentials, files),
 
 	root.AddCommand(a.ordersCommand(), a.codesCommand(), a.licenseCommand(), a.fleetCommand(), a.auditCommand(), a.exporterCommand(),
 		a.emulatorCommand(), a.versionCommand(), a.manCommand())
+	root.SetHelpCommand(helpCommand(root))
+	// The completion command keeps the writers it is made with.
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	strictCompletionCommand(root)
 	registerCompletions(root)
 	return root
 }
