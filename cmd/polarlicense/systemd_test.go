@@ -177,4 +177,10 @@ func TestSystemdCheckUnitFlags(t *testing.T) {
 	for _, f := range flags {
 		assert.NotNil(t, check.Flags().Lookup(strings.TrimPrefix(f, "--")), "license check has no %s", f)
 	}
+	// The suggested CHECK_ARGS line is a valid rest of the unit's command line
+	// (systemd splits an unbraced $CHECK_ARGS into words).
+	args := strings.Fields(envAssignments(t, "check.env")["CHECK_ARGS"])
+	require.NotEmpty(t, args)
+	require.NoError(t, check.ParseFlags(append([]string{"--license", "/x/license.lic", "--textfile-dir", "/x"}, args...)), "CHECK_ARGS=%q", args)
+	require.NoError(t, check.ValidateRequiredFlags())
 }
