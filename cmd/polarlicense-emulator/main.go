@@ -2,10 +2,16 @@
 // API (package polarlicensetest) until interrupted. It prints its URL on the
 // first line of standard output, then the credentials to use:
 //
-//	$ go run ./cmd/polarlicense-emulator --listen 127.0.0.1:0
+//	$ go build -o polarlicense-emulator ./cmd/polarlicense-emulator
+//	$ ./polarlicense-emulator --listen 127.0.0.1:0
 //	http://127.0.0.1:41237
 //	ALIBABA_CLOUD_ACCESS_KEY_ID=...
 //	ALIBABA_CLOUD_ACCESS_KEY_SECRET=...
+//
+// A test harness (in any language) should run the built binary, or the
+// packages' /usr/bin/polarlicense-emulator, not "go run": a signal sent to the
+// go run process's PID does not reach the emulator, which keeps running,
+// orphaned, and leaves its --env-file behind.
 //
 // With --env-file PATH it also writes POLARLICENSE_ENDPOINT and the
 // credentials to PATH, atomically, once it listens, for a shell to source;

@@ -142,6 +142,17 @@ func TestSystemdEnvExamples(t *testing.T) {
 	args := strings.Fields(ex["EXPORTER_ARGS"]) // systemd splits an unbraced $VAR so
 	require.NotEmpty(t, args)
 	require.NoError(t, exporter.ParseFlags(args), "EXPORTER_ARGS=%q", ex["EXPORTER_ARGS"])
+	// The flags exporter.env suggests (its indented comment lines) are the exporter's.
+	exData, err := os.ReadFile(filepath.Join(unitsDir, "exporter.env"))
+	require.NoError(t, err)
+	var suggested []string
+	for _, line := range regexp.MustCompile(`(?m)^#   .*$`).FindAllString(string(exData), -1) {
+		suggested = append(suggested, regexp.MustCompile(`--[a-z][a-z-]*`).FindAllString(line, -1)...)
+	}
+	require.Greater(t, len(suggested), 3, "exporter.env suggests flags")
+	for _, f := range suggested {
+		assert.NotNil(t, exporter.Flags().Lookup(strings.TrimPrefix(f, "--")), "exporter has no %s", f)
+	}
 	for k := range ex {
 		assert.Contains(t, []string{"EXPORTER_ARGS", envKeyID, envSecret, envToken, envRegion, envEndpoint}, k, "exporter.env: %s is read by nobody", k)
 	}
@@ -177,4 +188,10 @@ func TestSystemdCheckUnitFlags(t *testing.T) {
 	for _, f := range flags {
 		assert.NotNil(t, check.Flags().Lookup(strings.TrimPrefix(f, "--")), "license check has no %s", f)
 	}
+	// The suggested CHECK_ARGS line is a valid rest of the unit's command line
+	// (systemd splits an unbraced $CHECK_ARGS into words).
+	args := strings.Fields(envAssignments(t, "check.env")["CHECK_ARGS"])
+	require.NotEmpty(t, args)
+	require.NoError(t, check.ParseFlags(append([]string{"--license", "/x/license.lic", "--textfile-dir", "/x"}, args...)), "CHECK_ARGS=%q", args)
+	require.NoError(t, check.ValidateRequiredFlags())
 }
