@@ -392,10 +392,21 @@ func TestCreateActivationCodeWithStateDirHoldsEnsures(t *testing.T) {
 	require.ErrorIs(t, err, polarlicense.ErrCreateHeld)
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
 
-	// A create that succeeds clears the record, and makes older Known lists stale.
+	// Another create, in any "process", is refused while the hold lasts:
+	// it cannot look for the code the first may still make.
+	_, err = newReliabilityClient(t, srv, polarlicense.WithStateDir(state)).CreateActivationCode(context.Background(), create)
+	require.ErrorIs(t, err, polarlicense.ErrCreateHeld)
+	require.ErrorIs(t, err, polarlicense.ErrUncertainOutcome)
+	assert.Contains(t, err.Error(), "nothing was sent")
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
+
+	// Once the hold is over, a create that succeeds clears the record, and
+	// makes older Known lists stale.
+	later := func() time.Time { return time.Now().Add(11 * time.Minute) }
 	listedAt := time.Now()
-	made, err := newReliabilityClient(t, srv, polarlicense.WithStateDir(state)).CreateActivationCode(context.Background(), create)
+	made, err := newReliabilityClient(t, srv, polarlicense.WithStateDir(state), polarlicense.WithClock(later)).CreateActivationCode(context.Background(), create)
 	require.NoError(t, err)
+	assert.Equal(t, 2, srv.RequestCount("CreateActivationCode"))
 	assert.Nil(t, pendingOf(t, hostRecordPath(state, ensureOrder, ensureMac, ensureSysID)))
 	req := ensureReq(ensureOrder)
 	req.Known = &polarlicense.EnsureKnown{ListedAt: listedAt}

@@ -3,9 +3,11 @@ package polarlicense
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/polarlicense/polarlicense-go/internal/sign"
@@ -75,9 +77,12 @@ func (c *Client) DescribeActivationCodes(ctx context.Context, req *DescribeActiv
 // EnsureActivationCode's: it waits for the host's lock (an
 // EnsureActivationCode in flight for the same order, MAC address and
 // system identifier, in any process), records the create durably before
-// sending it and clears the record once the outcome is known. It never
-// refuses to create, but a create whose outcome stays unknown holds the
-// host for EnsureActivationCode calls as theirs would.
+// sending it and clears the record once the outcome is known. A create
+// whose outcome stays unknown holds the host for ten minutes, for
+// EnsureActivationCode and CreateActivationCode calls alike: while a create
+// begun anywhere and never resolved holds the host (or its record cannot be
+// trusted), CreateActivationCode sends nothing and returns an error wrapping
+// ErrCreateHeld and ErrUncertainOutcome that says until when.
 func (c *Client) CreateActivationCode(ctx context.Context, req *CreateActivationCodeRequest) (*CreateActivationCodeResponse, error) {
 	if c.stateDir == "" || req == nil || ctx == nil {
 		return c.createActivationCode(ctx, req)
@@ -99,7 +104,15 @@ func (c *Client) CreateActivationCode(ctx context.Context, req *CreateActivation
 	}
 	defer store.unlock()
 	e := &ensureCall{c: c, host: host, slot: slot, store: store}
-	e.rec, _ = store.read() // a record in doubt is replaced
+	var doubt *recordDoubt
+	e.rec, doubt = store.read()
+	if h := e.currentHold(doubt); h != nil && c.now().Before(h.until) {
+		// This call cannot look for the code the earlier create may have
+		// made: it refuses, as EnsureActivationCode would refuse to create.
+		return nil, fmt.Errorf("polarlicense: CreateActivationCode: %s holds order %s's host (MAC address %s, system identifier %q) until %s, "+
+			"so nothing was sent (that create may yet make the host's code: look for it before creating another): %w: %w",
+			h.what, host.order, host.mac, host.systemID, h.until.Format(time.RFC3339), ErrCreateHeld, ErrUncertainOutcome)
+	}
 	if err := e.beginCreate(0); err != nil {
 		return nil, &OperationError{Operation: opCreateActivationCode.name, Err: err}
 	}

@@ -151,7 +151,12 @@ command exits 1 naming it.`,
 			}
 			created, err := client.CreateActivationCode(ctx, req)
 			if err != nil {
-				if errors.Is(err, polarlicense.ErrUncertainOutcome) {
+				switch {
+				case errors.Is(err, polarlicense.ErrCreateHeld):
+					// An earlier create, never resolved, holds the host.
+					err = &hintError{err: err, hint: `nothing was spent by this run: check with "polarlicense codes list ` +
+						args[0] + ` --mac ` + mac + `" (or use "polarlicense license ensure", which finds the code if the earlier create made it)`}
+				case errors.Is(err, polarlicense.ErrUncertainOutcome):
 					// The request may have been processed: the code may exist.
 					err = &hintError{err: err, lostAnswer: true, hint: `the code may or may not have been created: check with "polarlicense codes list ` +
 						args[0] + ` --mac ` + mac + `" before trying again (or use "polarlicense license ensure", which checks first)`}

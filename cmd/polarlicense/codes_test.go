@@ -268,3 +268,28 @@ func TestCodesCreateOut(t *testing.T) {
 	r = runAt(t, srv, "codes", "create", order, "--help")
 	assert.Contains(t, r.stdout, "license ensure", "the help points scripts to license ensure")
 }
+
+// A codes create whose answer was lost holds the host, through the state
+// directory, for every later run: a second codes create at once (as after
+// a kill and a quick retry) spends nothing.
+func TestCodesCreateHeldAfterALostAnswer(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, polarlicensetest.WithFaults(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDropAfter}))
+	order := polarlicensetest.DemoOrderPG
+	state := filepath.Join(t.TempDir(), "state")
+	args := []string{"codes", "create", order, "--mac", "00:16:3e:1a:2b:03", "--name", "pg-prod-03", "--system-id", "7345118823001548203", "--state-dir", state}
+	r := runAt(t, srv, args...)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, r.stderr, "may or may not have been created")
+	require.Len(t, srv.Codes(order), 3, "the emulator did create it")
+
+	r = runAt(t, srv, args...)
+	assert.Equal(t, exitFailure, r.code)
+	line := oneLineOn(t, r.stderr)
+	assert.Contains(t, line, "holds order "+order+"'s host")
+	assert.True(t, strings.HasSuffix(line, `; nothing was spent by this run: check with "polarlicense codes list `+order+
+		` --mac 00:16:3e:1a:2b:03" (or use "polarlicense license ensure", which finds the code if the earlier create made it)`), line)
+	assert.NotContains(t, line, "was lost")
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"), "the second run sent nothing")
+	assert.Len(t, srv.Codes(order), 3)
+}
