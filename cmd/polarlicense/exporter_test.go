@@ -316,10 +316,13 @@ func TestExporterFollowsChangesAndKeepsLastValuesOnFailure(t *testing.T) {
 		AliyunOrderID: orderF, MacAddress: "00:16:3e:00:00:62", Name: "node-62", SystemIdentifier: "7000000000000000062"})
 	require.NoError(t, err)
 	newID := strconv.FormatInt(created.ID, 10)
+	// (An audit that listed the orders before the create and the codes after
+	// it shows the code with the old count: wait for one wholly after it.)
 	fams = e.waitFor(t, "the new code", func(fams map[string]*dto.MetricFamily) bool {
 		_, ok := value(fams, "polarlicense_code_expiry_timestamp_seconds",
 			"aliyun_order_id", orderF, "activation_code_id", newID, "name", "node-62", "mac_address", created.MacAddress)
-		return ok
+		n, _ := value(fams, "polarlicense_order_activated_codes", "aliyun_order_id", orderF)
+		return ok && n == 2
 	})
 	checkAgainstEmulator(t, fams, srv)
 	v, _ = value(fams, "polarlicense_order_activated_codes", "aliyun_order_id", orderF)
