@@ -215,7 +215,7 @@ func (p *Plan) applyNode(ctx context.Context, np *NodePlan, r *NodeResult) {
 			fail(fmt.Errorf("the license of code %d was not written: %w", np.Code.ID, err))
 			return
 		}
-		r.State, r.Written = Licensed, true
+		r.State, r.Written = p.licensedState(np.Code), true
 		return
 	}
 	if err := polarlicense.CheckLicenseFileWritable(np.Path, write); err != nil {
@@ -237,7 +237,17 @@ func (p *Plan) applyNode(ctx context.Context, np *NodePlan, r *NodeResult) {
 		fail(&UnwrittenError{AliyunOrderID: np.AliyunOrderID, ActivationCodeID: code.ID, Created: resp.Created, Path: np.Path, Err: err})
 		return
 	}
-	r.State, r.Written = Licensed, true
+	r.State, r.Written = p.licensedState(&code), true
+}
+
+// licensedState is the state of a node whose file now holds code's
+// license: Expiring when the code expires within Options.ExpiringWithin, as
+// the plan would show it, else Licensed.
+func (p *Plan) licensedState(code *polarlicense.ActivationCode) State {
+	if p.opts.ExpiringWithin > 0 && code != nil && !code.ExpireAt.IsZero() && !code.ExpireAt.After(p.opts.Now().Add(p.opts.ExpiringWithin)) {
+		return Expiring
+	}
+	return Licensed
 }
 
 // UnwrittenError is a node's error when its code was found or created but

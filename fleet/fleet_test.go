@@ -320,3 +320,26 @@ func TestApplyReportsDuplicates(t *testing.T) {
 
 var _ = bytes.Equal
 var _ = errors.Is
+
+// A node whose file apply writes with a code expiring soon ends expiring,
+// as the next plan will show it, not licensed.
+func TestApplyWrittenExpiringCodeIsExpiring(t *testing.T) {
+	soon := time.Now().Add(30 * day)
+	srv := newServer(t, polarlicensetest.WithActivationCode(orderA, polarlicense.ActivationCode{
+		Name: "seed1", MacAddress: mac(1), SystemIdentifier: sysID(1), ActivateAt: soon.AddDate(-1, 0, 0), ExpireAt: soon}, ""))
+	dir := t.TempDir()
+	inv := writeInventory(t, dir, cluster("a", orderA, dir, 1, 2, ""))
+	client := newClient(t, srv)
+	plan, err := fleet.NewPlan(ctx, client, inv, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []fleet.State{fleet.FileMissing, fleet.ToIssue}, states(plan))
+	rep, err := plan.Apply(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, fleet.Expiring, rep.Nodes[0].State, "written, its code expiring in 30 days")
+	assert.True(t, rep.Nodes[0].Written && rep.Nodes[0].Done())
+	assert.Equal(t, fleet.Licensed, rep.Nodes[1].State, "a new code")
+
+	plan, err = fleet.NewPlan(ctx, client, inv, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []fleet.State{fleet.Expiring, fleet.Licensed}, states(plan), "the next plan agrees")
+}
