@@ -209,9 +209,18 @@ func (p *Plan) applyNode(ctx context.Context, np *NodePlan, r *NodeResult) {
 		Overwrite: np.exists, Owner: np.Owner, StateDir: p.opts.StateDir, AliyunOrderID: np.AliyunOrderID,
 	}
 	if !np.Create {
-		// The plan fetched the unexpired code's license: write it.
+		// The plan fetched the unexpired code's license (unless its
+		// directory was missing then, and is there now): write it.
+		lic := np.license
+		if lic == "" {
+			var err error
+			if lic, err = p.fetchLicense(ctx, np.AliyunOrderID, np.Code.ID); err != nil {
+				fail(err)
+				return
+			}
+		}
 		write.Code = np.Code
-		if err := polarlicense.WriteLicenseFileWithOptions(np.Path, np.license, write); err != nil {
+		if err := polarlicense.WriteLicenseFileWithOptions(np.Path, lic, write); err != nil {
 			fail(fmt.Errorf("the license of code %d was not written: %w", np.Code.ID, err))
 			return
 		}

@@ -343,3 +343,40 @@ func TestApplyWrittenExpiringCodeIsExpiring(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []fleet.State{fleet.Expiring, fleet.Licensed}, states(plan), "the next plan agrees")
 }
+
+// The plan fetches a code's license only to compare it with a file or to
+// write it: not for a node to renew whose file is missing, nor under a
+// license_dir that does not exist. Apply fetches it then if the directory
+// has appeared since.
+func TestPlanFetchesOnlyLicensesItComparesOrWrites(t *testing.T) {
+	far, soon := time.Now().AddDate(2, 0, 0), time.Now().Add(20*day)
+	seed := func(i int, expire time.Time) polarlicensetest.Option {
+		return polarlicensetest.WithActivationCode(orderA, polarlicense.ActivationCode{
+			Name: "seed" + strconv.Itoa(i), MacAddress: mac(i), SystemIdentifier: sysID(i), ActivateAt: expire.AddDate(-1, 0, 0), ExpireAt: expire}, "")
+	}
+	srv := newServer(t, seed(1, soon), seed(2, far))
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "later")
+	inv := writeInventory(t, dir,
+		cluster("a", orderA, filepath.Join(dir, "a"), 1, 1, "    renew_within: 30d\n"),
+		cluster("b", orderA, missing, 2, 1, ""))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "a"), 0o755))
+	client := newClient(t, srv)
+	plan, err := fleet.NewPlan(ctx, client, inv, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []fleet.State{fleet.ToRenew, fleet.DirMissing}, states(plan))
+	assert.Zero(t, srv.RequestCount("DescribeActivationCodeDetails"), "no license to compare or write")
+	assert.Equal(t, 2, srv.RequestCount(""))
+
+	require.NoError(t, os.Mkdir(missing, 0o755))
+	srv.ResetRequests()
+	rep, err := plan.Apply(ctx)
+	require.NoError(t, err)
+	assert.True(t, rep.Nodes[0].Renewed && rep.Nodes[0].Written, "%v", rep.Nodes[0].Err)
+	require.Equal(t, fleet.Licensed, rep.Nodes[1].State, "%v", rep.Nodes[1].Err)
+	assert.False(t, rep.Nodes[1].Created)
+	assert.Equal(t, 1, srv.RequestCount("DescribeActivationCodeDetails"), "the license of the node whose directory appeared")
+	got, err := os.ReadFile(rep.Nodes[1].Path)
+	require.NoError(t, err)
+	assert.Equal(t, license(t, srv, orderA, plan.Nodes[1].Code.ID), got)
+}
