@@ -464,3 +464,31 @@ func TestFleetMaxRPS(t *testing.T) {
 	assert.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond, "the second call waited for the limit")
 	assert.Equal(t, 2, srv.RequestCount(""))
 }
+
+// Two nodes writing one file through a symbolic link to a directory, and
+// an inventory without end (/dev/zero), are refused before anything is
+// sent, naming the lines; /dev/zero is read no further than the cap.
+func TestFleetInventorySymlinkAndSizeCap(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	dir := t.TempDir()
+	real, link := filepath.Join(dir, "real"), filepath.Join(dir, "link")
+	require.NoError(t, os.Mkdir(real, 0o755))
+	require.NoError(t, os.Symlink(real, link))
+	text := threeNodes(provOrder, dir)
+	text = strings.Replace(text, "\"7345118823001548201\"\n", "\"7345118823001548201\"\n        path: "+filepath.Join(real, "x.lic")+"\n", 1)
+	text = strings.Replace(text, "\"7345118823001548202\"\n", "\"7345118823001548202\"\n        path: "+filepath.Join(link, "x.lic")+"\n", 1)
+	inv := writeInventory(t, t.TempDir(), text)
+	for _, cmd := range []string{"plan", "apply"} {
+		r := runAt(t, srv, "fleet", cmd, "-f", inv)
+		assert.Equal(t, exitUsage, r.code, cmd)
+		assert.Contains(t, oneLineOn(t, r.stderr), `fleet.yaml:10: cluster "pg-prod" node "host02" writes `+filepath.Join(link, "x.lic")+
+			`, the same file as cluster "pg-prod" node "host01" (line 6)`, cmd)
+	}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		r := runAt(t, srv, "fleet", "plan", "-f", "/dev/zero")
+		assert.Equal(t, exitUsage, r.code)
+		assert.Contains(t, r.stderr, "/dev/zero: the inventory is larger than 16 MiB: refused")
+	}
+	assert.Zero(t, srv.RequestCount(""), "nothing sent")
+}
