@@ -190,6 +190,13 @@ func (p *Plan) applyNode(ctx context.Context, np *NodePlan, r *NodeResult) {
 		return // NotStarted
 	}
 	r.State = Failed
+	// As planned: a directory missing then fails the node, even if it has
+	// appeared since (its code, if any, was not fetched, and its create was
+	// not counted against the order's quota). Plan again.
+	if np.State == DirMissing {
+		fail(fmt.Errorf("cannot write %s: %s (when planned): %w", np.Path, strings.SplitN(np.Note, ";", 2)[0], ErrDirMissing))
+		return
+	}
 	// The directory: <license_dir>/<i>/ under an existing license_dir.
 	if np.LicenseDir != "" && isDir(np.LicenseDir) {
 		if err := os.Mkdir(filepath.Dir(np.Path), 0o755); err != nil && !errors.Is(err, os.ErrExist) {
@@ -209,18 +216,9 @@ func (p *Plan) applyNode(ctx context.Context, np *NodePlan, r *NodeResult) {
 		Overwrite: np.exists, Owner: np.Owner, StateDir: p.opts.StateDir, AliyunOrderID: np.AliyunOrderID,
 	}
 	if !np.Create {
-		// The plan fetched the unexpired code's license (unless its
-		// directory was missing then, and is there now): write it.
-		lic := np.license
-		if lic == "" {
-			var err error
-			if lic, err = p.fetchLicense(ctx, np.AliyunOrderID, np.Code.ID); err != nil {
-				fail(err)
-				return
-			}
-		}
+		// The plan fetched the unexpired code's license: write it.
 		write.Code = np.Code
-		if err := polarlicense.WriteLicenseFileWithOptions(np.Path, lic, write); err != nil {
+		if err := polarlicense.WriteLicenseFileWithOptions(np.Path, np.license, write); err != nil {
 			fail(fmt.Errorf("the license of code %d was not written: %w", np.Code.ID, err))
 			return
 		}

@@ -346,8 +346,8 @@ func TestApplyWrittenExpiringCodeIsExpiring(t *testing.T) {
 
 // The plan fetches a code's license only to compare it with a file or to
 // write it: not for a node to renew whose file is missing, nor under a
-// license_dir that does not exist. Apply fetches it then if the directory
-// has appeared since.
+// license_dir that does not exist, which Apply fails as planned, even once
+// the directory has appeared (plan again).
 func TestPlanFetchesOnlyLicensesItComparesOrWrites(t *testing.T) {
 	far, soon := time.Now().AddDate(2, 0, 0), time.Now().Add(20*day)
 	seed := func(i int, expire time.Time) polarlicensetest.Option {
@@ -373,9 +373,19 @@ func TestPlanFetchesOnlyLicensesItComparesOrWrites(t *testing.T) {
 	rep, err := plan.Apply(ctx)
 	require.NoError(t, err)
 	assert.True(t, rep.Nodes[0].Renewed && rep.Nodes[0].Written, "%v", rep.Nodes[0].Err)
+	assert.Equal(t, fleet.Failed, rep.Nodes[1].State, "as planned")
+	assert.ErrorIs(t, rep.Nodes[1].Err, fleet.ErrDirMissing)
+	assert.ErrorContains(t, rep.Nodes[1].Err, "license_dir "+missing+" does not exist (when planned)")
+	assert.False(t, rep.Nodes[1].Created || rep.Nodes[1].Written)
+	assert.Zero(t, srv.RequestCount("DescribeActivationCodeDetails"))
+	assert.NoFileExists(t, rep.Nodes[1].Path)
+
+	plan, err = fleet.NewPlan(ctx, client, inv, nil)
+	require.NoError(t, err)
+	assert.Equal(t, fleet.FileMissing, plan.Nodes[1].State, "planned again")
+	rep, err = plan.Apply(ctx)
+	require.NoError(t, err)
 	require.Equal(t, fleet.Licensed, rep.Nodes[1].State, "%v", rep.Nodes[1].Err)
-	assert.False(t, rep.Nodes[1].Created)
-	assert.Equal(t, 1, srv.RequestCount("DescribeActivationCodeDetails"), "the license of the node whose directory appeared")
 	got, err := os.ReadFile(rep.Nodes[1].Path)
 	require.NoError(t, err)
 	assert.Equal(t, license(t, srv, orderA, plan.Nodes[1].Code.ID), got)
