@@ -146,20 +146,33 @@ feed:
 	close(next)
 	wg.Wait()
 
-	// The orders after the run.
+	// The orders after the run: each one that issued codes read again,
+	// Concurrency at a time (counted instead, if that fails or the run was
+	// interrupted).
+	var walks []*orderWalk
 	seen := map[*orderWalk]bool{}
 	for i := range p.Nodes {
-		w := p.Nodes[i].order
-		if seen[w] {
-			continue
+		if w := p.Nodes[i].order; !seen[w] {
+			seen[w] = true
+			walks = append(walks, w)
 		}
-		seen[w] = true
+	}
+	after := make([]*polarlicense.LicenseOrder, len(walks))
+	_ = forEach(ctx, len(walks), p.opts.Concurrency, func(ctx context.Context, i int) error {
+		if created[walks[i]].Load() > 0 {
+			o, err := p.client.DescribeLicenseOrderDetails(ctx, &polarlicense.DescribeLicenseOrderDetailsRequest{AliyunOrderID: walks[i].plan.Order.AliyunOrderID})
+			if err == nil {
+				after[i] = &o.LicenseOrder
+			}
+		}
+		return nil
+	})
+	for i, w := range walks {
 		op := *w.plan
 		op.Refusal, op.ToIssue = "", 0
 		if n := int(created[w].Load()); n > 0 {
-			o, err := p.client.DescribeLicenseOrderDetails(ctx, &polarlicense.DescribeLicenseOrderDetailsRequest{AliyunOrderID: op.Order.AliyunOrderID})
-			if err == nil {
-				op.Order = o.LicenseOrder
+			if after[i] != nil {
+				op.Order = *after[i]
 			} else {
 				op.Order.ActivatedCodeCount += n
 			}
