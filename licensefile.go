@@ -270,6 +270,11 @@ func WriteLicenseFileWithOptions(path string, content CertContent, opts LicenseF
 	return nil
 }
 
+// beforePlace runs just before the temporary file is renamed or linked into
+// place: a variable for the tests, which swap the file there as another user
+// who can write the directory could.
+var beforePlace = func(tmp string) {}
+
 // placeLicenseFile is WriteLicenseFileWithOptions without the record.
 func placeLicenseFile(path string, data []byte, opts *LicenseFileOptions) error {
 	existing, same, err := inspectLicenseFile(path, data)
@@ -292,6 +297,7 @@ func placeLicenseFile(path string, data []byte, opts *LicenseFileOptions) error 
 	defer os.Remove(tmp) // after a rename or a failed write; a no-op then
 
 	dir := filepath.Dir(path)
+	beforePlace(tmp)
 	if opts.Overwrite {
 		if err := os.Rename(tmp, path); err != nil {
 			return licenseFileError(path, "replace", err)

@@ -172,3 +172,32 @@ func TestLookupFileOwner(t *testing.T) {
 		assert.Error(t, err, bad)
 	}
 }
+
+// Someone who can write the directory swaps the temporary file for a
+// symbolic link just before it is put in place: the write must not report
+// success, and nothing is written through the link.
+func TestWriteLicenseFileDetectsASwappedTemporaryFile(t *testing.T) {
+	for _, overwrite := range []bool{false, true} {
+		dir := t.TempDir()
+		target := filepath.Join(t.TempDir(), "victim")
+		require.NoError(t, os.WriteFile(target, []byte("keep me"), 0o644))
+		path := filepath.Join(dir, "license.lic")
+		if overwrite {
+			require.NoError(t, os.WriteFile(path, []byte("old"), 0o600))
+		}
+		old := beforePlace
+		beforePlace = func(tmp string) {
+			require.NoError(t, os.Remove(tmp))
+			require.NoError(t, os.Symlink(target, tmp))
+		}
+		err := WriteLicenseFileWithOptions(path, certOf("new license"), LicenseFileOptions{Overwrite: overwrite})
+		beforePlace = old
+		require.ErrorIs(t, err, ErrLicenseFileChanged, "overwrite %t", overwrite)
+		var lfe *LicenseFileError
+		require.ErrorAs(t, err, &lfe)
+		assert.Equal(t, "verify", lfe.Op)
+		got, err := os.ReadFile(target)
+		require.NoError(t, err)
+		assert.Equal(t, "keep me", string(got), "nothing written through the link")
+	}
+}
