@@ -423,12 +423,18 @@ func TestFleetFlagErrors(t *testing.T) {
 	assert.Equal(t, exitOK, r.code, r.stderr)
 }
 
-// SIGTERM during apply: the nodes never started are not-started, and the
-// run ends "polarlicense: interrupted", exit 143.
+// Ctrl-C or SIGTERM during apply: the nodes never started are
+// not-started, and the run ends "polarlicense: interrupted", exit 130 or 143.
 func TestFleetApplyInterrupted(t *testing.T) {
 	if runtime.GOOS == "windows" {
-		t.Skip("no SIGTERM to send on Windows")
+		t.Skip("no SIGINT or SIGTERM to send on Windows")
 	}
+	for sig, code := range map[syscall.Signal]int{syscall.SIGINT: 130, syscall.SIGTERM: 143} {
+		t.Run(sig.String(), func(t *testing.T) { testFleetApplyInterrupted(t, sig, code) })
+	}
+}
+
+func testFleetApplyInterrupted(t *testing.T, sig syscall.Signal, code int) {
 	srv := provisioningServer(t)
 	dir := t.TempDir()
 	inv := writeInventory(t, dir, threeNodes(provOrder, dir))
@@ -448,11 +454,11 @@ func TestFleetApplyInterrupted(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, cmd.Process.Signal(sig))
 	err := cmd.Wait()
 	var exit *exec.ExitError
 	require.ErrorAs(t, err, &exit, "stderr: %s", stderr.String())
-	assert.Equal(t, 143, exit.ExitCode())
+	assert.Equal(t, code, exit.ExitCode())
 	assert.True(t, strings.HasSuffix(stderr.String(), "polarlicense: interrupted\n"), stderr.String())
 	recs := decodeJSON[[]fleetRecord](t, stdout.String())
 	require.Len(t, recs, 3)
