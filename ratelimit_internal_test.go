@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -91,4 +94,48 @@ func TestAdaptiveLimiterWaitEndsWithContext(t *testing.T) {
 	var nilLimiter *adaptiveLimiter
 	assert.NoError(t, nilLimiter.wait(ctx), "no limiter, no wait")
 	nilLimiter.observe(throttled)
+}
+
+// A Client made with WithRateLimit cuts its rate when the service answers
+// Throttling, and only then: the wiring of the limiter into every attempt.
+func TestWithRateLimitClientAdaptsToThrottling(t *testing.T) {
+	var throttle atomic.Bool
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		if throttle.Load() {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"RequestId":"5C3E2A1B-0000-4000-8000-000000000001","Code":"Throttling.User","Message":"Request was denied due to user flow control."}`))
+			return
+		}
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"RequestId":"5C3E2A1B-0000-4000-8000-000000000002","Code":"InternalError","Message":"boom"}`))
+	}))
+	defer srv.Close()
+	c, err := NewClient(WithEndpoint(srv.URL), WithAccessKey("id", "secret"), WithRateLimit(10, 1),
+		WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
+	require.NoError(t, err)
+	require.NotNil(t, c.limiter)
+	clock := &fakeClock{t: time.Now()}
+	c.limiter.now = clock.now // the rate is read at a fixed instant: no recovery in between
+
+	req := &DescribeLicenseOrderDetailsRequest{AliyunOrderID: "900000000000001"}
+	_, err = c.DescribeLicenseOrderDetails(context.Background(), req)
+	require.Error(t, err)
+	assert.InDelta(t, 10, c.limiter.limit(), 1e-9, "a server error does not cut the rate")
+
+	throttle.Store(true)
+	_, err = c.DescribeLicenseOrderDetails(context.Background(), req)
+	var api *APIError
+	require.ErrorAs(t, err, &api)
+	require.True(t, api.Throttled())
+	assert.Less(t, c.limiter.limit(), 10.0, "a throttling answer cuts the client's rate")
+	assert.GreaterOrEqual(t, c.limiter.limit(), limiterMinRate)
+	cut := c.limiter.limit()
+
+	clock.advance(time.Minute)
+	assert.InDelta(t, 10, c.limiter.limit(), 1e-9, "and it recovers to the configured rate")
+	assert.Less(t, cut, 10.0)
+	assert.Equal(t, int32(2), calls.Load(), "one attempt each: nothing retried")
 }

@@ -146,20 +146,33 @@ feed:
 	close(next)
 	wg.Wait()
 
-	// The orders after the run.
+	// The orders after the run: each one that issued codes read again,
+	// Concurrency at a time (counted instead, if that fails or the run was
+	// interrupted).
+	var walks []*orderWalk
 	seen := map[*orderWalk]bool{}
 	for i := range p.Nodes {
-		w := p.Nodes[i].order
-		if seen[w] {
-			continue
+		if w := p.Nodes[i].order; !seen[w] {
+			seen[w] = true
+			walks = append(walks, w)
 		}
-		seen[w] = true
+	}
+	after := make([]*polarlicense.LicenseOrder, len(walks))
+	_ = forEach(ctx, len(walks), p.opts.Concurrency, func(ctx context.Context, i int) error {
+		if created[walks[i]].Load() > 0 {
+			o, err := p.client.DescribeLicenseOrderDetails(ctx, &polarlicense.DescribeLicenseOrderDetailsRequest{AliyunOrderID: walks[i].plan.Order.AliyunOrderID})
+			if err == nil {
+				after[i] = &o.LicenseOrder
+			}
+		}
+		return nil
+	})
+	for i, w := range walks {
 		op := *w.plan
 		op.Refusal, op.ToIssue = "", 0
 		if n := int(created[w].Load()); n > 0 {
-			o, err := p.client.DescribeLicenseOrderDetails(ctx, &polarlicense.DescribeLicenseOrderDetailsRequest{AliyunOrderID: op.Order.AliyunOrderID})
-			if err == nil {
-				op.Order = o.LicenseOrder
+			if after[i] != nil {
+				op.Order = *after[i]
 			} else {
 				op.Order.ActivatedCodeCount += n
 			}
@@ -190,6 +203,13 @@ func (p *Plan) applyNode(ctx context.Context, np *NodePlan, r *NodeResult) {
 		return // NotStarted
 	}
 	r.State = Failed
+	// As planned: a directory missing then fails the node, even if it has
+	// appeared since (its code, if any, was not fetched, and its create was
+	// not counted against the order's quota). Plan again.
+	if np.State == DirMissing {
+		fail(fmt.Errorf("cannot write %s: %s (when planned): %w", np.Path, strings.SplitN(np.Note, ";", 2)[0], ErrDirMissing))
+		return
+	}
 	// The directory: <license_dir>/<i>/ under an existing license_dir.
 	if np.LicenseDir != "" && isDir(np.LicenseDir) {
 		if err := os.Mkdir(filepath.Dir(np.Path), 0o755); err != nil && !errors.Is(err, os.ErrExist) {
@@ -215,7 +235,7 @@ func (p *Plan) applyNode(ctx context.Context, np *NodePlan, r *NodeResult) {
 			fail(fmt.Errorf("the license of code %d was not written: %w", np.Code.ID, err))
 			return
 		}
-		r.State, r.Written = Licensed, true
+		r.State, r.Written = p.licensedState(np.Code), true
 		return
 	}
 	if err := polarlicense.CheckLicenseFileWritable(np.Path, write); err != nil {
@@ -237,7 +257,17 @@ func (p *Plan) applyNode(ctx context.Context, np *NodePlan, r *NodeResult) {
 		fail(&UnwrittenError{AliyunOrderID: np.AliyunOrderID, ActivationCodeID: code.ID, Created: resp.Created, Path: np.Path, Err: err})
 		return
 	}
-	r.State, r.Written = Licensed, true
+	r.State, r.Written = p.licensedState(&code), true
+}
+
+// licensedState is the state of a node whose file now holds code's
+// license: Expiring when the code expires within Options.ExpiringWithin, as
+// the plan would show it, else Licensed.
+func (p *Plan) licensedState(code *polarlicense.ActivationCode) State {
+	if p.opts.ExpiringWithin > 0 && code != nil && !code.ExpireAt.IsZero() && !code.ExpireAt.After(p.opts.Now().Add(p.opts.ExpiringWithin)) {
+		return Expiring
+	}
+	return Licensed
 }
 
 // UnwrittenError is a node's error when its code was found or created but

@@ -23,6 +23,8 @@ import (
 // that a sequential apply fails the test instead of hanging it.
 type barrier struct {
 	mu       sync.Mutex
+	action   string // the call held; "" is CreateActivationCode
+	off      bool   // let everything through (until armed)
 	n        int
 	arrived  int
 	inFlight int
@@ -32,7 +34,14 @@ type barrier struct {
 
 func (b *barrier) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("x-acs-action") != "CreateActivationCode" {
+		action := b.action
+		if action == "" {
+			action = "CreateActivationCode"
+		}
+		b.mu.Lock()
+		off := b.off
+		b.mu.Unlock()
+		if off || r.Header.Get("x-acs-action") != action {
 			h.ServeHTTP(w, r)
 			return
 		}
@@ -85,5 +94,47 @@ func TestApplyRunsNodesConcurrentlyInOrder(t *testing.T) {
 		assert.True(t, r.Done(), "%s: %v", r.Name, r.Err)
 		_, err := os.Stat(r.Path)
 		assert.NoError(t, err)
+	}
+}
+
+// After the creates, Apply reads the orders that issued codes again
+// Concurrency at a time, for the order lines' numbers after the run.
+func TestApplyReadsOrdersAfterConcurrently(t *testing.T) {
+	orders := []string{orderA, orderB, "900000000000031"}
+	var opts []polarlicensetest.Option
+	for _, o := range orders {
+		opts = append(opts, polarlicensetest.WithOrders(polarlicense.LicenseOrder{AliyunOrderID: o, Engine: polarlicense.EnginePG,
+			PackageType: polarlicense.PackagePrimaryBackupLongTerm, ActivationCodeQuota: 5}))
+	}
+	h := polarlicensetest.NewHandler(append(opts, polarlicensetest.WithoutDemoData())...)
+	b := &barrier{action: "DescribeLicenseOrderDetails", off: true, n: 3, open: make(chan struct{})}
+	srv := httptest.NewServer(b.wrap(h))
+	defer srv.Close()
+	id, secret, _ := h.Credentials()
+	client, err := polarlicense.NewClient(polarlicense.WithEndpoint(srv.URL), polarlicense.WithAccessKey(id, secret))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	var clusters []string
+	for i, o := range orders {
+		name := "c" + strconv.Itoa(i)
+		require.NoError(t, os.Mkdir(filepath.Join(dir, name), 0o755))
+		clusters = append(clusters, cluster(name, o, filepath.Join(dir, name), 10*i+1, 1, ""))
+	}
+	inv := writeInventory(t, dir, clusters...)
+	plan, err := fleet.NewPlan(ctx, client, inv, &fleet.Options{Concurrency: 3})
+	require.NoError(t, err)
+	b.mu.Lock()
+	b.off = false
+	b.mu.Unlock()
+	rep, err := plan.Apply(ctx)
+	require.NoError(t, err)
+	b.mu.Lock()
+	most := b.most
+	b.mu.Unlock()
+	assert.Equal(t, 3, most, "the three orders read at once")
+	require.Len(t, rep.Orders, 3)
+	for i, op := range rep.Orders {
+		assert.Equal(t, orders[i], op.Order.AliyunOrderID, "the inventory's order")
+		assert.Equal(t, 1, op.Order.ActivatedCodeCount, "the numbers after the run")
 	}
 }

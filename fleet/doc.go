@@ -45,7 +45,9 @@
 //   - NewPlan: per order, one DescribeLicenseOrderDetails and one walk of
 //     its codes (DescribeActivationCodes, ⌈codes/100⌉ pages); per node with
 //     an unexpired code, one DescribeActivationCodeDetails (its license, to
-//     compare with the file and to write it). A node whose file holds
+//     compare with the file and to write it), unless there is no file to
+//     compare and nothing to write from it (a to-renew node without a file,
+//     a dir-missing node, which Apply fails as planned). A node whose file holds
 //     another license costs one more DescribeActivationCodeDetails per
 //     earlier code of the host compared, unless the state directory
 //     recorded that file. A fleet with nothing licensed: 2K calls (for

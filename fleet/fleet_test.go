@@ -320,3 +320,73 @@ func TestApplyReportsDuplicates(t *testing.T) {
 
 var _ = bytes.Equal
 var _ = errors.Is
+
+// A node whose file apply writes with a code expiring soon ends expiring,
+// as the next plan will show it, not licensed.
+func TestApplyWrittenExpiringCodeIsExpiring(t *testing.T) {
+	soon := time.Now().Add(30 * day)
+	srv := newServer(t, polarlicensetest.WithActivationCode(orderA, polarlicense.ActivationCode{
+		Name: "seed1", MacAddress: mac(1), SystemIdentifier: sysID(1), ActivateAt: soon.AddDate(-1, 0, 0), ExpireAt: soon}, polarlicense.CertContent{}))
+	dir := t.TempDir()
+	inv := writeInventory(t, dir, cluster("a", orderA, dir, 1, 2, ""))
+	client := newClient(t, srv)
+	plan, err := fleet.NewPlan(ctx, client, inv, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []fleet.State{fleet.FileMissing, fleet.ToIssue}, states(plan))
+	rep, err := plan.Apply(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, fleet.Expiring, rep.Nodes[0].State, "written, its code expiring in 30 days")
+	assert.True(t, rep.Nodes[0].Written && rep.Nodes[0].Done())
+	assert.Equal(t, fleet.Licensed, rep.Nodes[1].State, "a new code")
+
+	plan, err = fleet.NewPlan(ctx, client, inv, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []fleet.State{fleet.Expiring, fleet.Licensed}, states(plan), "the next plan agrees")
+}
+
+// The plan fetches a code's license only to compare it with a file or to
+// write it: not for a node to renew whose file is missing, nor under a
+// license_dir that does not exist, which Apply fails as planned, even once
+// the directory has appeared (plan again).
+func TestPlanFetchesOnlyLicensesItComparesOrWrites(t *testing.T) {
+	far, soon := time.Now().AddDate(2, 0, 0), time.Now().Add(20*day)
+	seed := func(i int, expire time.Time) polarlicensetest.Option {
+		return polarlicensetest.WithActivationCode(orderA, polarlicense.ActivationCode{
+			Name: "seed" + strconv.Itoa(i), MacAddress: mac(i), SystemIdentifier: sysID(i), ActivateAt: expire.AddDate(-1, 0, 0), ExpireAt: expire}, polarlicense.CertContent{})
+	}
+	srv := newServer(t, seed(1, soon), seed(2, far))
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "later")
+	inv := writeInventory(t, dir,
+		cluster("a", orderA, filepath.Join(dir, "a"), 1, 1, "    renew_within: 30d\n"),
+		cluster("b", orderA, missing, 2, 1, ""))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "a"), 0o755))
+	client := newClient(t, srv)
+	plan, err := fleet.NewPlan(ctx, client, inv, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []fleet.State{fleet.ToRenew, fleet.DirMissing}, states(plan))
+	assert.Zero(t, srv.RequestCount("DescribeActivationCodeDetails"), "no license to compare or write")
+	assert.Equal(t, 2, srv.RequestCount(""))
+
+	require.NoError(t, os.Mkdir(missing, 0o755))
+	srv.ResetRequests()
+	rep, err := plan.Apply(ctx)
+	require.NoError(t, err)
+	assert.True(t, rep.Nodes[0].Renewed && rep.Nodes[0].Written, "%v", rep.Nodes[0].Err)
+	assert.Equal(t, fleet.Failed, rep.Nodes[1].State, "as planned")
+	assert.ErrorIs(t, rep.Nodes[1].Err, fleet.ErrDirMissing)
+	assert.ErrorContains(t, rep.Nodes[1].Err, "license_dir "+missing+" does not exist (when planned)")
+	assert.False(t, rep.Nodes[1].Created || rep.Nodes[1].Written)
+	assert.Zero(t, srv.RequestCount("DescribeActivationCodeDetails"))
+	assert.NoFileExists(t, rep.Nodes[1].Path)
+
+	plan, err = fleet.NewPlan(ctx, client, inv, nil)
+	require.NoError(t, err)
+	assert.Equal(t, fleet.FileMissing, plan.Nodes[1].State, "planned again")
+	rep, err = plan.Apply(ctx)
+	require.NoError(t, err)
+	require.Equal(t, fleet.Licensed, rep.Nodes[1].State, "%v", rep.Nodes[1].Err)
+	got, err := os.ReadFile(rep.Nodes[1].Path)
+	require.NoError(t, err)
+	assert.Equal(t, license(t, srv, orderA, plan.Nodes[1].Code.ID), got)
+}

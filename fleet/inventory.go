@@ -77,11 +77,6 @@ func (n *Node) Request() *polarlicense.EnsureActivationCodeRequest {
 	}
 }
 
-// what names the node in messages.
-func (n *Node) what() string {
-	return fmt.Sprintf("cluster %q node %q", n.Cluster, n.Name)
-}
-
 // InventoryError is what is wrong with an inventory: the file, the line
 // (0 when none applies) and the problem. Nothing has been sent when Load or
 // Parse return one.

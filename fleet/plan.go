@@ -194,7 +194,8 @@ type orderWalk struct {
 // NewPlan reads, for the inventory, each order's details and codes (one
 // DescribeLicenseOrderDetails and one walk of DescribeActivationCodes per
 // order), then each node's file, and the license of each node's unexpired
-// code (one DescribeActivationCodeDetails per node that has one; a node whose
+// code when it is to be compared with a file or written (one
+// DescribeActivationCodeDetails per such node; a node whose
 // file holds another license costs one more per earlier code of the host
 // compared, unless the state directory recorded the file). It changes
 // nothing. opts may be nil.
@@ -318,14 +319,21 @@ func (p *Plan) planNode(ctx context.Context, np *NodePlan, now time.Time) error 
 	if ferr != nil {
 		np.State, np.Note = FileForeign, ferr.Error()
 	}
+	renew := best != nil && np.RenewWithin > 0 && !best.ExpireAt.IsZero() && !best.ExpireAt.After(now.Add(np.RenewWithin))
+	_, dirMissing := missingDir(&np.Node)
 	if best != nil {
 		code := *best
 		np.Code = &code
-		d, err := p.client.DescribeActivationCodeDetails(ctx, &polarlicense.DescribeActivationCodeDetailsRequest{AliyunOrderID: np.AliyunOrderID, ActivationCodeID: best.ID})
-		if err != nil {
-			return err
+		// Its license, only to compare with a file there, or to write it
+		// (a node to renew gets a new code's; a missing directory gets
+		// nothing).
+		if (file != nil && ferr == nil && len(file) > 0) || (!renew && !dirMissing) {
+			lic, err := p.fetchLicense(ctx, np.AliyunOrderID, best.ID)
+			if err != nil {
+				return err
+			}
+			np.license = lic
 		}
-		np.license = d.CertContentB64
 	} else if lastExpired != nil {
 		code := *lastExpired
 		np.Code = &code
@@ -337,7 +345,6 @@ func (p *Plan) planNode(ctx context.Context, np *NodePlan, now time.Time) error 
 			return fmt.Errorf("the license of code %d: %w", best.ID, err)
 		}
 	}
-	renew := best != nil && np.RenewWithin > 0 && !best.ExpireAt.IsZero() && !best.ExpireAt.After(now.Add(np.RenewWithin))
 
 	// What the file holds, when it is not the best code's license.
 	fileState := func() (State, error) {
@@ -394,6 +401,15 @@ func (p *Plan) planNode(ctx context.Context, np *NodePlan, now time.Time) error 
 		np.Note = joinNote(dir+" does not exist", np.Note)
 	}
 	return nil
+}
+
+// fetchLicense is one DescribeActivationCodeDetails: a code's license.
+func (p *Plan) fetchLicense(ctx context.Context, order string, id int64) (polarlicense.CertContent, error) {
+	d, err := p.client.DescribeActivationCodeDetails(ctx, &polarlicense.DescribeActivationCodeDetailsRequest{AliyunOrderID: order, ActivationCodeID: id})
+	if err != nil {
+		return polarlicense.CertContent{}, err
+	}
+	return d.CertContentB64, nil
 }
 
 // hostLicense reports whether file is the license of one of the host's

@@ -252,13 +252,7 @@ type ensureFileOptions struct {
 	stateDir string
 }
 
-// ensureFile is ensureFileWith without an owner, recording the license in
-// the client's state directory.
-func ensureFile(ctx context.Context, client *polarlicense.Client, req *polarlicense.EnsureActivationCodeRequest, h host, path string, force bool, refusal string) (ensureRecord, error) {
-	return ensureFileWith(ctx, client, req, h, path, ensureFileOptions{force: force, refusal: refusal, stateDir: client.StateDir()})
-}
-
-// ensureFileWith is license ensure's work, and fleet apply's for one node:
+// ensureFileWith is license ensure's work (fleet apply's is package fleet's):
 // it refuses, before spending anything, to replace a file that holds
 // something other than a license of the host (unless force), and checks
 // that the file can be written (polarlicense.CheckLicenseFileWritable);

@@ -101,9 +101,16 @@ func TestFleetApplyTwiceOverThreeNodes(t *testing.T) {
 	assert.Zero(t, srv.RequestCount("CreateActivationCode"), "plan changes nothing")
 	assert.NoDirExists(t, filepath.Join(dir, "license", "1"))
 
+	srv.ResetRequests()
 	applied, r := fleetRun(t, srv, "fleet", "apply", "-f", inv)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	require.Len(t, applied, 3)
+	// Calls at the minimum: its plan (the order, one page of codes), per
+	// node a create and the duplicate check, the order read after.
+	assert.Equal(t, 3, srv.RequestCount("CreateActivationCode"))
+	assert.Equal(t, 1+3, srv.RequestCount("DescribeActivationCodes"))
+	assert.Equal(t, 1+1, srv.RequestCount("DescribeLicenseOrderDetails"))
+	assert.Equal(t, 2+3+3+1, srv.RequestCount(""))
 	for i, a := range applied {
 		assert.Equal(t, stateLicensed, a.State, a.Node)
 		assert.True(t, a.Created, a.Node)
@@ -123,9 +130,13 @@ func TestFleetApplyTwiceOverThreeNodes(t *testing.T) {
 	assert.ElementsMatch(t, []string{"pg-prod-host01", "pg-prod-host02", "pg-prod-third"}, names)
 	assert.Contains(t, r.stderr, "order "+provOrder+": 0 codes to issue, 2 of 5 left", "the numbers after the run")
 
-	// The re-run converges with nothing spent and nothing written.
+	// The re-run converges with nothing spent and nothing written: its plan
+	// reads each node's license to compare, nothing more.
+	srv.ResetRequests()
 	again, r := fleetRun(t, srv, "fleet", "apply", "-f", inv)
 	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, 3, srv.RequestCount("DescribeActivationCodeDetails"))
+	assert.Equal(t, 2+3, srv.RequestCount(""))
 	for i, a := range again {
 		assert.Equal(t, stateLicensed, a.State)
 		assert.False(t, a.Created)
@@ -134,7 +145,7 @@ func TestFleetApplyTwiceOverThreeNodes(t *testing.T) {
 	}
 	o, _ := srv.Order(provOrder)
 	assert.Equal(t, 3, o.ActivatedCodeCount, "three units of quota in all")
-	assert.Equal(t, 3, srv.RequestCount("CreateActivationCode"))
+	assert.Zero(t, srv.RequestCount("CreateActivationCode"))
 	assert.Len(t, srv.Codes(provOrder), 3)
 
 	plan, _ = fleetRun(t, srv, "fleet", "plan", "-f", inv)
@@ -150,7 +161,7 @@ func TestFleetApplyTwiceOverThreeNodes(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.True(t, again[1].Written)
 	assert.False(t, again[1].Created)
-	assert.Equal(t, 3, srv.RequestCount("CreateActivationCode"))
+	assert.Zero(t, srv.RequestCount("CreateActivationCode"))
 }
 
 func TestFleetTable(t *testing.T) {
@@ -412,12 +423,18 @@ func TestFleetFlagErrors(t *testing.T) {
 	assert.Equal(t, exitOK, r.code, r.stderr)
 }
 
-// SIGTERM during apply: the nodes never started are not-started, and the
-// run ends "polarlicense: interrupted", exit 143.
+// Ctrl-C or SIGTERM during apply: the nodes never started are
+// not-started, and the run ends "polarlicense: interrupted", exit 130 or 143.
 func TestFleetApplyInterrupted(t *testing.T) {
 	if runtime.GOOS == "windows" {
-		t.Skip("no SIGTERM to send on Windows")
+		t.Skip("no SIGINT or SIGTERM to send on Windows")
 	}
+	for sig, code := range map[syscall.Signal]int{syscall.SIGINT: 130, syscall.SIGTERM: 143} {
+		t.Run(sig.String(), func(t *testing.T) { testFleetApplyInterrupted(t, sig, code) })
+	}
+}
+
+func testFleetApplyInterrupted(t *testing.T, sig syscall.Signal, code int) {
 	srv := provisioningServer(t)
 	dir := t.TempDir()
 	inv := writeInventory(t, dir, threeNodes(provOrder, dir))
@@ -437,15 +454,15 @@ func TestFleetApplyInterrupted(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, cmd.Process.Signal(sig))
 	err := cmd.Wait()
 	var exit *exec.ExitError
 	require.ErrorAs(t, err, &exit, "stderr: %s", stderr.String())
-	assert.Equal(t, 143, exit.ExitCode())
+	assert.Equal(t, code, exit.ExitCode())
 	assert.True(t, strings.HasSuffix(stderr.String(), "polarlicense: interrupted\n"), stderr.String())
 	recs := decodeJSON[[]fleetRecord](t, stdout.String())
 	require.Len(t, recs, 3)
-	assert.NotEqual(t, stateLicensed, recs[0].State)
+	assert.Equal(t, stateUncertain, recs[0].State, "its create was sent: the next apply picks its code up")
 	assert.Equal(t, stateNotStarted, recs[1].State)
 	assert.Equal(t, stateNotStarted, recs[2].State)
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
@@ -463,4 +480,32 @@ func TestFleetMaxRPS(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond, "the second call waited for the limit")
 	assert.Equal(t, 2, srv.RequestCount(""))
+}
+
+// Two nodes writing one file through a symbolic link to a directory, and
+// an inventory without end (/dev/zero), are refused before anything is
+// sent, naming the lines; /dev/zero is read no further than the cap.
+func TestFleetInventorySymlinkAndSizeCap(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	dir := t.TempDir()
+	real, link := filepath.Join(dir, "real"), filepath.Join(dir, "link")
+	require.NoError(t, os.Mkdir(real, 0o755))
+	require.NoError(t, os.Symlink(real, link))
+	text := threeNodes(provOrder, dir)
+	text = strings.Replace(text, "\"7345118823001548201\"\n", "\"7345118823001548201\"\n        path: "+filepath.Join(real, "x.lic")+"\n", 1)
+	text = strings.Replace(text, "\"7345118823001548202\"\n", "\"7345118823001548202\"\n        path: "+filepath.Join(link, "x.lic")+"\n", 1)
+	inv := writeInventory(t, t.TempDir(), text)
+	for _, cmd := range []string{"plan", "apply"} {
+		r := runAt(t, srv, "fleet", cmd, "-f", inv)
+		assert.Equal(t, exitUsage, r.code, cmd)
+		assert.Contains(t, oneLineOn(t, r.stderr), `fleet.yaml:10: cluster "pg-prod" node "host02" writes `+filepath.Join(link, "x.lic")+
+			`, the same file as cluster "pg-prod" node "host01" (line 6)`, cmd)
+	}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		r := runAt(t, srv, "fleet", "plan", "-f", "/dev/zero")
+		assert.Equal(t, exitUsage, r.code)
+		assert.Contains(t, r.stderr, "/dev/zero: the inventory is larger than 16 MiB: refused")
+	}
+	assert.Zero(t, srv.RequestCount(""), "nothing sent")
 }
