@@ -133,6 +133,20 @@ textfile collector.`,
 			if err != nil {
 				return err
 			}
+			// The textfile first, so that what is printed and the exit
+			// status say whether it was written.
+			if textfileDir != "" {
+				if err := report.WriteTextfile(textfileDir); err != nil {
+					msg := strings.TrimPrefix(err.Error(), "nodecheck: ")
+					a.errorLine(msg)
+					if report.Status != nodecheck.Critical {
+						// OK or WARNING, but the metrics say otherwise:
+						// UNKNOWN, as a plugin that could not finish.
+						report.Status = nodecheck.Unknown
+						report.Summary = msg + "; the license: " + report.Summary
+					}
+				}
+			}
 			if a.output == string(formatJSON) {
 				err = writeJSON(a.stdout, report)
 			} else {
@@ -145,17 +159,8 @@ textfile collector.`,
 			if err != nil {
 				return err
 			}
-			status := report.Status
-			if textfileDir != "" {
-				if err := report.WriteTextfile(textfileDir); err != nil {
-					a.errorLine(err.Error())
-					if status != nodecheck.Critical {
-						status = nodecheck.Unknown
-					}
-				}
-			}
-			if status != nodecheck.OK {
-				return checkStatusError{status: status}
+			if report.Status != nodecheck.OK {
+				return checkStatusError{status: report.Status}
 			}
 			return nil
 		}),

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -252,4 +254,68 @@ func TestLicenseCheckCommandLine(t *testing.T) {
 	r := runAt(t, nil, "orders", "list", "-o", "text")
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "-o text is for license check only")
+}
+
+// The state directory from $POLARLICENSE_STATE_DIR (as the systemd unit's
+// check.env sets it), and the textfile: written when the check is CRITICAL
+// too, and a textfile that cannot be written makes an OK check UNKNOWN in
+// its first line, its report and its exit status.
+func TestLicenseCheckStateDirEnvAndTextfile(t *testing.T) {
+	srv := checkServer(t)
+	stateDir := filepath.Join(t.TempDir(), "state")
+	lic := filepath.Join(t.TempDir(), "license.lic")
+	content := []byte("the license of code 5")
+	require.NoError(t, os.WriteFile(lic, content, 0o644))
+	sum := sha256.Sum256(content)
+	require.NoError(t, polarlicense.RecordLicenseFile(stateDir, &polarlicense.LicenseRecord{
+		Path: lic, SHA256: hex.EncodeToString(sum[:]), AliyunOrderID: nodeOrder, ActivationCodeID: 5,
+		MacAddress: nodeMac, SystemIdentifier: "7345118823001548201", ExpireAt: auditNow.AddDate(1, 0, 0), WrittenAt: auditNow,
+	}))
+	off := offlineEnv(t, srv)
+	withState := off
+	withState.getenv = func(k string) string {
+		if k == envStateDir {
+			return stateDir
+		}
+		return off.getenv(k)
+	}
+	args := []string{"--license", lic, "--system-id", "7345118823001548201", "--mac", nodeMac}
+
+	rep, _ := checkReport(t, withState, args...)
+	assert.Equal(t, nodecheck.OK, rep.Status, "$POLARLICENSE_STATE_DIR's record identifies the file")
+	assert.Equal(t, "record", rep.IdentifiedBy)
+	rep, _ = checkReport(t, off, args...)
+	assert.Equal(t, nodecheck.Unknown, rep.Status, "the default state directory has no record of it")
+	rep, _ = checkReport(t, withState, append(args, "--state-dir", t.TempDir())...)
+	assert.Equal(t, nodecheck.Unknown, rep.Status, "--state-dir wins over the environment")
+
+	// CRITICAL: the textfile says so.
+	textfiles := t.TempDir()
+	r := runIn(t, withState, "license", "check", "--license", lic, "--system-id", "7312000000000000001", "--mac", nodeMac, "--textfile-dir", textfiles)
+	assert.Equal(t, 2, r.code, r.stdout)
+	fams := parseTextfile(t, filepath.Join(textfiles, nodecheck.TextfileName))
+	assert.Equal(t, 2.0, fams["polarlicense_node_license_status"].Metric[0].GetGauge().GetValue())
+	for _, m := range fams["polarlicense_node_license_check"].Metric {
+		want := 0.0
+		if m.Label[0].GetValue() == nodecheck.CheckSystemIdentifierMismatch {
+			want = 1
+		}
+		assert.Equal(t, want, m.GetGauge().GetValue(), m.Label[0].GetValue())
+	}
+	assert.Equal(t, float64(auditNow.Unix()), fams["polarlicense_node_license_last_check_timestamp_seconds"].Metric[0].GetGauge().GetValue())
+
+	// OK, but the textfile cannot be written: UNKNOWN, first line and exit.
+	missing := filepath.Join(t.TempDir(), "no-such-dir")
+	target := filepath.Join(missing, nodecheck.TextfileName)
+	r = runIn(t, withState, append([]string{"license", "check", "--textfile-dir", missing}, args...)...)
+	assert.Equal(t, 3, r.code, r.stdout)
+	assert.True(t, strings.HasPrefix(r.stdout, "LICENSE UNKNOWN - cannot write "+target+" (creating a temporary file in "+missing+"): no such file or directory; the license: "+lic+" holds activation code 5"), r.stdout)
+	assert.Equal(t, "polarlicense: cannot write "+target+" (creating a temporary file in "+missing+"): no such file or directory\n", r.stderr)
+	rep, _ = checkReport(t, withState, append([]string{"--textfile-dir", missing}, args...)...)
+	assert.Equal(t, nodecheck.Unknown, rep.Status)
+	assert.Empty(t, failingChecks(rep), "the license itself is fine")
+	// CRITICAL stays CRITICAL.
+	r = runIn(t, withState, "license", "check", "--license", lic, "--system-id", "7312000000000000001", "--mac", nodeMac, "--textfile-dir", missing)
+	assert.Equal(t, 2, r.code, r.stdout)
+	assert.True(t, strings.HasPrefix(r.stdout, "LICENSE CRITICAL - system identifier 7312000000000000001 is not the code's 7345118823001548201"), r.stdout)
 }
