@@ -42,7 +42,7 @@ func TestConcurrentCreateNeverOversells(t *testing.T) {
 			for i := 0; i < perWorker; i++ {
 				_, err := c.CreateActivationCode(context.Background(), &polarlicense.CreateActivationCodeRequest{
 					AliyunOrderID: orderID, MacAddress: fmt.Sprintf("02:00:00:00:%02x:%02x", w, i),
-					Name: fmt.Sprintf("w%d-%d", w, i), SystemIdentifier: fmt.Sprint(w*100 + i),
+					Name: fmt.Sprintf("w%d-%d", w, i), SystemIdentifier: fmt.Sprint(w*100 + i + 1), // 0 is no system identifier
 				})
 				var ae *polarlicense.APIError
 				switch {
