@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -32,7 +33,8 @@ func isCheckCommand(cmd *cobra.Command) bool {
 
 // failCheck ends a failed license check: its own status, or, for any
 // other failure (a bad flag, an unreadable state directory), UNKNOWN with
-// the monitoring plugin's first line on stdout and the message on stderr.
+// the monitoring plugin's first line on stdout (with -o json, a report
+// saying so) and the message on stderr.
 func (a *app) failCheck(cmd *cobra.Command, err error) int {
 	var se checkStatusError
 	if errors.As(err, &se) {
@@ -54,9 +56,32 @@ func (a *app) failCheck(cmd *cobra.Command, err error) int {
 			msg = err.Error() + helpHint(cmd)
 		}
 	}
-	fmt.Fprintln(a.stdout, "LICENSE UNKNOWN - "+escapeText(oneLine(msg)))
+	if a.output == string(formatJSON) {
+		_ = writeJSON(a.stdout, a.notRunReport(cmd, oneLine(msg)))
+	} else {
+		fmt.Fprintln(a.stdout, "LICENSE UNKNOWN - "+escapeText(oneLine(msg)))
+	}
 	a.errorLine(msg)
 	return int(nodecheck.Unknown)
+}
+
+// notRunReport is the report of a check that did not run (-o json): status
+// UNKNOWN, the reason as its summary, and every check not made, so that a
+// reader of the JSON finds the keys it always finds.
+func (a *app) notRunReport(cmd *cobra.Command, msg string) *nodecheck.Report {
+	now := time.Now
+	if a.env.now != nil {
+		now = a.env.now
+	}
+	r := &nodecheck.Report{Status: nodecheck.Unknown, Summary: msg, CheckedAt: now(),
+		Online: nodecheck.Online{Reason: "the check did not run"}}
+	if cmd != nil {
+		r.LicensePath, _ = cmd.Flags().GetString("license")
+	}
+	for _, name := range nodecheck.CheckNames {
+		r.Checks = append(r.Checks, nodecheck.Check{Name: name, Level: nodecheck.OK, Message: "the check did not run: " + msg})
+	}
+	return r
 }
 
 func (a *app) licenseCheckCommand() *cobra.Command {

@@ -250,6 +250,25 @@ func TestLicenseCheckCommandLine(t *testing.T) {
 		assert.Contains(t, r.stdout, c.want, name)
 		assert.Contains(t, r.stderr, c.want, name)
 	}
+	// -o json: a report all the same, UNKNOWN, every check not made.
+	for name, args := range map[string][]string{
+		"bad system id": {"--license", lic, "--system-id", "7.3e18", "--state-dir", t.TempDir()},
+		"both macs":     {"--license", lic, "--interface", "eth0", "--mac", nodeMac},
+		"bad within":    {"--license", lic, "--within", "0d"},
+	} {
+		r := runAt(t, nil, append([]string{"license", "check", "-o", "json"}, args...)...)
+		assert.Equal(t, 3, r.code, name)
+		rep := decodeJSON[nodecheck.Report](t, r.stdout)
+		assert.Equal(t, nodecheck.Unknown, rep.Status, name)
+		assert.Equal(t, lic, rep.LicensePath, name)
+		assert.NotEmpty(t, rep.Summary, name)
+		assert.Contains(t, r.stderr, rep.Summary, name)
+		require.Len(t, rep.Checks, len(nodecheck.CheckNames), name)
+		for i, c := range rep.Checks {
+			assert.Equal(t, nodecheck.CheckNames[i], c.Name)
+			assert.False(t, c.Checked, name)
+		}
+	}
 	// -o text is check's alone.
 	r := runAt(t, nil, "orders", "list", "-o", "text")
 	assert.Equal(t, exitUsage, r.code)
