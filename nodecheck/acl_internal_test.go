@@ -4,6 +4,7 @@ package nodecheck
 
 import (
 	"encoding/binary"
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -60,4 +61,27 @@ func TestMayACL(t *testing.T) {
 		_, err := parseACL(b)
 		assert.ErrorIs(t, err, errMalformedACL, name)
 	}
+}
+
+// Any extended attribute value: an ACL that decides without panicking, or
+// errMalformedACL.
+func FuzzParseACL(f *testing.F) {
+	f.Add(aclBytes(aclEntry{tag: aclUserObj, perm: 6}, aclEntry{tag: aclUser, perm: 4, id: 26}, aclEntry{tag: aclMask, perm: 4}, aclEntry{tag: aclOther}))
+	f.Add([]byte{2, 0, 0, 0})
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		acl, err := parseACL(b)
+		if err != nil {
+			if !errors.Is(err, errMalformedACL) {
+				t.Fatalf("unexpected error %v", err)
+			}
+			return
+		}
+		if len(acl) != (len(b)-4)/8 {
+			t.Fatalf("%d entries from %d bytes", len(acl), len(b))
+		}
+		u := &dbUser{uid: 26, groups: []uint32{26}}
+		_ = u.mayACL(acl, 0, 0, 4)
+		_ = u.mayACL(acl, 26, 26, 1)
+	})
 }
