@@ -134,7 +134,7 @@ command exits 1 naming it.`,
 			}
 			writeOpts := polarlicense.LicenseFileOptions{StateDir: stateDir, Owner: fileOwner}
 			if cmd.Flags().Changed("out") {
-				if err := checkOut(out); err != nil {
+				if err := checkOutBeforeSpending(out); err != nil {
 					return err
 				}
 				if _, err := os.Lstat(out); err == nil {

@@ -103,7 +103,7 @@ mode 0600 (root writing for the database's user).`,
 			if err := oneOf(cmd, "system-id", "pgdata"); err != nil {
 				return err
 			}
-			if err := checkOut(out); err != nil {
+			if err := checkOutBeforeSpending(out); err != nil {
 				return err
 			}
 			fileOwner, err := owner.resolve()

@@ -189,6 +189,18 @@ func checkOut(out string) error {
 	return nil
 }
 
+// checkOutBeforeSpending is checkOut for a command that may then spend
+// quota (codes create, license ensure): a directory that does not exist
+// also says that nothing was spent, as the later write check does.
+func checkOutBeforeSpending(out string) error {
+	err := checkOut(out)
+	var usage *usageError
+	if err == nil || errors.As(err, &usage) {
+		return err
+	}
+	return &hintError{err: err, hint: "nothing was spent"}
+}
+
 // isDir reports whether path is an existing directory.
 func isDir(path string) bool {
 	fi, err := os.Stat(path)

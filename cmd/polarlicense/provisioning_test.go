@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -105,6 +107,28 @@ func TestEnsureKilledAfterItsCreateWasSentHoldsTheHost(t *testing.T) {
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"), "no second create while the first may still land")
 	assert.Empty(t, srv.Codes(provOrder))
 	assert.NoFileExists(t, out)
+
+	// The killed run's create lands late (made here as the service would):
+	// the next run, still within the hold, finds it and writes its license,
+	// spending nothing more.
+	c, err := polarlicense.NewClient(srv.ClientOptions()...)
+	require.NoError(t, err)
+	landed, err := c.CreateActivationCode(context.Background(), &polarlicense.CreateActivationCodeRequest{
+		AliyunOrderID: provOrder, MacAddress: provMac, SystemIdentifier: provSysID, Name: "pg-prod-01"})
+	require.NoError(t, err)
+	last := ensureProcess(t, srv, state, out)
+	stdout.Reset()
+	stderr.Reset()
+	last.Stdout, last.Stderr = &stdout, &stderr
+	require.NoError(t, last.Run(), "stderr: %s", stderr.String())
+	rec := decodeJSON[ensureRecord](t, stdout.String())
+	assert.True(t, rec.Created, "the code of the held create: the killed run spent a unit for it")
+	assert.Equal(t, landed.ID, rec.ActivationCodeID)
+	assert.Len(t, srv.Codes(provOrder), 1, "one code for the host")
+	assert.Equal(t, 2, srv.RequestCount("CreateActivationCode"), "the killed run's and the late landing's, none by the re-runs")
+	got, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, serviceLicense(t, srv, provOrder, landed.ID), got)
 }
 
 func TestEnsureInterruptedAdviceIsTrue(t *testing.T) {
@@ -366,4 +390,175 @@ func TestRenewalCreatesOneCodeAndTheAuditPasses(t *testing.T) {
 	assert.Equal(t, exitOK, r.code, r.stdout+r.stderr)
 	assert.Contains(t, r.stdout, "code-renewed")
 	assert.NotContains(t, r.stdout, "code-duplicate")
+}
+
+func TestOutWhereNoFileCanBeWrittenSpendsNothing(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	missing := filepath.Join(t.TempDir(), "no-such-dir", "o32.lic")
+	targets := []string{missing}
+	// /sys takes no new files, not even root's: the issue's own example.
+	if runtime.GOOS == "linux" && isDir("/sys") {
+		targets = append(targets, "/sys/o32.lic")
+	}
+	// A directory the user cannot write (root can: /sys stands for it then).
+	if os.Geteuid() != 0 && runtime.GOOS != "windows" {
+		ro := filepath.Join(t.TempDir(), "ro")
+		require.NoError(t, os.Mkdir(ro, 0o555))
+		targets = append(targets, filepath.Join(ro, "o32.lic"))
+	}
+	for _, out := range targets {
+		for _, args := range [][]string{
+			{"codes", "create", provOrder, "--mac", provMac, "--name", "n", "--system-id", provSysID, "--out", out},
+			ensureArgs(provOrder, out),
+		} {
+			r := runAt(t, srv, args...)
+			what := strings.Join(args[:2], " ") + " --out " + out
+			assert.Equal(t, exitFailure, r.code, "%s: %s", what, r.stderr)
+			line := oneLineOn(t, r.stderr)
+			assert.True(t, strings.HasPrefix(line, "polarlicense: cannot write "+out), "%s: %s", what, line)
+			assert.True(t, strings.HasSuffix(line, "nothing was spent"), "%s: %s", what, line)
+			if os.Geteuid() == 0 {
+				assert.NotContains(t, line, "as root", "%s: no advice to run as root to root", what)
+			}
+		}
+	}
+	assert.Zero(t, srv.RequestCount("CreateActivationCode"), "nothing spent")
+	assert.Empty(t, srv.Codes(provOrder))
+}
+
+func TestEnsureAsRootNamesTheDirectorysOwner(t *testing.T) {
+	if os.Geteuid() != 0 || runtime.GOOS == "windows" {
+		t.Skip("needs root to write into a directory another user owns")
+	}
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		t.Skip("no user nobody here")
+	}
+	group, err := user.LookupGroupId(nobody.Gid)
+	if err != nil {
+		t.Skip("user nobody's group has no name here")
+	}
+	uid, _ := strconv.Atoi(nobody.Uid)
+	gid, _ := strconv.Atoi(nobody.Gid)
+	t.Parallel()
+	srv := provisioningServer(t)
+	dir := t.TempDir()
+	require.NoError(t, os.Chown(dir, uid, gid))
+	spec := nobody.Username + ":" + group.Name
+
+	// Without --owner: the file is root's, and the note says whose the
+	// directory is, by name, and the --owner that fixes it.
+	out := filepath.Join(dir, "license.lic")
+	r := runAt(t, srv, ensureArgs(provOrder, out)...)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	line := oneLineOn(t, r.stderr)
+	assert.Contains(t, line, "its directory belongs to "+spec)
+	assert.Contains(t, line, "if PolarDB runs as user "+nobody.Username+", it cannot read the file")
+	assert.Contains(t, line, "pass --owner "+spec)
+
+	// With that --owner: the file is nobody's, 0600, and nothing to note.
+	out2 := filepath.Join(dir, "owned.lic")
+	r = ok(t, runAt(t, srv, ensureArgs(provOrder, out2, "--owner", spec)...))
+	assert.NotContains(t, r.stderr, "belongs to")
+	fi, err := os.Stat(out2)
+	require.NoError(t, err)
+	st := fi.Sys().(*syscall.Stat_t)
+	assert.Equal(t, [2]uint32{uint32(uid), uint32(gid)}, [2]uint32{st.Uid, st.Gid})
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"), "the second run found the first's code")
+}
+
+func TestStateDirHoldsNothingSecret(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	// A create whose answer is lost leaves its record behind too.
+	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDropAfter})
+	state := filepath.Join(t.TempDir(), "state")
+	dir := t.TempDir()
+	out := filepath.Join(dir, "license.lic")
+	r := runAt(t, srv, ensureArgs(provOrder, out, "--state-dir", state)...)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	rec := decodeJSON[ensureRecord](t, r.stdout)
+	ok(t, runAt(t, srv, "license", "write", provOrder, strconv.FormatInt(rec.ActivationCodeID, 10), "--out", filepath.Join(dir, "again.lic"), "--state-dir", state, "-o", "json"))
+	ok(t, runAt(t, srv, "codes", "create", provOrder2, "--mac", provMac, "--name", "n", "--system-id", provSysID, "--out", filepath.Join(dir, "created.lic"), "--state-dir", state, "-o", "json"))
+	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDrop})
+	r = runAt(t, srv, ensureArgs(provOrder2, filepath.Join(dir, "held.lic"), "--mac", "00:16:3e:1a:2b:09", "--state-dir", state)...)
+	assert.Equal(t, exitFailure, r.code, "the dropped create stays unresolved: %s", r.stderr)
+
+	var secrets [][]byte
+	secrets = append(secrets, []byte(srv.AccessKeySecret))
+	for _, order := range []string{provOrder, provOrder2} {
+		for _, c := range srv.Codes(order) {
+			_, cert, found := srv.Code(order, c.ID)
+			require.True(t, found)
+			secrets = append(secrets, []byte(cert), serviceLicense(t, srv, order, c.ID))
+		}
+	}
+	require.Len(t, secrets, 5, "the secret and two forms of each of the two licenses")
+	fi, err := os.Stat(state)
+	require.NoError(t, err)
+	assert.Equal(t, polarlicense.StateDirMode, fi.Mode().Perm(), "created 0700")
+	files := 0
+	require.NoError(t, filepath.WalkDir(state, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		assert.Zero(t, info.Mode().Perm()&0o077, "%s is its owner's only", path)
+		if d.IsDir() {
+			return nil
+		}
+		files++
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, s := range secrets {
+			assert.False(t, bytes.Contains(data, s), "%s holds a secret or a license", path)
+		}
+		return nil
+	}))
+	assert.GreaterOrEqual(t, files, 4, "records of three licenses and of the unresolved create")
+}
+
+func TestEnsureRefusesAControlFileThatIsNotOneWithNothingSent(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	out := filepath.Join(t.TempDir(), "license.lic")
+	header := func(id uint64, version uint32, size int) []byte {
+		b := make([]byte, size)
+		binary.NativeEndian.PutUint64(b, id)
+		binary.NativeEndian.PutUint32(b[8:], version)
+		return b
+	}
+	for name, ctl := range map[string][]byte{
+		"all zero":             make([]byte, 8192),
+		"identifier 0":         header(0, 1300, 8192),
+		"a version never made": header(7345118823001548201, 42, 8192),
+		"ten bytes":            header(7345118823001548201, 1300, 16)[:10],
+		"empty":                {},
+	} {
+		pgdata := t.TempDir()
+		require.NoError(t, os.MkdirAll(filepath.Join(pgdata, "global"), 0o700))
+		ctlPath := filepath.Join(pgdata, "global", "pg_control")
+		require.NoError(t, os.WriteFile(ctlPath, ctl, 0o600))
+		r := runAt(t, srv, "license", "ensure", provOrder, "--name", "n", "--mac", provMac, "--pgdata", pgdata, "--out", out)
+		assert.NotEqual(t, exitOK, r.code, name)
+		line := oneLineOn(t, r.stderr)
+		assert.Contains(t, line, ctlPath, "%s: the error names the file", name)
+		assert.NotContains(t, line, "cannot reach", "%s: a local failure, not a network one", name)
+	}
+	// A directory where the file should be.
+	pgdata := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(pgdata, "global", "pg_control"), 0o700))
+	r := runAt(t, srv, "license", "ensure", provOrder, "--name", "n", "--mac", provMac, "--pgdata", pgdata, "--out", out)
+	assert.NotEqual(t, exitOK, r.code)
+	assert.Contains(t, r.stderr, filepath.Join(pgdata, "global", "pg_control"))
+
+	assert.Zero(t, srv.RequestCount(""), "nothing sent for a control file that is not one")
+	assert.NoFileExists(t, out)
 }
