@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -45,11 +46,20 @@ func TestFileOwnerACL(t *testing.T) {
 		require.NoError(t, err)
 	}
 
+	// The kernel's own verdict: cat run as nobody.
+	kernelReads := func() bool {
+		t.Helper()
+		cmd := exec.Command("cat", f.path)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody, Groups: []uint32{}}}
+		return cmd.Run() == nil
+	}
+
 	// user:nobody:r--, mask r--: nobody reads it, though the mode says no
 	// to others.
 	setACL(4)
 	r := run(t, f.options())
 	assert.Equal(t, nodecheck.OK, r.Status, r.Text())
+	assert.True(t, kernelReads(), "the kernel agrees")
 	assert.Contains(t, r.Check(nodecheck.CheckFileOwner).Message, "the database's user nobody can read "+f.path+" (root:root 0640, with an access ACL)")
 
 	// The mask ---: nobody's entry grants nothing.
@@ -57,4 +67,5 @@ func TestFileOwnerACL(t *testing.T) {
 	r = run(t, f.options())
 	assert.Equal(t, []string{nodecheck.CheckFileOwner}, failing(r))
 	assert.Contains(t, r.Summary, "the database's user nobody cannot read "+f.path+" (root:root 0600, with an access ACL)")
+	assert.False(t, kernelReads(), "the kernel agrees")
 }
