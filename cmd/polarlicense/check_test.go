@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -337,4 +340,56 @@ func TestLicenseCheckStateDirEnvAndTextfile(t *testing.T) {
 	r = runIn(t, withState, "license", "check", "--license", lic, "--system-id", "7312000000000000001", "--mac", nodeMac, "--textfile-dir", missing)
 	assert.Equal(t, 2, r.code, r.stdout)
 	assert.True(t, strings.HasPrefix(r.stdout, "LICENSE CRITICAL - system identifier 7312000000000000001 is not the code's 7345118823001548201"), r.stdout)
+}
+
+// The exit statuses and first lines as a monitoring agent sees them: the
+// real process, its own clock, no credentials, the state directory from
+// the environment.
+func TestLicenseCheckProcessExitStatuses(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the node check's file checks are Unix's")
+	}
+	t.Parallel()
+	stateDir := filepath.Join(t.TempDir(), "state")
+	dir := t.TempDir()
+	lic := filepath.Join(dir, "license.lic")
+	content := []byte("the license of code 9")
+	require.NoError(t, os.WriteFile(lic, content, 0o644))
+	sum := sha256.Sum256(content)
+	require.NoError(t, polarlicense.RecordLicenseFile(stateDir, &polarlicense.LicenseRecord{
+		Path: lic, SHA256: hex.EncodeToString(sum[:]), AliyunOrderID: nodeOrder, ActivationCodeID: 9,
+		MacAddress: nodeMac, SystemIdentifier: "7345118823001548201", ExpireAt: time.Now().AddDate(1, 0, 0), WrittenAt: time.Now(),
+	}))
+	stray := filepath.Join(dir, "stray.lic")
+	require.NoError(t, os.WriteFile(stray, []byte("nobody's"), 0o644))
+	host := []string{"--system-id", "7345118823001548201", "--mac", nodeMac}
+
+	cases := []struct {
+		name   string
+		args   []string
+		status int
+		first  string
+	}{
+		{"ok", append([]string{"--license", lic}, host...), 0, "LICENSE OK - " + lic + " holds activation code 9 of order " + nodeOrder},
+		{"expiring", append([]string{"--license", lic, "--within", "400d"}, host...), 1, "LICENSE WARNING - code 9 expires at "},
+		{"another initdb", []string{"--license", lic, "--system-id", "7312000000000000001", "--mac", nodeMac}, 2, "LICENSE CRITICAL - system identifier 7312000000000000001 is not the code's 7345118823001548201"},
+		{"missing", append([]string{"--license", filepath.Join(dir, "gone.lic")}, host...), 2, "LICENSE CRITICAL - " + filepath.Join(dir, "gone.lic") + " does not exist"},
+		{"nobody's", append([]string{"--license", stray}, host...), 3, "LICENSE UNKNOWN - nothing identifies the license in " + stray},
+		{"a bad flag", append([]string{"--license", lic, "--within", "soon"}, host...), 3, "LICENSE UNKNOWN - "},
+	}
+	for _, c := range cases {
+		cmd := cliCommand(t, append([]string{"license", "check"}, c.args...)...)
+		cmd.Env = append(cmd.Env, envStateDir+"="+stateDir) // the last one wins
+		var stdout bytes.Buffer
+		cmd.Stdout = &stdout
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if c.status == 0 {
+			require.NoError(t, err, c.name)
+		} else {
+			require.ErrorAs(t, err, &ee, c.name)
+		}
+		assert.Equal(t, c.status, cmd.ProcessState.ExitCode(), "%s: %s", c.name, stdout.String())
+		assert.True(t, strings.HasPrefix(stdout.String(), c.first), "%s: %s", c.name, stdout.String())
+	}
 }
