@@ -231,6 +231,23 @@ func TestOnlineCodeWithoutSystemIdentifier(t *testing.T) {
 	assert.Equal(t, 0, g.srv.RequestCount("DescribeActivationCodeDetails"))
 }
 
+// A primary and its standby share the system identifier: the standby's
+// license copied to the primary is found online, and is the wrong MAC
+// address's.
+func TestOnlineStandbysLicense(t *testing.T) {
+	f := newFixture(t,
+		codeOpt(22, mac, sysID, expiry, []byte("the primary's own")),
+		codeOpt(codeID, otherMac, sysID, expiry, license), // the standby's, in the file
+	)
+	opts := f.options()
+	opts.Service, opts.OrderID = f.client, order
+	r := run(t, opts)
+	assert.Equal(t, nodecheck.Critical, r.Status, r.Text())
+	assert.Equal(t, []string{nodecheck.CheckMacMismatch}, failing(r))
+	assert.Equal(t, int64(codeID), r.Code.ActivationCodeID)
+	assert.Equal(t, "MAC address "+mac+" is not the code's "+otherMac, r.Summary)
+}
+
 func TestFileChecks(t *testing.T) {
 	f := newFixture(t)
 	f.record(t, mac, sysID, expiry)
