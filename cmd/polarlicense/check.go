@@ -109,14 +109,16 @@ those bound to this host's MAC address and no system identifier) and comparing
 their licenses with the file. Without credentials the check is offline only.
 
 Checks: file-missing, file-not-regular, file-unreadable, file-owner (with
---pgdata: the data directory's owner cannot read the file), license-unknown,
+--pgdata: the data directory's owner cannot read the file, by its mode or, on
+Linux, its ACL), license-unknown,
 license-not-for-this-host, system-identifier-mismatch, mac-mismatch, expired,
 expiring (within --within). All are critical but license-unknown (unknown) and
 expiring (warning).
 
 Output and exit status follow the monitoring-plugins convention that Nagios,
 Icinga and Zabbix agents run: a first line "LICENSE OK|WARNING|CRITICAL|UNKNOWN
-- …", then one line per check (-o json: the whole report); exit status 0 OK,
+- …", then one line per check (-o text, the default here whatever the
+terminal; -o json: the whole report); exit status 0 OK,
 1 WARNING, 2 CRITICAL, 3 UNKNOWN (a mistake on the command line included).
 --textfile-dir also writes DIR/polarlicense_node.prom for node_exporter's
 textfile collector.`,
