@@ -14,7 +14,9 @@
 //   - online, when a Service is given and the order is known (Options.OrderID
 //     or the record's): the order's codes bound to the live system
 //     identifier are listed and their licenses compared with the file
-//     (DescribeActivationCodeDetails for each), which also confirms a record.
+//     (DescribeActivationCodeDetails for each), which also confirms a record;
+//     then, as an order may allow codes bound to a MAC address alone, the
+//     codes of the host's MAC addresses bound to no system identifier.
 //
 // The Report holds every check of CheckNames, each passing or failing at its
 // Level, and an overall Status that follows the monitoring-plugins

@@ -355,7 +355,11 @@ func (x *run) identify(ctx context.Context, data []byte) {
 // boundTo says which of the order's codes were compared.
 func (x *run) boundTo() string {
 	if x.r.SystemIdentifier != "" {
-		return "bound to system identifier " + x.r.SystemIdentifier
+		s := "bound to system identifier " + x.r.SystemIdentifier
+		if len(x.r.MacAddresses) > 0 {
+			s += " (or to no system identifier and MAC address " + strings.Join(x.r.MacAddresses, " or ") + ")"
+		}
+		return s
 	}
 	return "bound to MAC address " + strings.Join(x.r.MacAddresses, " or ")
 }
@@ -363,6 +367,11 @@ func (x *run) boundTo() string {
 // askService lists the order's codes bound to this host and compares their
 // licenses with data. It returns the code whose license it is, if any, and
 // how many codes were compared; x.r.Online says whether it was asked.
+//
+// With a system identifier, the codes bound to it are compared first; then,
+// as an order that allows it issues codes bound to a MAC address alone,
+// those of this host's MAC addresses that are bound to no system
+// identifier. Without one, the codes bound to this host's MAC addresses.
 func (x *run) askService(ctx context.Context, order string, data []byte) (*polarlicense.ActivationCode, int) {
 	switch {
 	case x.opts.Service == nil:
@@ -375,45 +384,82 @@ func (x *run) askService(ctx context.Context, order string, data []byte) (*polar
 		x.r.Online.Reason = "neither the system identifier nor a MAC address of this host is known: no code of the order to compare"
 		return nil, 0
 	}
-	req := &polarlicense.DescribeActivationCodesRequest{AliyunOrderID: order, SystemIdentifier: x.r.SystemIdentifier}
-	if req.SystemIdentifier == "" && len(x.r.MacAddresses) == 1 {
-		req.MacAddress = x.r.MacAddresses[0]
+	want := sha256.Sum256(data)
+	compared := map[int64]bool{}
+	// compare looks for the file's license among codes, newest first (the
+	// file most often holds the current code's license).
+	compare := func(codes []polarlicense.ActivationCode) (*polarlicense.ActivationCode, error) {
+		slices.SortStableFunc(codes, func(a, b polarlicense.ActivationCode) int { return b.ExpireAt.Compare(a.ExpireAt) })
+		for _, c := range codes {
+			if compared[c.ID] {
+				continue
+			}
+			compared[c.ID] = true
+			d, err := x.opts.Service.DescribeActivationCodeDetails(ctx, &polarlicense.DescribeActivationCodeDetailsRequest{AliyunOrderID: order, ActivationCodeID: c.ID})
+			if err != nil {
+				return nil, err
+			}
+			lic, err := d.CertContentB64.Decode()
+			if err != nil {
+				continue // not this file's license, whatever it is
+			}
+			if got := sha256.Sum256(lic); bytes.Equal(got[:], want[:]) {
+				code := d.ActivationCode
+				if code.ID == 0 {
+					code.ID = c.ID
+				}
+				return &code, nil
+			}
+		}
+		return nil, nil
 	}
-	codes, err := listCodes(ctx, x.opts.Service, req)
-	if err != nil {
+	// onMacs keeps the codes bound to one of this host's MAC addresses (and,
+	// with noSystemID, to no system identifier).
+	onMacs := func(codes []polarlicense.ActivationCode, noSystemID bool) []polarlicense.ActivationCode {
+		return slices.DeleteFunc(codes, func(c polarlicense.ActivationCode) bool {
+			return !slices.Contains(x.r.MacAddresses, normalMac(c.MacAddress)) || noSystemID && c.SystemIdentifier != ""
+		})
+	}
+	fail := func(err error) (*polarlicense.ActivationCode, int) {
 		x.r.Online.Reason = serviceFailure(err)
 		return nil, 0
 	}
-	if req.SystemIdentifier == "" {
-		// Bound to this host: to one of its MAC addresses.
-		codes = slices.DeleteFunc(codes, func(c polarlicense.ActivationCode) bool {
-			return !slices.Contains(x.r.MacAddresses, normalMac(c.MacAddress))
-		})
+
+	var passes []*polarlicense.DescribeActivationCodesRequest
+	switch {
+	case x.r.SystemIdentifier != "":
+		passes = append(passes, &polarlicense.DescribeActivationCodesRequest{AliyunOrderID: order, SystemIdentifier: x.r.SystemIdentifier})
+		for _, m := range x.r.MacAddresses {
+			passes = append(passes, &polarlicense.DescribeActivationCodesRequest{AliyunOrderID: order, MacAddress: m})
+		}
+	case len(x.r.MacAddresses) == 1:
+		passes = append(passes, &polarlicense.DescribeActivationCodesRequest{AliyunOrderID: order, MacAddress: x.r.MacAddresses[0]})
+	default:
+		passes = append(passes, &polarlicense.DescribeActivationCodesRequest{AliyunOrderID: order})
 	}
-	// Newest first: the file most often holds the current code's license.
-	slices.SortStableFunc(codes, func(a, b polarlicense.ActivationCode) int { return b.ExpireAt.Compare(a.ExpireAt) })
-	want := sha256.Sum256(data)
-	for i, c := range codes {
-		d, err := x.opts.Service.DescribeActivationCodeDetails(ctx, &polarlicense.DescribeActivationCodeDetailsRequest{AliyunOrderID: order, ActivationCodeID: c.ID})
+	for _, req := range passes {
+		codes, err := listCodes(ctx, x.opts.Service, req)
 		if err != nil {
-			x.r.Online.Reason = serviceFailure(err)
-			return nil, 0
+			return fail(err)
 		}
-		lic, err := d.CertContentB64.Decode()
+		switch {
+		case req.SystemIdentifier != "":
+		case x.r.SystemIdentifier != "":
+			codes = onMacs(codes, true) // the passes after the first
+		default:
+			codes = onMacs(codes, false)
+		}
+		code, err := compare(codes)
 		if err != nil {
-			continue // not this file's license, whatever it is
+			return fail(err)
 		}
-		if got := sha256.Sum256(lic); bytes.Equal(got[:], want[:]) {
+		if code != nil {
 			x.r.Online.Asked = true
-			code := d.ActivationCode
-			if code.ID == 0 {
-				code.ID = c.ID
-			}
-			return &code, i + 1
+			return code, len(compared)
 		}
 	}
 	x.r.Online.Asked = true
-	return nil, len(codes)
+	return nil, len(compared)
 }
 
 // maxListedCodes bounds the codes listed for one host: a host has a few.

@@ -203,6 +203,51 @@ func TestOnlineOK(t *testing.T) {
 	assert.Equal(t, "record+service", r.IdentifiedBy)
 }
 
+// An order that allows it issues codes bound to a MAC address alone: the
+// file holding one is this host's when the MAC address is.
+func TestOnlineCodeWithoutSystemIdentifier(t *testing.T) {
+	f := newFixture(t,
+		codeOpt(codeID, mac, "", expiry, license),
+		codeOpt(22, mac, sysID, expiry, []byte("this host's other code")),
+		codeOpt(23, otherMac, "", expiry, []byte("another host's, bound to no system identifier")),
+	)
+	opts := f.options()
+	opts.Service, opts.OrderID = f.client, order
+	r := run(t, opts)
+	assert.Equal(t, nodecheck.OK, r.Status, r.Text())
+	assert.Equal(t, "service", r.IdentifiedBy)
+	assert.Equal(t, int64(codeID), r.Code.ActivationCodeID)
+	assert.Contains(t, r.Check(nodecheck.CheckSystemIdentifierMismatch).Message, "bound to no system identifier")
+	assert.Equal(t, 2, f.srv.RequestCount("DescribeActivationCodeDetails"), "the system identifier's code, then the MAC address's: never another host's")
+
+	// Another host's MAC-only code is not this host's.
+	g := newFixture(t, codeOpt(23, otherMac, "", expiry, license))
+	opts = g.options()
+	opts.Service, opts.OrderID = g.client, order
+	r = run(t, opts)
+	assert.Equal(t, []string{nodecheck.CheckLicenseUnknown, nodecheck.CheckLicenseNotForThisHost}, failing(r))
+	assert.Contains(t, r.Check(nodecheck.CheckLicenseNotForThisHost).Message,
+		"bound to system identifier "+sysID+" (or to no system identifier and MAC address "+mac+")")
+	assert.Equal(t, 0, g.srv.RequestCount("DescribeActivationCodeDetails"))
+}
+
+// A primary and its standby share the system identifier: the standby's
+// license copied to the primary is found online, and is the wrong MAC
+// address's.
+func TestOnlineStandbysLicense(t *testing.T) {
+	f := newFixture(t,
+		codeOpt(22, mac, sysID, expiry, []byte("the primary's own")),
+		codeOpt(codeID, otherMac, sysID, expiry, license), // the standby's, in the file
+	)
+	opts := f.options()
+	opts.Service, opts.OrderID = f.client, order
+	r := run(t, opts)
+	assert.Equal(t, nodecheck.Critical, r.Status, r.Text())
+	assert.Equal(t, []string{nodecheck.CheckMacMismatch}, failing(r))
+	assert.Equal(t, int64(codeID), r.Code.ActivationCodeID)
+	assert.Equal(t, "MAC address "+mac+" is not the code's "+otherMac, r.Summary)
+}
+
 func TestFileChecks(t *testing.T) {
 	f := newFixture(t)
 	f.record(t, mac, sysID, expiry)

@@ -67,7 +67,7 @@ func lookupDBUser(pgdata string) (*dbUser, error) {
 // a file of that mode, owner and group: the owner's bits for its owner, the
 // group's for a member, the others' for anyone else; root reads and
 // searches everything.
-// Access control lists are not looked at.
+// A file's access ACL, when it has one, decides instead (mayACL).
 func (u *dbUser) may(mode fs.FileMode, uid, gid uint32, want fs.FileMode) bool {
 	perm := mode.Perm()
 	switch {
@@ -79,6 +79,20 @@ func (u *dbUser) may(mode fs.FileMode, uid, gid uint32, want fs.FileMode) bool {
 		return perm&(want<<3) != 0
 	}
 	return perm&want != 0
+}
+
+// allows reports whether u has the permission bit want on path, of that
+// mode, owner and group: by its access ACL when it has one, else by the
+// mode. The note says which decided, for a message: "" for the mode alone.
+func (u *dbUser) allows(path string, mode fs.FileMode, uid, gid uint32, want fs.FileMode) (bool, string) {
+	acl, err := readACL(path)
+	switch {
+	case err != nil:
+		return u.may(mode, uid, gid, want), ", its ACL unreadable (" + pathCause(err) + "): the mode decided"
+	case acl != nil:
+		return u.mayACL(acl, uid, gid, want), ", with an access ACL"
+	}
+	return u.may(mode, uid, gid, want), ""
 }
 
 // describeOwner writes a file's owner, group and mode as ls would:
@@ -112,9 +126,10 @@ func (x *run) checkOwner(path string, fi fs.FileInfo) {
 		x.skip(CheckFileOwner, "no owner known for the file")
 		return
 	}
-	if !u.may(fi.Mode(), st.Uid, st.Gid, 4) {
-		x.fail(CheckFileOwner, fmt.Sprintf("the database's user %s cannot read %s (%s)%s: PolarDB will not start with it",
-			u.name, path, describeOwner(st.Uid, st.Gid, fi.Mode()), u.note))
+	fileOK, fileACL := u.allows(path, fi.Mode(), st.Uid, st.Gid, 4)
+	if !fileOK {
+		x.fail(CheckFileOwner, fmt.Sprintf("the database's user %s cannot read %s (%s%s)%s: PolarDB will not start with it",
+			u.name, path, describeOwner(st.Uid, st.Gid, fi.Mode()), fileACL, u.note))
 		return
 	}
 	abs, err := filepath.Abs(path)
@@ -128,14 +143,16 @@ func (x *run) checkOwner(path string, fi fs.FileInfo) {
 			x.cannot(CheckFileOwner, "cannot look at "+dir+", above the file: "+pathCause(err))
 			return
 		}
-		if dst, ok := di.Sys().(*syscall.Stat_t); ok && !u.may(di.Mode(), dst.Uid, dst.Gid, 1) {
-			x.fail(CheckFileOwner, fmt.Sprintf("the database's user %s cannot reach %s: it may not enter %s (%s)%s",
-				u.name, path, dir, describeOwner(dst.Uid, dst.Gid, di.Mode()), u.note))
-			return
+		if dst, ok := di.Sys().(*syscall.Stat_t); ok {
+			if dirOK, dirACL := u.allows(dir, di.Mode(), dst.Uid, dst.Gid, 1); !dirOK {
+				x.fail(CheckFileOwner, fmt.Sprintf("the database's user %s cannot reach %s: it may not enter %s (%s%s)%s",
+					u.name, path, dir, describeOwner(dst.Uid, dst.Gid, di.Mode()), dirACL, u.note))
+				return
+			}
 		}
 		if dir == filepath.Dir(dir) {
 			break
 		}
 	}
-	x.pass(CheckFileOwner, fmt.Sprintf("the database's user %s can read %s (%s)", u.name, path, describeOwner(st.Uid, st.Gid, fi.Mode())))
+	x.pass(CheckFileOwner, fmt.Sprintf("the database's user %s can read %s (%s%s)", u.name, path, describeOwner(st.Uid, st.Gid, fi.Mode()), fileACL))
 }

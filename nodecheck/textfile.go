@@ -1,8 +1,10 @@
 package nodecheck
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -67,27 +69,40 @@ func escapeLabel(s string) string {
 // synced, mode 0644 (node_exporter runs as its own user, and the file
 // holds no secret), then renamed over the file.
 func (r *Report) WriteTextfile(dir string) error {
+	target := filepath.Join(dir, TextfileName)
+	fail := func(step string, err error) error {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the temporary file's name says nothing useful
+		}
+		return fmt.Errorf("nodecheck: cannot write %s (%s): %w", target, step, err)
+	}
 	tmp, err := os.CreateTemp(dir, "."+TextfileName+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("nodecheck: cannot write the textfile in %s: %w", dir, err)
+		return fail("creating a temporary file in "+dir, err)
 	}
 	name := tmp.Name()
 	defer os.Remove(name) // a no-op once renamed
+	step := "writing the temporary file"
 	err = r.WriteMetrics(tmp)
 	if err == nil {
+		step = "setting its mode to 0644"
 		err = tmp.Chmod(0o644)
 	}
 	if err == nil {
+		step = "syncing the temporary file"
 		err = tmp.Sync()
 	}
 	if cerr := tmp.Close(); err == nil {
+		step = "closing the temporary file"
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(name, filepath.Join(dir, TextfileName))
+		step = "renaming the temporary file over it"
+		err = os.Rename(name, target)
 	}
 	if err != nil {
-		return fmt.Errorf("nodecheck: cannot write %s: %w", filepath.Join(dir, TextfileName), err)
+		return fail(step, err)
 	}
 	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync() // the rename, durable where the system allows

@@ -2,6 +2,7 @@ package nodecheck_test
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -91,5 +92,30 @@ func TestWriteMetricsUnidentified(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "promtool check metrics: %s", out)
 
-	assert.Error(t, r.WriteTextfile(filepath.Join(t.TempDir(), "no-such-dir")))
+	missing := filepath.Join(t.TempDir(), "no-such-dir")
+	err = r.WriteTextfile(missing)
+	require.ErrorIs(t, err, fs.ErrNotExist)
+	assert.Equal(t, "nodecheck: cannot write "+filepath.Join(missing, nodecheck.TextfileName)+" (creating a temporary file in "+missing+"): no such file or directory", err.Error())
+}
+
+// A textfile that cannot be put in place leaves what was there, and no
+// temporary file for the collector to trip on.
+func TestWriteTextfileFailsWhole(t *testing.T) {
+	f := newFixture(t)
+	f.record(t, mac, sysID, expiry)
+	r := run(t, f.options())
+	dir := t.TempDir()
+	// A directory in the way of the rename.
+	target := filepath.Join(dir, nodecheck.TextfileName)
+	require.NoError(t, os.Mkdir(target, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(target, "keep"), []byte("kept"), 0o644))
+	err := r.WriteTextfile(dir)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "cannot write "+target+" (renaming the temporary file over it)")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "no temporary file left")
+	b, err := os.ReadFile(filepath.Join(target, "keep"))
+	require.NoError(t, err)
+	assert.Equal(t, "kept", string(b))
 }

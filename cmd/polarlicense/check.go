@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -32,7 +33,8 @@ func isCheckCommand(cmd *cobra.Command) bool {
 
 // failCheck ends a failed license check: its own status, or, for any
 // other failure (a bad flag, an unreadable state directory), UNKNOWN with
-// the monitoring plugin's first line on stdout and the message on stderr.
+// the monitoring plugin's first line on stdout (with -o json, a report
+// saying so) and the message on stderr.
 func (a *app) failCheck(cmd *cobra.Command, err error) int {
 	var se checkStatusError
 	if errors.As(err, &se) {
@@ -54,9 +56,32 @@ func (a *app) failCheck(cmd *cobra.Command, err error) int {
 			msg = err.Error() + helpHint(cmd)
 		}
 	}
-	fmt.Fprintln(a.stdout, "LICENSE UNKNOWN - "+escapeText(oneLine(msg)))
+	if a.output == string(formatJSON) {
+		_ = writeJSON(a.stdout, a.notRunReport(cmd, oneLine(msg)))
+	} else {
+		fmt.Fprintln(a.stdout, "LICENSE UNKNOWN - "+escapeText(oneLine(msg)))
+	}
 	a.errorLine(msg)
 	return int(nodecheck.Unknown)
+}
+
+// notRunReport is the report of a check that did not run (-o json): status
+// UNKNOWN, the reason as its summary, and every check not made, so that a
+// reader of the JSON finds the keys it always finds.
+func (a *app) notRunReport(cmd *cobra.Command, msg string) *nodecheck.Report {
+	now := time.Now
+	if a.env.now != nil {
+		now = a.env.now
+	}
+	r := &nodecheck.Report{Status: nodecheck.Unknown, Summary: msg, CheckedAt: now(),
+		Online: nodecheck.Online{Reason: "the check did not run"}}
+	if cmd != nil {
+		r.LicensePath, _ = cmd.Flags().GetString("license")
+	}
+	for _, name := range nodecheck.CheckNames {
+		r.Checks = append(r.Checks, nodecheck.Check{Name: name, Level: nodecheck.OK, Message: "the check did not run: " + msg})
+	}
+	return r
 }
 
 func (a *app) licenseCheckCommand() *cobra.Command {
@@ -79,19 +104,21 @@ any of the interfaces that are up, not loopbacks, with a 6-byte address.
 The license is identified offline by the state directory's record of it (which
 license ensure, license write, codes create --out and fleet apply keep), and
 online, when credentials are available and the order is known (--order, or the
-record's), by listing the order's codes bound to this system identifier and
-comparing their licenses with the file. Without credentials the check is
-offline only.
+record's), by listing the order's codes bound to this system identifier (then
+those bound to this host's MAC address and no system identifier) and comparing
+their licenses with the file. Without credentials the check is offline only.
 
 Checks: file-missing, file-not-regular, file-unreadable, file-owner (with
---pgdata: the data directory's owner cannot read the file), license-unknown,
+--pgdata: the data directory's owner cannot read the file, by its mode or, on
+Linux, its ACL), license-unknown,
 license-not-for-this-host, system-identifier-mismatch, mac-mismatch, expired,
 expiring (within --within). All are critical but license-unknown (unknown) and
 expiring (warning).
 
 Output and exit status follow the monitoring-plugins convention that Nagios,
 Icinga and Zabbix agents run: a first line "LICENSE OK|WARNING|CRITICAL|UNKNOWN
-- …", then one line per check (-o json: the whole report); exit status 0 OK,
+- …", then one line per check (-o text, the default here whatever the
+terminal; -o json: the whole report); exit status 0 OK,
 1 WARNING, 2 CRITICAL, 3 UNKNOWN (a mistake on the command line included).
 --textfile-dir also writes DIR/polarlicense_node.prom for node_exporter's
 textfile collector.`,
@@ -133,6 +160,20 @@ textfile collector.`,
 			if err != nil {
 				return err
 			}
+			// The textfile first, so that what is printed and the exit
+			// status say whether it was written.
+			if textfileDir != "" {
+				if err := report.WriteTextfile(textfileDir); err != nil {
+					msg := strings.TrimPrefix(err.Error(), "nodecheck: ")
+					a.errorLine(msg)
+					if report.Status != nodecheck.Critical {
+						// OK or WARNING, but the metrics say otherwise:
+						// UNKNOWN, as a plugin that could not finish.
+						report.Status = nodecheck.Unknown
+						report.Summary = msg + "; the license: " + report.Summary
+					}
+				}
+			}
 			if a.output == string(formatJSON) {
 				err = writeJSON(a.stdout, report)
 			} else {
@@ -145,17 +186,8 @@ textfile collector.`,
 			if err != nil {
 				return err
 			}
-			status := report.Status
-			if textfileDir != "" {
-				if err := report.WriteTextfile(textfileDir); err != nil {
-					a.errorLine(err.Error())
-					if status != nodecheck.Critical {
-						status = nodecheck.Unknown
-					}
-				}
-			}
-			if status != nodecheck.OK {
-				return checkStatusError{status: status}
+			if report.Status != nodecheck.OK {
+				return checkStatusError{status: report.Status}
 			}
 			return nil
 		}),

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -248,8 +253,143 @@ func TestLicenseCheckCommandLine(t *testing.T) {
 		assert.Contains(t, r.stdout, c.want, name)
 		assert.Contains(t, r.stderr, c.want, name)
 	}
+	// -o json: a report all the same, UNKNOWN, every check not made.
+	for name, args := range map[string][]string{
+		"bad system id": {"--license", lic, "--system-id", "7.3e18", "--state-dir", t.TempDir()},
+		"both macs":     {"--license", lic, "--interface", "eth0", "--mac", nodeMac},
+		"bad within":    {"--license", lic, "--within", "0d"},
+	} {
+		r := runAt(t, nil, append([]string{"license", "check", "-o", "json"}, args...)...)
+		assert.Equal(t, 3, r.code, name)
+		rep := decodeJSON[nodecheck.Report](t, r.stdout)
+		assert.Equal(t, nodecheck.Unknown, rep.Status, name)
+		assert.Equal(t, lic, rep.LicensePath, name)
+		assert.NotEmpty(t, rep.Summary, name)
+		assert.Contains(t, r.stderr, rep.Summary, name)
+		require.Len(t, rep.Checks, len(nodecheck.CheckNames), name)
+		for i, c := range rep.Checks {
+			assert.Equal(t, nodecheck.CheckNames[i], c.Name)
+			assert.False(t, c.Checked, name)
+		}
+	}
 	// -o text is check's alone.
 	r := runAt(t, nil, "orders", "list", "-o", "text")
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "-o text is for license check only")
+}
+
+// The state directory from $POLARLICENSE_STATE_DIR (as the systemd unit's
+// check.env sets it), and the textfile: written when the check is CRITICAL
+// too, and a textfile that cannot be written makes an OK check UNKNOWN in
+// its first line, its report and its exit status.
+func TestLicenseCheckStateDirEnvAndTextfile(t *testing.T) {
+	srv := checkServer(t)
+	stateDir := filepath.Join(t.TempDir(), "state")
+	lic := filepath.Join(t.TempDir(), "license.lic")
+	content := []byte("the license of code 5")
+	require.NoError(t, os.WriteFile(lic, content, 0o644))
+	sum := sha256.Sum256(content)
+	require.NoError(t, polarlicense.RecordLicenseFile(stateDir, &polarlicense.LicenseRecord{
+		Path: lic, SHA256: hex.EncodeToString(sum[:]), AliyunOrderID: nodeOrder, ActivationCodeID: 5,
+		MacAddress: nodeMac, SystemIdentifier: "7345118823001548201", ExpireAt: auditNow.AddDate(1, 0, 0), WrittenAt: auditNow,
+	}))
+	off := offlineEnv(t, srv)
+	withState := off
+	withState.getenv = func(k string) string {
+		if k == envStateDir {
+			return stateDir
+		}
+		return off.getenv(k)
+	}
+	args := []string{"--license", lic, "--system-id", "7345118823001548201", "--mac", nodeMac}
+
+	rep, _ := checkReport(t, withState, args...)
+	assert.Equal(t, nodecheck.OK, rep.Status, "$POLARLICENSE_STATE_DIR's record identifies the file")
+	assert.Equal(t, "record", rep.IdentifiedBy)
+	rep, _ = checkReport(t, off, args...)
+	assert.Equal(t, nodecheck.Unknown, rep.Status, "the default state directory has no record of it")
+	rep, _ = checkReport(t, withState, append(args, "--state-dir", t.TempDir())...)
+	assert.Equal(t, nodecheck.Unknown, rep.Status, "--state-dir wins over the environment")
+
+	// CRITICAL: the textfile says so.
+	textfiles := t.TempDir()
+	r := runIn(t, withState, "license", "check", "--license", lic, "--system-id", "7312000000000000001", "--mac", nodeMac, "--textfile-dir", textfiles)
+	assert.Equal(t, 2, r.code, r.stdout)
+	fams := parseTextfile(t, filepath.Join(textfiles, nodecheck.TextfileName))
+	assert.Equal(t, 2.0, fams["polarlicense_node_license_status"].Metric[0].GetGauge().GetValue())
+	for _, m := range fams["polarlicense_node_license_check"].Metric {
+		want := 0.0
+		if m.Label[0].GetValue() == nodecheck.CheckSystemIdentifierMismatch {
+			want = 1
+		}
+		assert.Equal(t, want, m.GetGauge().GetValue(), m.Label[0].GetValue())
+	}
+	assert.Equal(t, float64(auditNow.Unix()), fams["polarlicense_node_license_last_check_timestamp_seconds"].Metric[0].GetGauge().GetValue())
+
+	// OK, but the textfile cannot be written: UNKNOWN, first line and exit.
+	missing := filepath.Join(t.TempDir(), "no-such-dir")
+	target := filepath.Join(missing, nodecheck.TextfileName)
+	r = runIn(t, withState, append([]string{"license", "check", "--textfile-dir", missing}, args...)...)
+	assert.Equal(t, 3, r.code, r.stdout)
+	assert.True(t, strings.HasPrefix(r.stdout, "LICENSE UNKNOWN - cannot write "+target+" (creating a temporary file in "+missing+"): no such file or directory; the license: "+lic+" holds activation code 5"), r.stdout)
+	assert.Equal(t, "polarlicense: cannot write "+target+" (creating a temporary file in "+missing+"): no such file or directory\n", r.stderr)
+	rep, _ = checkReport(t, withState, append([]string{"--textfile-dir", missing}, args...)...)
+	assert.Equal(t, nodecheck.Unknown, rep.Status)
+	assert.Empty(t, failingChecks(rep), "the license itself is fine")
+	// CRITICAL stays CRITICAL.
+	r = runIn(t, withState, "license", "check", "--license", lic, "--system-id", "7312000000000000001", "--mac", nodeMac, "--textfile-dir", missing)
+	assert.Equal(t, 2, r.code, r.stdout)
+	assert.True(t, strings.HasPrefix(r.stdout, "LICENSE CRITICAL - system identifier 7312000000000000001 is not the code's 7345118823001548201"), r.stdout)
+}
+
+// The exit statuses and first lines as a monitoring agent sees them: the
+// real process, its own clock, no credentials, the state directory from
+// the environment.
+func TestLicenseCheckProcessExitStatuses(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the node check's file checks are Unix's")
+	}
+	t.Parallel()
+	stateDir := filepath.Join(t.TempDir(), "state")
+	dir := t.TempDir()
+	lic := filepath.Join(dir, "license.lic")
+	content := []byte("the license of code 9")
+	require.NoError(t, os.WriteFile(lic, content, 0o644))
+	sum := sha256.Sum256(content)
+	require.NoError(t, polarlicense.RecordLicenseFile(stateDir, &polarlicense.LicenseRecord{
+		Path: lic, SHA256: hex.EncodeToString(sum[:]), AliyunOrderID: nodeOrder, ActivationCodeID: 9,
+		MacAddress: nodeMac, SystemIdentifier: "7345118823001548201", ExpireAt: time.Now().AddDate(1, 0, 0), WrittenAt: time.Now(),
+	}))
+	stray := filepath.Join(dir, "stray.lic")
+	require.NoError(t, os.WriteFile(stray, []byte("nobody's"), 0o644))
+	host := []string{"--system-id", "7345118823001548201", "--mac", nodeMac}
+
+	cases := []struct {
+		name   string
+		args   []string
+		status int
+		first  string
+	}{
+		{"ok", append([]string{"--license", lic}, host...), 0, "LICENSE OK - " + lic + " holds activation code 9 of order " + nodeOrder},
+		{"expiring", append([]string{"--license", lic, "--within", "400d"}, host...), 1, "LICENSE WARNING - code 9 expires at "},
+		{"another initdb", []string{"--license", lic, "--system-id", "7312000000000000001", "--mac", nodeMac}, 2, "LICENSE CRITICAL - system identifier 7312000000000000001 is not the code's 7345118823001548201"},
+		{"missing", append([]string{"--license", filepath.Join(dir, "gone.lic")}, host...), 2, "LICENSE CRITICAL - " + filepath.Join(dir, "gone.lic") + " does not exist"},
+		{"nobody's", append([]string{"--license", stray}, host...), 3, "LICENSE UNKNOWN - nothing identifies the license in " + stray},
+		{"a bad flag", append([]string{"--license", lic, "--within", "soon"}, host...), 3, "LICENSE UNKNOWN - "},
+	}
+	for _, c := range cases {
+		cmd := cliCommand(t, append([]string{"license", "check"}, c.args...)...)
+		cmd.Env = append(cmd.Env, envStateDir+"="+stateDir) // the last one wins
+		var stdout bytes.Buffer
+		cmd.Stdout = &stdout
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if c.status == 0 {
+			require.NoError(t, err, c.name)
+		} else {
+			require.ErrorAs(t, err, &ee, c.name)
+		}
+		assert.Equal(t, c.status, cmd.ProcessState.ExitCode(), "%s: %s", c.name, stdout.String())
+		assert.True(t, strings.HasPrefix(stdout.String(), c.first), "%s: %s", c.name, stdout.String())
+	}
 }
