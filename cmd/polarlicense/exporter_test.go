@@ -491,7 +491,7 @@ func readAlertRules(t *testing.T) alertRules {
 }
 
 // nodeMetrics are the metrics "polarlicense license check --textfile-dir"
-// writes for node_exporter (package nodecheck), as issue 19 names them.
+// writes for node_exporter (package nodecheck).
 var nodeMetrics = []string{
 	"polarlicense_node_license_status",
 	"polarlicense_node_license_check",
@@ -537,12 +537,10 @@ func TestAlertRulesUseServedMetrics(t *testing.T) {
 	for _, n := range nodeMetrics {
 		node[n] = true
 	}
-	if written := nodeMetricsWritten(t); written != nil {
-		for _, n := range nodeMetrics {
-			assert.Contains(t, written, n, "package nodecheck writes %s", n)
-		}
-	} else {
-		t.Log("no nodecheck package: the node metrics are checked against issue 19's names only")
+	written := nodeMetricsWritten(t)
+	require.NotNil(t, written, "package nodecheck's source was found")
+	for _, n := range nodeMetrics {
+		assert.Contains(t, written, n, "package nodecheck writes %s", n)
 	}
 
 	var alerts []string
@@ -579,7 +577,7 @@ func TestAlertRulesUseServedMetrics(t *testing.T) {
 }
 
 // nodeMetricLabels are the labels of each metric the node check writes, as
-// issue 19 names them (node_exporter adds job and instance).
+// package nodecheck writes them (node_exporter adds job and instance).
 var nodeMetricLabels = map[string][]string{
 	"polarlicense_node_license_status":                       nil,
 	"polarlicense_node_license_check":                        {"check"},
@@ -680,10 +678,7 @@ func TestNodeRulesUseTheNodeCheckLabels(t *testing.T) {
 			src.Write(b)
 		}
 	}
-	if src.Len() == 0 {
-		t.Log("no nodecheck package: the node labels are checked against issue 19's names only")
-		return
-	}
+	require.NotZero(t, src.Len(), "package nodecheck's source was found")
 	for n, labels := range nodeMetricLabels {
 		for _, l := range labels {
 			assert.Regexp(t, `\b`+l+`=`, src.String(), "package nodecheck writes the label %s of %s", l, n)
