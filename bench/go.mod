@@ -1,6 +1,6 @@
 module github.com/polarlicense/polarlicense-go/bench
 
-go 1.25
+go 1.25.0
 
 require (
 	github.com/alibabacloud-go/darabonba-openapi/v2 v2.1.13
@@ -25,6 +25,7 @@ require (
 	github.com/tjfoc/gmsm v1.4.1 // indirect
 	golang.org/x/net v0.26.0 // indirect
 	golang.org/x/sys v0.37.0 // indirect
+	golang.org/x/time v0.15.0 // indirect
 	gopkg.in/ini.v1 v1.67.0 // indirect
 )
 

@@ -1,6 +1,6 @@
 module github.com/polarlicense/polarlicense-go/compat
 
-go 1.25
+go 1.25.0
 
 replace github.com/polarlicense/polarlicense-go => ../
 
@@ -29,5 +29,6 @@ require (
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/net v0.26.0 // indirect
 	golang.org/x/sys v0.37.0 // indirect
+	golang.org/x/time v0.15.0 // indirect
 	gopkg.in/ini.v1 v1.67.0 // indirect
 )
