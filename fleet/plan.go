@@ -5,10 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -17,6 +14,7 @@ import (
 	"time"
 
 	polarlicense "github.com/polarlicense/polarlicense-go"
+	"github.com/polarlicense/polarlicense-go/internal/licenseread"
 )
 
 // DefaultConcurrency is how many nodes (and orders) Plan and Apply work on at
@@ -314,8 +312,8 @@ func (p *Plan) planNode(ctx context.Context, np *NodePlan, now time.Time) error 
 	}
 
 	np.codes = host
-	file, ferr := readExisting(np.Path)
-	np.exists = file != nil
+	file, ferr := licenseread.Existing(np.Path)
+	np.exists = file != nil || ferr != nil // what cannot be read is there
 	if ferr != nil {
 		np.State, np.Note = FileForeign, ferr.Error()
 	}
@@ -492,38 +490,6 @@ func expiresLater(a, b *polarlicense.ActivationCode) bool {
 		return a.ExpireAt.After(b.ExpireAt)
 	}
 	return a.ID > b.ID
-}
-
-// maxLicenseSize bounds what is read of a file at a license path: a license
-// is a few kilobytes, so anything larger is not one.
-const maxLicenseSize = 1 << 20
-
-// readExisting returns what path holds: nil if nothing; not more than
-// maxLicenseSize+1 bytes of a regular file. Anything but a regular file is
-// an error, never followed.
-func readExisting(path string) ([]byte, error) {
-	fi, err := os.Lstat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, nil
-	case err != nil:
-		return nil, &polarlicense.LicenseFileError{Path: path, Op: "inspect", Err: err}
-	case !fi.Mode().IsRegular():
-		return []byte{}, &polarlicense.LicenseFileError{Path: path, Op: "inspect", Err: polarlicense.ErrLicenseFileNotRegular}
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return []byte{}, &polarlicense.LicenseFileError{Path: path, Op: "inspect", Err: err}
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxLicenseSize+1))
-	if err != nil {
-		return []byte{}, &polarlicense.LicenseFileError{Path: path, Op: "inspect", Err: err}
-	}
-	if data == nil {
-		data = []byte{}
-	}
-	return data, nil
 }
 
 // joinNote joins two notes with "; ".

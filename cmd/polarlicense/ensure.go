@@ -7,9 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	polarlicense "github.com/polarlicense/polarlicense-go"
+	"github.com/polarlicense/polarlicense-go/internal/licenseread"
 )
 
 // license ensure, and what it shares with fleet apply: telling a license of
@@ -260,7 +258,7 @@ type ensureFileOptions struct {
 // it in the state directory. If the write still fails after a create, the
 // error is a *spentNotWrittenError giving the command that finishes the job.
 func ensureFileWith(ctx context.Context, client *polarlicense.Client, req *polarlicense.EnsureActivationCodeRequest, h host, path string, o ensureFileOptions) (ensureRecord, error) {
-	existing, err := readExisting(path)
+	existing, err := licenseread.Existing(path)
 	if err != nil {
 		return ensureRecord{}, &hintError{err: err, hint: "nothing was spent"}
 	}
@@ -395,38 +393,6 @@ func (e *spentNotWrittenError) tail() string {
 
 // Unwrap returns the cause.
 func (e *spentNotWrittenError) Unwrap() error { return e.err }
-
-// maxLicenseSize bounds what is read of a file found at a license path: a
-// license is a few kilobytes, so anything larger is not one.
-const maxLicenseSize = 1 << 20
-
-// readExisting returns what path holds now: nil if nothing; not more than
-// maxLicenseSize+1 bytes of a regular file. Anything but a regular file
-// (a symbolic link, a directory, a device) is refused, never followed.
-func readExisting(path string) ([]byte, error) {
-	fi, err := os.Lstat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, nil
-	case err != nil:
-		return nil, &polarlicense.LicenseFileError{Path: path, Op: "inspect", Err: err}
-	case !fi.Mode().IsRegular():
-		return nil, &polarlicense.LicenseFileError{Path: path, Op: "inspect", Err: polarlicense.ErrLicenseFileNotRegular}
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, &polarlicense.LicenseFileError{Path: path, Op: "inspect", Err: err}
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxLicenseSize+1))
-	if err != nil {
-		return nil, &polarlicense.LicenseFileError{Path: path, Op: "inspect", Err: err}
-	}
-	if data == nil {
-		data = []byte{}
-	}
-	return data, nil
-}
 
 // isHostLicense reports whether data is the license of one of the host's
 // codes, expired ones included: in the host's order first, then in the

@@ -272,7 +272,7 @@ func TestLicenseEnsureRefusesALinkOrAnOversizedFile(t *testing.T) {
 	assert.Equal(t, "x", string(got), "the link's target is untouched")
 
 	big := filepath.Join(dir, "big.lic")
-	require.NoError(t, os.WriteFile(big, make([]byte, maxLicenseSize+10), 0o600))
+	require.NoError(t, os.WriteFile(big, make([]byte, 1<<20+10), 0o600))
 	r = runAt(t, srv, ensureArgs(provOrder, big)...)
 	assert.Equal(t, exitFailure, r.code)
 	assert.Contains(t, r.stderr, "something other than a license of this host")
