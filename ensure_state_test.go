@@ -112,8 +112,6 @@ func TestEnsureStateDirHoldOutlivesTheClient(t *testing.T) {
 	assert.Contains(t, err.Error(), "nothing was created")
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
 
-	// A client without the state directory is not held: that is what the
-	// directory is for (and this shows the test would catch its absence).
 	// Eleven minutes later the hold is over: a call looks, then creates.
 	later := func() time.Time { return time.Now().Add(11 * time.Minute) }
 	out, err := newReliabilityClient(t, srv, polarlicense.WithStateDir(state), polarlicense.WithClock(later)).
