@@ -188,7 +188,8 @@ func (r EnsureActivationCodeResponse) LogValue() slog.Value {
 //     ErrCreateHeld and ErrUncertainOutcome and says when the hold ends.
 //     Once it has, a call looks again, and creates only if there still is
 //     no code. A call that finds the code of such a create returns it,
-//     Created true.
+//     Created true; one that finds only the code a held renewal replaces,
+//     and would not renew it itself, returns that code, Created false.
 //
 // Concurrent calls on one Client for the same order, MAC address and
 // SystemIdentifier are serialised, so together they create one code at
@@ -292,6 +293,12 @@ func (e *ensureCall) run(ctx context.Context) (*EnsureActivationCodeResponse, er
 			return c.hostCodeWithLicense(ctx, &e.host, scope, best, !hold.doubt)
 		}
 		if now.Before(hold.until) {
+			if best != nil && !e.renewalDue(best, now) {
+				// Only the code a held renewal replaces turned up, but
+				// this call would not renew it: it is the host's code.
+				// Nothing is created; the hold stays.
+				return c.hostCodeWithLicense(ctx, &e.host, scope, best, false)
+			}
 			return nil, e.heldError(hold, best)
 		}
 		// The hold is over and the host was looked at just now: forget it.

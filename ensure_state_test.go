@@ -335,6 +335,18 @@ func TestEnsureRenewalHeldWhileItsCreateIsUnresolved(t *testing.T) {
 	require.ErrorIs(t, err, polarlicense.ErrCreateHeld)
 	assert.Contains(t, err.Error(), "which the renewal replaces")
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
+
+	// A call that would not renew (a plain ensure, a timer's) gets the old
+	// code, still valid, rather than the hold's error; the hold stays.
+	plain := ensureReq(ensureOrder)
+	out, err := newReliabilityClient(t, srv, polarlicense.WithStateDir(state)).EnsureActivationCode(context.Background(), plain)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), out.ID)
+	assert.False(t, out.Created)
+	assert.NotNil(t, pendingOf(t, hostRecordPath(state, ensureOrder, ensureMac, ensureSysID)), "still held")
+	_, err = newReliabilityClient(t, srv, polarlicense.WithStateDir(state)).EnsureActivationCode(context.Background(), req)
+	require.ErrorIs(t, err, polarlicense.ErrCreateHeld)
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
 }
 
 func TestBadInputNeverSpends(t *testing.T) {
