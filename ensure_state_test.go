@@ -431,3 +431,33 @@ func TestCreateActivationCodeWithStateDirHoldsEnsures(t *testing.T) {
 	require.ErrorAs(t, err, new(*polarlicense.ValidationError))
 	assert.NoDirExists(t, filepath.Join(state, "never"))
 }
+
+// A CreateActivationCode whose answer was lost, for a host that already has
+// a code: that code may be older than the create, so it does not resolve
+// the hold. A plain ensure gets it (nothing created, the hold stays); a
+// renewal is held, as the lost create may yet land.
+func TestCreateActivationCodeHoldNotResolvedByAnOlderCode(t *testing.T) {
+	defer polarlicense.SetEnsureLookDelays(time.Millisecond)()
+	now := time.Now()
+	old := polarlicense.ActivationCode{ID: 1, Name: "old", MacAddress: ensureMac, SystemIdentifier: ensureSysID,
+		ActivateAt: now.AddDate(-1, 0, 10), ExpireAt: now.AddDate(0, 0, 10)}
+	srv := ensureServer(t, polarlicensetest.WithActivationCode(ensureOrder, old, polarlicense.CertContent{}))
+	state := t.TempDir()
+	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDrop})
+	_, err := newReliabilityClient(t, srv, polarlicense.WithStateDir(state)).CreateActivationCode(context.Background(),
+		&polarlicense.CreateActivationCodeRequest{AliyunOrderID: ensureOrder, MacAddress: ensureMac, SystemIdentifier: ensureSysID, Name: "by-hand"})
+	require.ErrorIs(t, err, polarlicense.ErrUncertainOutcome)
+
+	out, err := newReliabilityClient(t, srv, polarlicense.WithStateDir(state)).EnsureActivationCode(context.Background(), ensureReq(ensureOrder))
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), out.ID)
+	assert.False(t, out.Created, "the old code is not the lost create's")
+	assert.NotNil(t, pendingOf(t, hostRecordPath(state, ensureOrder, ensureMac, ensureSysID)), "still held")
+
+	renew := ensureReq(ensureOrder)
+	renew.RenewWithin = 30 * 24 * time.Hour
+	_, err = newReliabilityClient(t, srv, polarlicense.WithStateDir(state)).EnsureActivationCode(context.Background(), renew)
+	require.ErrorIs(t, err, polarlicense.ErrCreateHeld)
+	assert.Contains(t, err.Error(), "may be older than that create")
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"), "only the lost create")
+}

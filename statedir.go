@@ -210,7 +210,8 @@ type pendingCreate struct {
 	// and do not create.
 	HoldUntil time.Time `json:"hold_until"`
 	// Replaces is the code a renewal replaces (0 for a first code): finding
-	// that code does not resolve the create.
+	// that code does not resolve the create. -1 (replacesUnknown) for a
+	// CreateActivationCode, which no code found resolves.
 	Replaces int64 `json:"replaces,omitempty"`
 	// PID and Hostname say who sent the create, for the messages.
 	PID      int    `json:"pid"`
