@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -408,6 +409,8 @@ func TestCreateActivationCodeWithStateDirHoldsEnsures(t *testing.T) {
 	require.ErrorIs(t, err, polarlicense.ErrCreateHeld)
 	require.ErrorIs(t, err, polarlicense.ErrUncertainOutcome)
 	assert.Contains(t, err.Error(), "nothing was sent")
+	assert.True(t, strings.HasPrefix(err.Error(), "polarlicense: CreateActivationCode: a create"), err.Error())
+	require.ErrorAs(t, err, new(*polarlicense.OperationError), "every error of an operation method is one of the documented types")
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
 
 	// Once the hold is over, a create that succeeds clears the record, and

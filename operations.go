@@ -113,9 +113,11 @@ func (c *Client) CreateActivationCode(ctx context.Context, req *CreateActivation
 	if h := e.currentHold(doubt); h != nil && c.now().Before(h.until) {
 		// This call cannot look for the code the earlier create may have
 		// made: it refuses, as EnsureActivationCode would refuse to create.
-		return nil, fmt.Errorf("polarlicense: CreateActivationCode: %s holds order %s's host (MAC address %s, system identifier %q) until %s, "+
+		// An *OperationError, as every error of an operation method is
+		// (the package notes on errors); its text is the same.
+		return nil, &OperationError{Operation: opCreateActivationCode.name, Err: fmt.Errorf("%s holds order %s's host (MAC address %s, system identifier %q) until %s, "+
 			"so nothing was sent (that create may yet make the host's code: look for it before creating another): %w: %w",
-			h.what, host.order, host.mac, host.systemID, h.until.Format(time.RFC3339), ErrCreateHeld, ErrUncertainOutcome)
+			h.what, host.order, host.mac, host.systemID, h.until.Format(time.RFC3339), ErrCreateHeld, ErrUncertainOutcome)}
 	}
 	// It does not look at the host's codes: none found later can be told
 	// from one older than it, so none resolves its hold (replacesUnknown).
