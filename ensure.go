@@ -111,7 +111,8 @@ type EnsureActivationCodeResponse struct {
 	// and the code was then found.
 	Created bool
 	// Renewed tells whether this call created the code to replace one
-	// expiring within RenewWithin (Created is then true as well).
+	// expiring within RenewWithin, or found the code of such a renewal whose
+	// answer was lost (Created is then true as well).
 	Renewed bool
 	// Duplicates, after a create, are the host's other unexpired codes,
 	// apart from the one renewed: each spent quota for a host that needed
@@ -291,7 +292,12 @@ func (e *ensureCall) run(ctx context.Context) (*EnsureActivationCodeResponse, er
 		if best != nil && hold.replaces != replacesUnknown && best.ID != hold.replaces {
 			// The host has a code: the create held for is resolved.
 			e.clearHold(best.ID)
-			return c.hostCodeWithLicense(ctx, &e.host, scope, best, !hold.doubt)
+			res, err := c.hostCodeWithLicense(ctx, &e.host, scope, best, !hold.doubt)
+			if res != nil {
+				// The code of a held renewal is a renewal's.
+				res.Renewed = res.Created && hold.replaces > 0
+			}
+			return res, err
 		}
 		if now.Before(hold.until) {
 			if best != nil && !e.renewalDue(best, now) {

@@ -348,6 +348,18 @@ func TestEnsureRenewalHeldWhileItsCreateIsUnresolved(t *testing.T) {
 	_, err = newReliabilityClient(t, srv, polarlicense.WithStateDir(state)).EnsureActivationCode(context.Background(), req)
 	require.ErrorIs(t, err, polarlicense.ErrCreateHeld)
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
+
+	// The lost renewal landed after all (made here by hand): the next call
+	// finds it, a renewal's code, created by that create.
+	made, err := newReliabilityClient(t, srv).CreateActivationCode(context.Background(), &polarlicense.CreateActivationCodeRequest{
+		AliyunOrderID: ensureOrder, MacAddress: ensureMac, SystemIdentifier: ensureSysID, Name: "landed"})
+	require.NoError(t, err)
+	landed, err := newReliabilityClient(t, srv, polarlicense.WithStateDir(state)).EnsureActivationCode(context.Background(), req)
+	require.NoError(t, err)
+	assert.Equal(t, made.ID, landed.ID)
+	assert.True(t, landed.Created)
+	assert.True(t, landed.Renewed)
+	assert.Nil(t, pendingOf(t, hostRecordPath(state, ensureOrder, ensureMac, ensureSysID)), "resolved")
 }
 
 func TestBadInputNeverSpends(t *testing.T) {
