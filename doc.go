@@ -105,6 +105,11 @@
 // context.DeadlineExceeded and the last attempt's error. A TimeLeft too
 // large to represent is read as 24 hours, never overflowed.
 //
+// WithRateLimit spaces a client's attempts (retries included) to at most a
+// given rate, adapting as aws-sdk-go-v2's adaptive retry mode does: each
+// throttling answer cuts the rate to 70 % of what was sent, which then
+// recovers along a cubic curve. There is no limit by default.
+//
 // Every stage of a call has a timeout (Timeouts), and the caller's context
 // always wins.
 //

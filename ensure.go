@@ -111,7 +111,8 @@ type EnsureActivationCodeResponse struct {
 	// and the code was then found.
 	Created bool
 	// Renewed tells whether this call created the code to replace one
-	// expiring within RenewWithin (Created is then true as well).
+	// expiring within RenewWithin, or found the code of such a renewal whose
+	// answer was lost (Created is then true as well).
 	Renewed bool
 	// Duplicates, after a create, are the host's other unexpired codes,
 	// apart from the one renewed: each spent quota for a host that needed
@@ -188,7 +189,8 @@ func (r EnsureActivationCodeResponse) LogValue() slog.Value {
 //     ErrCreateHeld and ErrUncertainOutcome and says when the hold ends.
 //     Once it has, a call looks again, and creates only if there still is
 //     no code. A call that finds the code of such a create returns it,
-//     Created true.
+//     Created true; one that finds only the code a held renewal replaces,
+//     and would not renew it itself, returns that code, Created false.
 //
 // Concurrent calls on one Client for the same order, MAC address and
 // SystemIdentifier are serialised, so together they create one code at
@@ -250,7 +252,8 @@ type ensureCall struct {
 type ensureHold struct {
 	until time.Time
 	// replaces is the code a renewal replaces, whose presence does not
-	// resolve the create; 0 for a first code.
+	// resolve the create; 0 for a first code; replacesUnknown for a
+	// CreateActivationCode, which no code found resolves.
 	replaces int64
 	// doubt is true when the hold comes from a record that cannot be
 	// trusted: a code found then is the host's, but not known to be the
@@ -286,12 +289,25 @@ func (e *ensureCall) run(ctx context.Context) (*EnsureActivationCodeResponse, er
 	}
 
 	if hold != nil {
-		if best != nil && best.ID != hold.replaces {
+		if best != nil && hold.replaces != replacesUnknown && best.ID != hold.replaces {
 			// The host has a code: the create held for is resolved.
 			e.clearHold(best.ID)
-			return c.hostCodeWithLicense(ctx, &e.host, scope, best, !hold.doubt)
+			res, err := c.hostCodeWithLicense(ctx, &e.host, scope, best, !hold.doubt)
+			if res != nil {
+				// The code of a held renewal is a renewal's.
+				res.Renewed = res.Created && hold.replaces > 0
+			}
+			return res, err
 		}
 		if now.Before(hold.until) {
+			if best != nil && !e.renewalDue(best, now) {
+				// Only a code the held create does not account for
+				// turned up (the one a held renewal replaces, or one
+				// that may predate a held CreateActivationCode), but
+				// this call would not renew it: it is the host's code.
+				// Nothing is created; the hold stays.
+				return c.hostCodeWithLicense(ctx, &e.host, scope, best, false)
+			}
 			return nil, e.heldError(hold, best)
 		}
 		// The hold is over and the host was looked at just now: forget it.
@@ -491,7 +507,10 @@ func (e *ensureCall) unresolved(replaces int64, createErr, lookErr error) error 
 // not there (or, for a renewal, only the code it replaces).
 func (e *ensureCall) heldError(h *ensureHold, best *ActivationCode) error {
 	found := "no code for the host turned up"
-	if best != nil {
+	switch {
+	case best != nil && h.replaces == replacesUnknown:
+		found = "only code " + strconv.FormatInt(best.ID, 10) + " turned up, which may be older than that create (CreateActivationCode does not look at the host's codes)"
+	case best != nil:
 		found = "only code " + strconv.FormatInt(best.ID, 10) + ", which the renewal replaces, turned up"
 	}
 	msg := fmt.Sprintf("polarlicense: EnsureActivationCode: %s holds order %s's host (MAC address %s, system identifier %q) until %s: %s, so nothing was created; "+
@@ -590,6 +609,11 @@ var ensureLookDelays = []time.Duration{
 	100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond,
 	800 * time.Millisecond, 1600 * time.Millisecond, 3200 * time.Millisecond,
 }
+
+// replacesUnknown is the Replaces of a create made by CreateActivationCode,
+// which does not list the host's codes first: any code found may be older
+// than it, so none resolves it, and the hold lasts its window.
+const replacesUnknown int64 = -1
 
 // ensureUncertainHold is how long, after an uncertain create that could not
 // be resolved, calls for the same host only look and do not create.

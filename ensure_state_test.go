@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -112,8 +113,6 @@ func TestEnsureStateDirHoldOutlivesTheClient(t *testing.T) {
 	assert.Contains(t, err.Error(), "nothing was created")
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
 
-	// A client without the state directory is not held: that is what the
-	// directory is for (and this shows the test would catch its absence).
 	// Eleven minutes later the hold is over: a call looks, then creates.
 	later := func() time.Time { return time.Now().Add(11 * time.Minute) }
 	out, err := newReliabilityClient(t, srv, polarlicense.WithStateDir(state), polarlicense.WithClock(later)).
@@ -337,6 +336,30 @@ func TestEnsureRenewalHeldWhileItsCreateIsUnresolved(t *testing.T) {
 	require.ErrorIs(t, err, polarlicense.ErrCreateHeld)
 	assert.Contains(t, err.Error(), "which the renewal replaces")
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
+
+	// A call that would not renew (a plain ensure, a timer's) gets the old
+	// code, still valid, rather than the hold's error; the hold stays.
+	plain := ensureReq(ensureOrder)
+	out, err := newReliabilityClient(t, srv, polarlicense.WithStateDir(state)).EnsureActivationCode(context.Background(), plain)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), out.ID)
+	assert.False(t, out.Created)
+	assert.NotNil(t, pendingOf(t, hostRecordPath(state, ensureOrder, ensureMac, ensureSysID)), "still held")
+	_, err = newReliabilityClient(t, srv, polarlicense.WithStateDir(state)).EnsureActivationCode(context.Background(), req)
+	require.ErrorIs(t, err, polarlicense.ErrCreateHeld)
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
+
+	// The lost renewal landed after all (made here by hand): the next call
+	// finds it, a renewal's code, created by that create.
+	made, err := newReliabilityClient(t, srv).CreateActivationCode(context.Background(), &polarlicense.CreateActivationCodeRequest{
+		AliyunOrderID: ensureOrder, MacAddress: ensureMac, SystemIdentifier: ensureSysID, Name: "landed"})
+	require.NoError(t, err)
+	landed, err := newReliabilityClient(t, srv, polarlicense.WithStateDir(state)).EnsureActivationCode(context.Background(), req)
+	require.NoError(t, err)
+	assert.Equal(t, made.ID, landed.ID)
+	assert.True(t, landed.Created)
+	assert.True(t, landed.Renewed)
+	assert.Nil(t, pendingOf(t, hostRecordPath(state, ensureOrder, ensureMac, ensureSysID)), "resolved")
 }
 
 func TestBadInputNeverSpends(t *testing.T) {
@@ -398,6 +421,8 @@ func TestCreateActivationCodeWithStateDirHoldsEnsures(t *testing.T) {
 	require.ErrorIs(t, err, polarlicense.ErrCreateHeld)
 	require.ErrorIs(t, err, polarlicense.ErrUncertainOutcome)
 	assert.Contains(t, err.Error(), "nothing was sent")
+	assert.True(t, strings.HasPrefix(err.Error(), "polarlicense: CreateActivationCode: a create"), err.Error())
+	require.ErrorAs(t, err, new(*polarlicense.OperationError), "every error of an operation method is one of the documented types")
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
 
 	// Once the hold is over, a create that succeeds clears the record, and
@@ -420,4 +445,34 @@ func TestCreateActivationCodeWithStateDirHoldsEnsures(t *testing.T) {
 		&polarlicense.CreateActivationCodeRequest{AliyunOrderID: ensureOrder, MacAddress: "00:00:00:00:00:00", Name: "n"})
 	require.ErrorAs(t, err, new(*polarlicense.ValidationError))
 	assert.NoDirExists(t, filepath.Join(state, "never"))
+}
+
+// A CreateActivationCode whose answer was lost, for a host that already has
+// a code: that code may be older than the create, so it does not resolve
+// the hold. A plain ensure gets it (nothing created, the hold stays); a
+// renewal is held, as the lost create may yet land.
+func TestCreateActivationCodeHoldNotResolvedByAnOlderCode(t *testing.T) {
+	defer polarlicense.SetEnsureLookDelays(time.Millisecond)()
+	now := time.Now()
+	old := polarlicense.ActivationCode{ID: 1, Name: "old", MacAddress: ensureMac, SystemIdentifier: ensureSysID,
+		ActivateAt: now.AddDate(-1, 0, 10), ExpireAt: now.AddDate(0, 0, 10)}
+	srv := ensureServer(t, polarlicensetest.WithActivationCode(ensureOrder, old, polarlicense.CertContent{}))
+	state := t.TempDir()
+	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDrop})
+	_, err := newReliabilityClient(t, srv, polarlicense.WithStateDir(state)).CreateActivationCode(context.Background(),
+		&polarlicense.CreateActivationCodeRequest{AliyunOrderID: ensureOrder, MacAddress: ensureMac, SystemIdentifier: ensureSysID, Name: "by-hand"})
+	require.ErrorIs(t, err, polarlicense.ErrUncertainOutcome)
+
+	out, err := newReliabilityClient(t, srv, polarlicense.WithStateDir(state)).EnsureActivationCode(context.Background(), ensureReq(ensureOrder))
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), out.ID)
+	assert.False(t, out.Created, "the old code is not the lost create's")
+	assert.NotNil(t, pendingOf(t, hostRecordPath(state, ensureOrder, ensureMac, ensureSysID)), "still held")
+
+	renew := ensureReq(ensureOrder)
+	renew.RenewWithin = 30 * 24 * time.Hour
+	_, err = newReliabilityClient(t, srv, polarlicense.WithStateDir(state)).EnsureActivationCode(context.Background(), renew)
+	require.ErrorIs(t, err, polarlicense.ErrCreateHeld)
+	assert.Contains(t, err.Error(), "may be older than that create")
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"), "only the lost create")
 }

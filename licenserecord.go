@@ -92,6 +92,11 @@ func LookupLicenseRecord(stateDir, sha256hex string) (*LicenseRecord, error) {
 	if !ok {
 		return nil, &ValidationError{Operation: "LookupLicenseRecord", Field: "sha256hex", Reason: "must be 64 hex digits"}
 	}
+	if stateDir == "" {
+		// No state directory, no record (not a licenses/ directory below
+		// the working directory).
+		return nil, ErrNoLicenseRecord
+	}
 	f, err := os.Open(filepath.Join(stateDir, "licenses", sum+".json"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNoLicenseRecord

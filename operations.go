@@ -82,7 +82,11 @@ func (c *Client) DescribeActivationCodes(ctx context.Context, req *DescribeActiv
 // EnsureActivationCode and CreateActivationCode calls alike: while a create
 // begun anywhere and never resolved holds the host (or its record cannot be
 // trusted), CreateActivationCode sends nothing and returns an error wrapping
-// ErrCreateHeld and ErrUncertainOutcome that says until when.
+// ErrCreateHeld and ErrUncertainOutcome that says until when. As it does not
+// look at the host's codes, a code found for the host later cannot be told
+// from one it had before, and does not end the hold of its lost create:
+// EnsureActivationCode then returns that code (Created false) but does not
+// renew it until the hold is over.
 func (c *Client) CreateActivationCode(ctx context.Context, req *CreateActivationCodeRequest) (*CreateActivationCodeResponse, error) {
 	if c.stateDir == "" || req == nil || ctx == nil {
 		return c.createActivationCode(ctx, req)
@@ -109,11 +113,15 @@ func (c *Client) CreateActivationCode(ctx context.Context, req *CreateActivation
 	if h := e.currentHold(doubt); h != nil && c.now().Before(h.until) {
 		// This call cannot look for the code the earlier create may have
 		// made: it refuses, as EnsureActivationCode would refuse to create.
-		return nil, fmt.Errorf("polarlicense: CreateActivationCode: %s holds order %s's host (MAC address %s, system identifier %q) until %s, "+
+		// An *OperationError, as every error of an operation method is
+		// (the package notes on errors); its text is the same.
+		return nil, &OperationError{Operation: opCreateActivationCode.name, Err: fmt.Errorf("%s holds order %s's host (MAC address %s, system identifier %q) until %s, "+
 			"so nothing was sent (that create may yet make the host's code: look for it before creating another): %w: %w",
-			h.what, host.order, host.mac, host.systemID, h.until.Format(time.RFC3339), ErrCreateHeld, ErrUncertainOutcome)
+			h.what, host.order, host.mac, host.systemID, h.until.Format(time.RFC3339), ErrCreateHeld, ErrUncertainOutcome)}
 	}
-	if err := e.beginCreate(0); err != nil {
+	// It does not look at the host's codes: none found later can be told
+	// from one older than it, so none resolves its hold (replacesUnknown).
+	if err := e.beginCreate(replacesUnknown); err != nil {
 		return nil, &OperationError{Operation: opCreateActivationCode.name, Err: err}
 	}
 	created, err := c.createActivationCode(ctx, req)
@@ -121,7 +129,7 @@ func (c *Client) CreateActivationCode(ctx context.Context, req *CreateActivation
 	case errors.Is(err, ErrUncertainOutcome):
 		// The record stays, holding the host; its hold runs from now.
 		until := c.now().Add(ensureUncertainHold)
-		e.slot.unresolvedUntil, e.slot.unresolvedErr = until, err
+		e.slot.unresolvedUntil, e.slot.unresolvedErr, e.slot.unresolvedReplaces = until, err, replacesUnknown
 		e.rec.Pending.HoldUntil = until
 		_ = store.write(&e.rec)
 	case err != nil:

@@ -25,8 +25,9 @@ import (
 // is true) cuts the rate to 70 % of the rate the client was achieving, down to
 // one attempt every two seconds at least; the rate then grows back along a
 // cubic curve, slowly near the rate it was throttled at and faster beyond,
-// until it is perSecond again (about ten seconds after a single throttling
-// answer at 10 per second).
+// until it is perSecond again (about two seconds after a single throttling
+// answer to a client sending 10 a second: the curve is back at the rate it
+// was throttled at after cbrt(rate·0.3/0.4) seconds).
 //
 // The limit is the Client's, shared by all its calls and goroutines. A
 // perSecond of zero turns the limit off (the default); a negative or

@@ -68,6 +68,20 @@ func TestAdaptiveLimiterCutsAndRecovers(t *testing.T) {
 	assert.InDelta(t, limiterMinRate, l.limit(), 1e-9)
 }
 
+// One throttle of a client at its limit of 10 a second: 7 at once, back at
+// 10 after cbrt(10·0.3/0.4) ≈ 1.96 seconds, as WithRateLimit's doc says.
+func TestAdaptiveLimiterRecoveryTime(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	l := newAdaptiveLimiter(10, 1, clock.now)
+	l.observe(throttled)
+	assert.InDelta(t, 7, l.limit(), 1e-9)
+	clock.advance(1500 * time.Millisecond)
+	assert.Less(t, l.limit(), 10.0, "not yet recovered after 1.5 s")
+	assert.Greater(t, l.limit(), 9.9, "but close: the curve is flat near the rate it was throttled at")
+	clock.advance(500 * time.Millisecond)
+	assert.InDelta(t, 10, l.limit(), 1e-9, "recovered after 2 s")
+}
+
 // The cut starts from the rate measured, when the client sent less than
 // its limit.
 func TestAdaptiveLimiterCutsFromMeasuredRate(t *testing.T) {

@@ -66,12 +66,13 @@ func DefaultStateDir() (string, error) {
 }
 
 // WithStateDir makes the client coordinate the calls that may create an
-// activation code (EnsureActivationCode) through the state directory dir,
-// across processes: concurrent calls for one host, in any process using dir,
-// create one code at most; a create whose outcome was never learned (the
-// process was killed, the answer lost) holds the host for every later call,
-// in any process, which then looks for the code and does not create for ten
-// minutes. dir is created with StateDirMode when first needed (its parents
+// activation code (EnsureActivationCode and CreateActivationCode) through
+// the state directory dir, across processes: concurrent calls for one host,
+// in any process using dir, create one code at most; a create whose outcome
+// was never learned (the process was killed, the answer lost) holds the host
+// for every later call, in any process, for ten minutes: EnsureActivationCode
+// then looks for the code and does not create, CreateActivationCode sends
+// nothing (both wrap ErrCreateHeld). dir is created with StateDirMode when first needed (its parents
 // too). A relative dir is taken relative to the working directory at
 // NewClient. "" leaves the client without a state directory: it then
 // coordinates only the calls made through itself.
@@ -209,7 +210,8 @@ type pendingCreate struct {
 	// and do not create.
 	HoldUntil time.Time `json:"hold_until"`
 	// Replaces is the code a renewal replaces (0 for a first code): finding
-	// that code does not resolve the create.
+	// that code does not resolve the create. -1 (replacesUnknown) for a
+	// CreateActivationCode, which no code found resolves.
 	Replaces int64 `json:"replaces,omitempty"`
 	// PID and Hostname say who sent the create, for the messages.
 	PID      int    `json:"pid"`

@@ -72,3 +72,17 @@ func TestLicenseRecordRoundTrip(t *testing.T) {
 	assert.True(t, errors.As(err, &serr), "%v", err)
 	assert.NotErrorIs(t, err, ErrNoLicenseRecord)
 }
+
+// Without a state directory there is no record, whatever the working
+// directory holds: "" is not the working directory.
+func TestLookupLicenseRecordWithoutStateDir(t *testing.T) {
+	sum := strings.Repeat("cd", 32)
+	wd := t.TempDir()
+	require.NoError(t, RecordLicenseFile(wd, &LicenseRecord{Path: "/l", SHA256: sum}))
+	t.Chdir(wd)
+	_, err := LookupLicenseRecord("", sum)
+	assert.ErrorIs(t, err, ErrNoLicenseRecord)
+	got, err := LookupLicenseRecord(".", sum)
+	require.NoError(t, err, "the record is there, for a state directory that names it")
+	assert.Equal(t, "/l", got.Path)
+}

@@ -77,6 +77,15 @@
 // authenticated requests; all but FaultDropAfter strike before the operation
 // runs. See FaultKind.
 //
+// # Latency
+//
+// WithLatency (the emulator commands' --latency) delays every answer by a
+// fixed time, as a real service takes time, so that tests and benchmarks
+// see what concurrency, rate limits and cross-process coordination do. Unlike
+// a FaultDelay, a request whose client leaves during the latency is still
+// processed (a code created, quota spent), as the service would process it;
+// only its answer is lost. Server.Close waits for the requests being held.
+//
 // # Error codes
 //
 //	Code                                        Status  When
