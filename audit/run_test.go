@@ -58,7 +58,6 @@ func seededCode(order string, id int64, expire time.Time) polarlicensetest.Optio
 		ID: id, Name: fmt.Sprintf("node-%d", id), MacAddress: fmt.Sprintf("00:16:3e:00:00:%02d", id),
 		SystemIdentifier: strconv.FormatInt(7000000000000000000+id, 10), ExpireAt: expire,
 	}, polarlicense.CertContent{})
-
 }
 
 func seeded() []polarlicensetest.Option {

@@ -50,7 +50,6 @@ func seededCode(order string, id int64, expire time.Time) polarlicensetest.Optio
 		ID: id, Name: fmt.Sprintf("node-%d", id), MacAddress: fmt.Sprintf("00:16:3e:00:00:%02d", id),
 		SystemIdentifier: fmt.Sprint(7000000000000000000 + id), ExpireAt: expire,
 	}, polarlicense.CertContent{})
-
 }
 
 // seeded returns the options of the data set, only the orders named (all when none).

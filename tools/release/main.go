@@ -29,7 +29,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -74,6 +73,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "release: one VERSION only")
 		return 2
 	}
+	if fs.NArg() == 0 && !*snapshot {
+		fmt.Fprintln(stderr, "release: VERSION is required (such as v0.1.0) unless --snapshot")
+		return 2
+	}
 	root := *dir
 	if root == "" {
 		top, err := git(".", "rev-parse", "--show-toplevel")
@@ -116,9 +119,6 @@ func check(root, version string, snapshot bool) ([]string, error) {
 		return nil, err
 	}
 	if version == "" {
-		if !snapshot {
-			return nil, errors.New("VERSION is required (such as v0.1.0) unless --snapshot")
-		}
 		version = "v" + sdkVersion
 	}
 	var problems []string

@@ -152,8 +152,8 @@ func TestSnapshotReports(t *testing.T) {
 
 func TestBadCommandLines(t *testing.T) {
 	dir := repo(t, devFiles)
-	if code, _, stderr := runRelease("-C", dir); code != 1 || !strings.Contains(stderr, "VERSION is required") {
-		t.Errorf("no version: exit %d, %s", code, stderr)
+	if code, _, stderr := runRelease("-C", dir); code != 2 || !strings.Contains(stderr, "VERSION is required") {
+		t.Errorf("no version: exit %d, want 2: %s", code, stderr)
 	}
 	if code, _, _ := runRelease("-C", dir, "v1.0.0", "v2.0.0"); code != 2 {
 		t.Errorf("two versions: exit %d, want 2", code)
