@@ -63,6 +63,10 @@ type NodeResult struct {
 	Created, Renewed bool
 	// Written tells whether Apply wrote the node's file.
 	Written bool
+	// RecordErr is why the license written was not recorded in the state
+	// directory (Options.StateDir); the file is in place all the same. nil
+	// otherwise.
+	RecordErr error
 	// Duplicates are, after a create, the host's other unexpired codes that
 	// are not the one renewed: quota spent twice (by a run on another
 	// machine, or by hand). Empty when all is well.
@@ -231,11 +235,11 @@ func (p *Plan) applyNode(ctx context.Context, np *NodePlan, r *NodeResult) {
 	if !np.Create {
 		// The plan fetched the unexpired code's license: write it.
 		write.Code = np.Code
-		if err := polarlicense.WriteLicenseFileWithOptions(np.Path, np.license, write); err != nil {
+		if err := writeLicense(np.Path, np.license, write, r); err != nil {
 			fail(fmt.Errorf("the license of code %d was not written: %w", np.Code.ID, err))
 			return
 		}
-		r.State, r.Written = p.licensedState(np.Code), true
+		r.State = p.licensedState(np.Code)
 		return
 	}
 	if err := polarlicense.CheckLicenseFileWritable(np.Path, write); err != nil {
@@ -253,11 +257,27 @@ func (p *Plan) applyNode(ctx context.Context, np *NodePlan, r *NodeResult) {
 	code := resp.ActivationCode
 	r.Code, r.Created, r.Renewed, r.Duplicates = &code, resp.Created, resp.Renewed, resp.Duplicates
 	write.Code = &code
-	if err := polarlicense.WriteLicenseFileWithOptions(np.Path, resp.CertContentB64, write); err != nil {
+	if err := writeLicense(np.Path, resp.CertContentB64, write, r); err != nil {
 		fail(&UnwrittenError{AliyunOrderID: np.AliyunOrderID, ActivationCodeID: code.ID, Created: resp.Created, Path: np.Path, Err: err})
 		return
 	}
-	r.State, r.Written = p.licensedState(&code), true
+	r.State = p.licensedState(&code)
+}
+
+// writeLicense writes a node's license file and sets r.Written; a license
+// written but not recorded in the state directory is not an error but
+// r.RecordErr.
+func writeLicense(path string, cert polarlicense.CertContent, opts polarlicense.LicenseFileOptions, r *NodeResult) error {
+	err := polarlicense.WriteLicenseFileWithOptions(path, cert, opts)
+	var fe *polarlicense.LicenseFileError
+	if err != nil && (!errors.As(err, &fe) || fe.Op != "record") {
+		return err
+	}
+	if err != nil {
+		r.RecordErr = fe.Err
+	}
+	r.Written = true
+	return nil
 }
 
 // licensedState is the state of a node whose file now holds code's

@@ -374,6 +374,9 @@ func (a *app) resultRecord(r *fleet.NodeResult) fleetRecord {
 	default:
 		rec.Error = oneLine(a.describe(about(r.Err, r.AliyunOrderID, 0)))
 	}
+	if r.RecordErr != nil {
+		a.errorLine("note: " + r.Cluster + "/" + r.Name + ": the license was written, but not recorded in the state directory: " + trimPkg(r.RecordErr.Error()))
+	}
 	if r.Written && r.Owner == nil && r.Planned != fleet.FileOutdated && r.Planned != fleet.FileForeign {
 		if fi, err := os.Stat(r.Path); err == nil {
 			if note := newFileOwnerNote(r.Path, fi); note != "" {
