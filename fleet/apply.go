@@ -258,7 +258,8 @@ func (p *Plan) applyNode(ctx context.Context, np *NodePlan, r *NodeResult) {
 	r.Code, r.Created, r.Renewed, r.Duplicates = &code, resp.Created, resp.Renewed, resp.Duplicates
 	write.Code = &code
 	if err := writeLicense(np.Path, resp.CertContentB64, write, r); err != nil {
-		fail(&UnwrittenError{AliyunOrderID: np.AliyunOrderID, ActivationCodeID: code.ID, Created: resp.Created, Path: np.Path, Err: err})
+		fail(&UnwrittenError{AliyunOrderID: np.AliyunOrderID, ActivationCodeID: code.ID, Created: resp.Created, Path: np.Path,
+			Overwrite: np.exists, OwnerSpec: np.OwnerSpec, Err: err})
 		return
 	}
 	r.State = p.licensedState(&code)
@@ -292,14 +293,18 @@ func (p *Plan) licensedState(code *polarlicense.ActivationCode) State {
 
 // UnwrittenError is a node's error when its code was found or created but
 // its license could not be written: the code is the node's, and writing
-// its license (polarlicense license write ORDER CODE --out PATH) finishes
-// the job without spending again.
+// its license (Command: polarlicense license write ORDER CODE --out PATH)
+// finishes the job without spending again.
 type UnwrittenError struct {
 	AliyunOrderID    string
 	ActivationCodeID int64
 	Created          bool
 	Path             string
-	Err              error
+	// Overwrite tells whether a file was at Path (Command passes --force),
+	// OwnerSpec the cluster's owner (Command passes --owner).
+	Overwrite bool
+	OwnerSpec string
+	Err       error
 }
 
 // Error says which code is the node's and how to finish.
@@ -308,9 +313,36 @@ func (e *UnwrittenError) Error() string {
 	if e.Created {
 		what = "created"
 	}
-	return fmt.Sprintf("activation code %d was %s for this host, but its license was not written: %v; finish with: polarlicense license write %s %s --out %s",
-		e.ActivationCodeID, what, e.Err, e.AliyunOrderID, strconv.FormatInt(e.ActivationCodeID, 10), e.Path)
+	return fmt.Sprintf("activation code %d was %s for this host, but its license was not written: %v; finish with: %s",
+		e.ActivationCodeID, what, e.Err, e.Command())
+}
+
+// Command is the command that writes the code's license to Path, as Apply
+// would have: with --force when a file was there, with --owner when the
+// cluster gives one; the path and owner quoted for a POSIX shell.
+func (e *UnwrittenError) Command() string {
+	c := "polarlicense license write " + e.AliyunOrderID + " " + strconv.FormatInt(e.ActivationCodeID, 10) + " --out " + shellWord(e.Path)
+	if e.Overwrite {
+		c += " --force"
+	}
+	if e.OwnerSpec != "" {
+		c += " --owner " + shellWord(e.OwnerSpec)
+	}
+	return c
 }
 
 // Unwrap returns the write's error.
 func (e *UnwrittenError) Unwrap() error { return e.Err }
+
+// shellWord quotes s for a POSIX shell when it needs it.
+func shellWord(s string) string {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%+=:,./_-", r)) {
+			return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+		}
+	}
+	if s == "" {
+		return "''"
+	}
+	return s
+}

@@ -426,3 +426,14 @@ func TestApplyWrittenButNotRecorded(t *testing.T) {
 		assert.Equal(t, license(t, srv, orderA, r.Code.ID), data)
 	}
 }
+
+// The command an UnwrittenError gives finishes the job as Apply would have:
+// over the file there (--force), with the cluster's owner, quoted.
+func TestUnwrittenErrorCommand(t *testing.T) {
+	e := &fleet.UnwrittenError{AliyunOrderID: orderA, ActivationCodeID: 7, Created: true, Path: "/srv/lic dir/it's.lic", Err: os.ErrPermission}
+	assert.Equal(t, "polarlicense license write "+orderA+" 7 --out '/srv/lic dir/it'\\''s.lic'", e.Command())
+	assert.Contains(t, e.Error(), "activation code 7 was created for this host, but its license was not written: permission denied; finish with: "+e.Command())
+	e.Path, e.Overwrite, e.OwnerSpec = "/srv/1/license.lic", true, "postgres:postgres"
+	assert.Equal(t, "polarlicense license write "+orderA+" 7 --out /srv/1/license.lic --force --owner postgres:postgres", e.Command())
+	assert.ErrorIs(t, e, os.ErrPermission)
+}
