@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -380,7 +381,13 @@ func (a *app) resultRecord(r *fleet.NodeResult) fleetRecord {
 	}
 	if r.Written && r.Owner == nil && r.Planned != fleet.FileOutdated && r.Planned != fleet.FileForeign {
 		if fi, err := os.Stat(r.Path); err == nil {
-			if note := newFileOwnerNote(r.Path, fi); note != "" {
+			// Under a license_dir, apply made <license_dir>/<i>/ itself:
+			// the license_dir's owner is the database's user.
+			dir := filepath.Dir(r.Path)
+			if r.LicenseDir != "" {
+				dir = r.LicenseDir
+			}
+			if note := newFileOwnerNote(r.Path, dir, fi); note != "" {
 				a.errorLine("note: " + r.Cluster + "/" + r.Name + ": " + note)
 			}
 		}

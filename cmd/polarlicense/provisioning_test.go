@@ -685,3 +685,52 @@ func TestFleetApplyKilledAfterItsCreatesWereSentHoldsItsHosts(t *testing.T) {
 	assert.Equal(t, 6, srv.RequestCount("CreateActivationCode"), "the killed run's and the late landings', none by the re-runs")
 	assertOneCodePerNode(t, srv, dir)
 }
+
+// fleet apply run as root into a license_dir the database's user owns:
+// without an owner, it warns as license ensure does, by name, naming the
+// license_dir (apply made <license_dir>/<i>/ itself); with --owner, the
+// files are that user's, mode 0600.
+func TestFleetApplyAsRootNamesTheLicenseDirsOwner(t *testing.T) {
+	if os.Geteuid() != 0 || runtime.GOOS == "windows" {
+		t.Skip("needs root to write into a directory another user owns")
+	}
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		t.Skip("no user nobody here")
+	}
+	group, err := user.LookupGroupId(nobody.Gid)
+	if err != nil {
+		t.Skip("user nobody's group has no name here")
+	}
+	uid, _ := strconv.Atoi(nobody.Uid)
+	gid, _ := strconv.Atoi(nobody.Gid)
+	t.Parallel()
+	srv := provisioningServer(t)
+	spec := nobody.Username + ":" + group.Name
+
+	dir := t.TempDir()
+	require.NoError(t, os.Chown(dir, uid, gid))
+	inv := writeInventory(t, t.TempDir(), threeNodes(provOrder, dir))
+	_, r := fleetRun(t, srv, "fleet", "apply", "-f", inv)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	for i, node := range []string{"host01", "host02", "host03"} {
+		path := filepath.Join(dir, strconv.Itoa(i+1), "license.lic")
+		assert.Contains(t, r.stderr, "note: pg-prod/"+node+": "+path+" is a new file owned by root:", node)
+	}
+	assert.Contains(t, r.stderr, "but "+dir+" belongs to "+spec+": if PolarDB runs as user "+nobody.Username+
+		", it cannot read the file; pass --owner "+spec)
+
+	owned := t.TempDir()
+	require.NoError(t, os.Chown(owned, uid, gid))
+	inv = writeInventory(t, t.TempDir(), threeNodes(provOrder2, owned))
+	_, r = fleetRun(t, srv, "fleet", "apply", "-f", inv, "--owner", spec)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.NotContains(t, r.stderr, "belongs to")
+	for i := 1; i <= 3; i++ {
+		fi, err := os.Stat(filepath.Join(owned, strconv.Itoa(i), "license.lic"))
+		require.NoError(t, err)
+		st := fi.Sys().(*syscall.Stat_t)
+		assert.Equal(t, [2]uint32{uint32(uid), uint32(gid)}, [2]uint32{st.Uid, st.Gid})
+		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	}
+}
