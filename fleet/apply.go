@@ -63,6 +63,10 @@ type NodeResult struct {
 	Created, Renewed bool
 	// Written tells whether Apply wrote the node's file.
 	Written bool
+	// RecordErr is why the license written was not recorded in the state
+	// directory (Options.StateDir); the file is in place all the same. nil
+	// otherwise.
+	RecordErr error
 	// Duplicates are, after a create, the host's other unexpired codes that
 	// are not the one renewed: quota spent twice (by a run on another
 	// machine, or by hand). Empty when all is well.
@@ -231,11 +235,11 @@ func (p *Plan) applyNode(ctx context.Context, np *NodePlan, r *NodeResult) {
 	if !np.Create {
 		// The plan fetched the unexpired code's license: write it.
 		write.Code = np.Code
-		if err := polarlicense.WriteLicenseFileWithOptions(np.Path, np.license, write); err != nil {
+		if err := writeLicense(np.Path, np.license, write, r); err != nil {
 			fail(fmt.Errorf("the license of code %d was not written: %w", np.Code.ID, err))
 			return
 		}
-		r.State, r.Written = p.licensedState(np.Code), true
+		r.State = p.licensedState(np.Code)
 		return
 	}
 	if err := polarlicense.CheckLicenseFileWritable(np.Path, write); err != nil {
@@ -253,11 +257,28 @@ func (p *Plan) applyNode(ctx context.Context, np *NodePlan, r *NodeResult) {
 	code := resp.ActivationCode
 	r.Code, r.Created, r.Renewed, r.Duplicates = &code, resp.Created, resp.Renewed, resp.Duplicates
 	write.Code = &code
-	if err := polarlicense.WriteLicenseFileWithOptions(np.Path, resp.CertContentB64, write); err != nil {
-		fail(&UnwrittenError{AliyunOrderID: np.AliyunOrderID, ActivationCodeID: code.ID, Created: resp.Created, Path: np.Path, Err: err})
+	if err := writeLicense(np.Path, resp.CertContentB64, write, r); err != nil {
+		fail(&UnwrittenError{AliyunOrderID: np.AliyunOrderID, ActivationCodeID: code.ID, Created: resp.Created, Path: np.Path,
+			Overwrite: np.exists, OwnerSpec: np.OwnerSpec, Err: err})
 		return
 	}
-	r.State, r.Written = p.licensedState(&code), true
+	r.State = p.licensedState(&code)
+}
+
+// writeLicense writes a node's license file and sets r.Written; a license
+// written but not recorded in the state directory is not an error but
+// r.RecordErr.
+func writeLicense(path string, cert polarlicense.CertContent, opts polarlicense.LicenseFileOptions, r *NodeResult) error {
+	err := polarlicense.WriteLicenseFileWithOptions(path, cert, opts)
+	var fe *polarlicense.LicenseFileError
+	if err != nil && (!errors.As(err, &fe) || fe.Op != "record") {
+		return err
+	}
+	if err != nil {
+		r.RecordErr = fe.Err
+	}
+	r.Written = true
+	return nil
 }
 
 // licensedState is the state of a node whose file now holds code's
@@ -272,14 +293,18 @@ func (p *Plan) licensedState(code *polarlicense.ActivationCode) State {
 
 // UnwrittenError is a node's error when its code was found or created but
 // its license could not be written: the code is the node's, and writing
-// its license (polarlicense license write ORDER CODE --out PATH) finishes
-// the job without spending again.
+// its license (Command: polarlicense license write ORDER CODE --out PATH)
+// finishes the job without spending again.
 type UnwrittenError struct {
 	AliyunOrderID    string
 	ActivationCodeID int64
 	Created          bool
 	Path             string
-	Err              error
+	// Overwrite tells whether a file was at Path (Command passes --force),
+	// OwnerSpec the cluster's owner (Command passes --owner).
+	Overwrite bool
+	OwnerSpec string
+	Err       error
 }
 
 // Error says which code is the node's and how to finish.
@@ -288,9 +313,36 @@ func (e *UnwrittenError) Error() string {
 	if e.Created {
 		what = "created"
 	}
-	return fmt.Sprintf("activation code %d was %s for this host, but its license was not written: %v; finish with: polarlicense license write %s %s --out %s",
-		e.ActivationCodeID, what, e.Err, e.AliyunOrderID, strconv.FormatInt(e.ActivationCodeID, 10), e.Path)
+	return fmt.Sprintf("activation code %d was %s for this host, but its license was not written: %v; finish with: %s",
+		e.ActivationCodeID, what, e.Err, e.Command())
+}
+
+// Command is the command that writes the code's license to Path, as Apply
+// would have: with --force when a file was there, with --owner when the
+// cluster gives one; the path and owner quoted for a POSIX shell.
+func (e *UnwrittenError) Command() string {
+	c := "polarlicense license write " + e.AliyunOrderID + " " + strconv.FormatInt(e.ActivationCodeID, 10) + " --out " + shellWord(e.Path)
+	if e.Overwrite {
+		c += " --force"
+	}
+	if e.OwnerSpec != "" {
+		c += " --owner " + shellWord(e.OwnerSpec)
+	}
+	return c
 }
 
 // Unwrap returns the write's error.
 func (e *UnwrittenError) Unwrap() error { return e.Err }
+
+// shellWord quotes s for a POSIX shell when it needs it.
+func shellWord(s string) string {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%+=:,./_-", r)) {
+			return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+		}
+	}
+	if s == "" {
+		return "''"
+	}
+	return s
+}

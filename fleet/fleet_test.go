@@ -390,3 +390,50 @@ func TestPlanFetchesOnlyLicensesItComparesOrWrites(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, license(t, srv, orderA, plan.Nodes[1].Code.ID), got)
 }
+
+// A license written but not recorded in the state directory is written all
+// the same: the node is licensed, and RecordErr says what was not kept.
+func TestApplyWrittenButNotRecorded(t *testing.T) {
+	srv := newServer(t)
+	dir := t.TempDir()
+	inv := writeInventory(t, dir, cluster("a", orderA, dir, 1, 2, ""))
+	client := newClient(t, srv)
+	plan, err := fleet.NewPlan(ctx, client, inv, nil)
+	require.NoError(t, err)
+	_, err = plan.Apply(ctx)
+	require.NoError(t, err)
+
+	// The files lost, and the state directory unable to keep a record:
+	// where its records go is a regular file.
+	state := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(state, "licenses"), nil, 0o600))
+	for _, n := range inv.Nodes {
+		require.NoError(t, os.Remove(n.Path))
+	}
+	plan, err = fleet.NewPlan(ctx, client, inv, &fleet.Options{StateDir: state})
+	require.NoError(t, err)
+	require.Equal(t, []fleet.State{fleet.FileMissing, fleet.FileMissing}, states(plan))
+	rep, err := plan.Apply(ctx)
+	require.NoError(t, err)
+	for _, r := range rep.Nodes {
+		assert.Equal(t, fleet.Licensed, r.State, "%v", r.Err)
+		assert.True(t, r.Written)
+		assert.NoError(t, r.Err)
+		var sde *polarlicense.StateDirError
+		assert.ErrorAs(t, r.RecordErr, &sde)
+		data, err := os.ReadFile(r.Path)
+		require.NoError(t, err)
+		assert.Equal(t, license(t, srv, orderA, r.Code.ID), data)
+	}
+}
+
+// The command an UnwrittenError gives finishes the job as Apply would have:
+// over the file there (--force), with the cluster's owner, quoted.
+func TestUnwrittenErrorCommand(t *testing.T) {
+	e := &fleet.UnwrittenError{AliyunOrderID: orderA, ActivationCodeID: 7, Created: true, Path: "/srv/lic dir/it's.lic", Err: os.ErrPermission}
+	assert.Equal(t, "polarlicense license write "+orderA+" 7 --out '/srv/lic dir/it'\\''s.lic'", e.Command())
+	assert.Contains(t, e.Error(), "activation code 7 was created for this host, but its license was not written: permission denied; finish with: "+e.Command())
+	e.Path, e.Overwrite, e.OwnerSpec = "/srv/1/license.lic", true, "postgres:postgres"
+	assert.Equal(t, "polarlicense license write "+orderA+" 7 --out /srv/1/license.lic --force --owner postgres:postgres", e.Command())
+	assert.ErrorIs(t, e, os.ErrPermission)
+}

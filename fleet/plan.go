@@ -187,6 +187,9 @@ type orderWalk struct {
 	plan     *OrderPlan
 	codes    []polarlicense.ActivationCode
 	listedAt time.Time
+	// byHost indexes codes by normalised MAC address and system
+	// identifier, so that planning a node does not scan the whole order.
+	byHost map[[2]string][]int
 }
 
 // NewPlan reads, for the inventory, each order's details and codes (one
@@ -240,6 +243,11 @@ func NewPlan(ctx context.Context, client *polarlicense.Client, inv *Inventory, o
 				return &OrderError{Path: inv.Path, Cluster: w.plan.Cluster, Line: w.plan.Line, AliyunOrderID: id, Err: err}
 			}
 			w.codes = append(w.codes, c)
+		}
+		w.byHost = make(map[[2]string][]int)
+		for k := range w.codes {
+			h := [2]string{normalMac(w.codes[k].MacAddress), w.codes[k].SystemIdentifier}
+			w.byHost[h] = append(w.byHost[h], k)
 		}
 		return nil
 	})
@@ -295,11 +303,8 @@ func (np *NodePlan) willCreate(force bool) bool {
 func (p *Plan) planNode(ctx context.Context, np *NodePlan, now time.Time) error {
 	var best, lastExpired *polarlicense.ActivationCode
 	var host []polarlicense.ActivationCode
-	for k := range np.order.codes {
+	for _, k := range np.order.byHost[[2]string{np.MacAddress, np.SystemIdentifier}] {
 		c := &np.order.codes[k]
-		if !np.boundTo(c) {
-			continue
-		}
 		host = append(host, *c)
 		switch {
 		case c.Expired(now):
@@ -465,12 +470,6 @@ func missingDir(n *Node) (string, bool) {
 func isDir(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.IsDir()
-}
-
-// boundTo reports whether a code is bound to the node's MAC address and
-// system identifier.
-func (n *Node) boundTo(c *polarlicense.ActivationCode) bool {
-	return normalMac(c.MacAddress) == n.MacAddress && c.SystemIdentifier == n.SystemIdentifier
 }
 
 // normalMac is the normal form of a MAC address, or "" for an invalid one.

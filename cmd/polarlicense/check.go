@@ -109,8 +109,8 @@ those bound to this host's MAC address and no system identifier) and comparing
 their licenses with the file. Without credentials the check is offline only.
 
 Checks: file-missing, file-not-regular, file-unreadable, file-owner (with
---pgdata: the data directory's owner cannot read the file, by its mode or, on
-Linux, its ACL), license-unknown,
+--pgdata: the data directory's owner cannot read the file or enter a directory
+above it, by the modes or, on Linux, the ACLs), license-unknown,
 license-not-for-this-host, system-identifier-mismatch, mac-mismatch, expired,
 expiring (within --within). All are critical but license-unknown (unknown) and
 expiring (warning).

@@ -124,6 +124,9 @@ command exits 1 naming it.`,
 			if err := req.Validate(); err != nil {
 				return err
 			}
+			if owner.spec != "" && !cmd.Flags().Changed("out") {
+				return usagef("--owner is the owner of the file --out writes: give --out too")
+			}
 			fileOwner, err := owner.resolve()
 			if err != nil {
 				return err

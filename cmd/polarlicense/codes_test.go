@@ -174,6 +174,8 @@ func TestCodesCreateRefusals(t *testing.T) {
 			`polarlicense: required flag(s) "mac" not set (see "polarlicense codes create --help")`},
 		{"no order", []string{"codes", "create", "--mac", "00:16:3e:1a:2b:03", "--name", "n"}, exitUsage,
 			`polarlicense: missing ORDER_ID (see "polarlicense codes create --help")`},
+		{"owner without out", []string{"codes", "create", order, "--mac", "00:16:3e:1a:2b:03", "--name", "n", "--system-id", "1", "--owner", "0"}, exitUsage,
+			`polarlicense: --owner is the owner of the file --out writes: give --out too (see "polarlicense codes create --help")`},
 	}
 	for _, c := range cases {
 		r := runAt(t, srv, c.args...)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -155,6 +156,7 @@ func (f *fleetFlags) register(a *app, cmd *cobra.Command) {
 	_ = cmd.MarkFlagRequired("file")
 	fs.IntVar(&f.concurrency, "concurrency", fleet.DefaultConcurrency, "how many nodes (and calls) to work on at once")
 	fs.Float64Var(&f.maxRPS, "max-rps", 0, "at most this many API calls a `rate` per second (retries included), slowing down further when the service throttles; 0: no limit")
+	fs.BoolVar(&f.force, "force", false, "replace a file that holds something other than a license of its node (file-foreign); plan counts the codes apply --force would create")
 	f.owner.add(fs)
 	fs.Var(&f.renewWithin, "renew-within", "renew a node whose code expires within this `duration`, such as 30d (for clusters without renew_within:)")
 	a.addStateDirFlag(fs)
@@ -252,7 +254,8 @@ creates one), expired (only expired codes, the latest shown with its date:
 apply creates a new one), file-missing and file-outdated (an unexpired code,
 and no file, or a file holding an older license of the host: apply writes
 it), file-foreign (the file holds something else: apply leaves it and fails
-the node unless --force), dir-missing (license_dir or the path's directory
+the node unless --force: plan --force counts the codes that apply --force
+would create for them), dir-missing (license_dir or the path's directory
 does not exist, named in the NOTE: apply fails the node).
 
 The order lines go to stdout after the table, or to stderr with -o json or csv.
@@ -349,7 +352,6 @@ not-started and exits 130 or 143.`,
 		}),
 	}
 	f.register(a, cmd)
-	cmd.Flags().BoolVar(&f.force, "force", false, "replace a file that holds something other than a license of its node (file-foreign)")
 	return cmd
 }
 
@@ -374,9 +376,18 @@ func (a *app) resultRecord(r *fleet.NodeResult) fleetRecord {
 	default:
 		rec.Error = oneLine(a.describe(about(r.Err, r.AliyunOrderID, 0)))
 	}
+	if r.RecordErr != nil {
+		a.errorLine("note: " + r.Cluster + "/" + r.Name + ": the license was written, but not recorded in the state directory: " + trimPkg(r.RecordErr.Error()))
+	}
 	if r.Written && r.Owner == nil && r.Planned != fleet.FileOutdated && r.Planned != fleet.FileForeign {
 		if fi, err := os.Stat(r.Path); err == nil {
-			if note := newFileOwnerNote(r.Path, fi); note != "" {
+			// Under a license_dir, apply made <license_dir>/<i>/ itself:
+			// the license_dir's owner is the database's user.
+			dir := filepath.Dir(r.Path)
+			if r.LicenseDir != "" {
+				dir = r.LicenseDir
+			}
+			if note := newFileOwnerNote(r.Path, dir, fi); note != "" {
 				a.errorLine("note: " + r.Cluster + "/" + r.Name + ": " + note)
 			}
 		}

@@ -261,6 +261,9 @@ func TestFleetApplyLeavesForeignFilesAlone(t *testing.T) {
 	plan, r := fleetRun(t, srv, "fleet", "plan", "-f", inv)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Equal(t, stateFileForeign, plan[1].State, "the plan says what apply will refuse")
+	assert.Contains(t, r.stderr, "order "+provOrder+": 2 codes to issue")
+	_, r = fleetRun(t, srv, "fleet", "plan", "-f", inv, "--force")
+	assert.Contains(t, r.stderr, "order "+provOrder+": 3 codes to issue", "plan --force counts what apply --force creates")
 
 	recs, r := fleetRun(t, srv, "fleet", "apply", "-f", inv)
 	assert.Equal(t, exitFailure, r.code)

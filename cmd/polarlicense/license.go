@@ -169,7 +169,7 @@ func writeLicenseFileWith(out string, cert polarlicense.CertContent, opts polarl
 	}
 	res := licenseWrite{written: before == nil || !os.SameFile(before, after), mode: after.Mode().Perm(), recordErr: recordErr}
 	if before == nil && opts.Owner == nil {
-		res.note = newFileOwnerNote(out, after)
+		res.note = newFileOwnerNote(out, filepath.Dir(out), after)
 	}
 	return res, nil
 }

@@ -5,4 +5,4 @@ package main
 import "io/fs"
 
 // newFileOwnerNote has nothing to say where files have no Unix owner.
-func newFileOwnerNote(string, fs.FileInfo) string { return "" }
+func newFileOwnerNote(string, string, fs.FileInfo) string { return "" }

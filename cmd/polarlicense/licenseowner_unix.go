@@ -11,25 +11,30 @@ import (
 )
 
 // newFileOwnerNote warns when a new license file belongs to someone other
-// than its directory's owner (root writing in the database user's
-// directory): PolarDB, running as that user, may not be able to read it.
+// than the owner of dir, its directory or the license_dir above it that
+// fleet apply made it in (root writing in the database user's directory):
+// PolarDB, running as that user, may not be able to read it.
 // Users and groups are named as the system names them.
-func newFileOwnerNote(path string, fi fs.FileInfo) string {
+func newFileOwnerNote(path, dir string, fi fs.FileInfo) string {
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	if !ok {
 		return ""
 	}
-	dir, err := os.Stat(filepath.Dir(path))
+	di, err := os.Stat(dir)
 	if err != nil {
 		return ""
 	}
-	dst, ok := dir.Sys().(*syscall.Stat_t)
+	whose := "its directory"
+	if filepath.Clean(dir) != filepath.Dir(path) {
+		whose = dir
+	}
+	dst, ok := di.Sys().(*syscall.Stat_t)
 	if !ok || dst.Uid == st.Uid {
 		return ""
 	}
 	return path + " is a new file owned by " + ownerSpecOf(st.Uid, st.Gid) +
 		" with mode " + fmt.Sprintf("%04o", fi.Mode().Perm()) +
-		", but its directory belongs to " + ownerSpecOf(dst.Uid, dst.Gid) +
+		", but " + whose + " belongs to " + ownerSpecOf(dst.Uid, dst.Gid) +
 		": if PolarDB runs as user " + userName(dst.Uid) + ", it cannot read the file; pass --owner " + ownerSpecOf(dst.Uid, dst.Gid) +
 		" (or chown it)"
 }

@@ -558,3 +558,170 @@ func TestEnsureRefusesAControlFileThatIsNotOneWithNothingSent(t *testing.T) {
 	assert.Zero(t, srv.RequestCount(""), "nothing sent for a control file that is not one")
 	assert.NoFileExists(t, out)
 }
+
+// fleetApplyProcess is "fleet apply" of inventory inv as its own process,
+// against srv, coordinating through state.
+func fleetApplyProcess(t *testing.T, srv *polarlicensetest.Server, state, inv string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	cmd := cliCommand(t, "fleet", "apply", "-f", inv, "-o", "json")
+	cmd.Env = append(cmd.Env, envEndpoint+"="+srv.URL, envKeyID+"="+srv.AccessKeyID, envSecret+"="+srv.AccessKeySecret, envStateDir+"="+state)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	return cmd, &stdout, &stderr
+}
+
+// assertOneCodePerNode checks that each node of threeNodes holds one code,
+// and that its file holds that code's license.
+func assertOneCodePerNode(t *testing.T, srv *polarlicensetest.Server, dir string) {
+	t.Helper()
+	codes := srv.Codes(provOrder)
+	require.Len(t, codes, 3, "one code per node")
+	bySysID := map[string]int64{}
+	for _, c := range codes {
+		_, dup := bySysID[c.SystemIdentifier]
+		assert.False(t, dup, "a second code for %s", c.SystemIdentifier)
+		bySysID[c.SystemIdentifier] = c.ID
+	}
+	for i := 1; i <= 3; i++ {
+		id, found := bySysID["734511882300154820"+strconv.Itoa(i)]
+		require.True(t, found, "node %d has a code", i)
+		got, err := os.ReadFile(filepath.Join(dir, strconv.Itoa(i), "license.lic"))
+		require.NoError(t, err)
+		assert.Equal(t, serviceLicense(t, srv, provOrder, id), got, "node %d's file", i)
+	}
+}
+
+// Two "fleet apply" runs of one inventory at once (a timer and a person)
+// create one code per node: the second waits for the first's creates and
+// finds their codes.
+func TestTwoFleetApplyProcessesAtOnceCreateOneCodePerNode(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDelay, Delay: 1500 * time.Millisecond, Count: 3})
+	state, dir := t.TempDir(), t.TempDir()
+	inv := writeInventory(t, t.TempDir(), threeNodes(provOrder, dir))
+
+	first, out1, err1 := fleetApplyProcess(t, srv, state, inv)
+	require.NoError(t, first.Start())
+	waitForCreates(t, srv, 1)
+	second, out2, err2 := fleetApplyProcess(t, srv, state, inv)
+	require.NoError(t, second.Start())
+
+	require.NoError(t, first.Wait(), "stderr: %s", err1.String())
+	require.NoError(t, second.Wait(), "stderr: %s", err2.String())
+	a, b := decodeJSON[[]fleetRecord](t, out1.String()), decodeJSON[[]fleetRecord](t, out2.String())
+	require.Len(t, a, 3)
+	require.Len(t, b, 3)
+	for i := range a {
+		require.NotNil(t, a[i].ActivationCodeID, a[i].Node)
+		require.NotNil(t, b[i].ActivationCodeID, b[i].Node)
+		assert.Equal(t, *a[i].ActivationCodeID, *b[i].ActivationCodeID, "%s: both runs end with one code", a[i].Node)
+		assert.False(t, a[i].Created && b[i].Created, "%s: created by both runs", a[i].Node)
+		assert.Empty(t, a[i].Duplicates)
+		assert.Empty(t, b[i].Duplicates)
+	}
+	assert.Equal(t, 3, srv.RequestCount("CreateActivationCode"), "one create per node")
+	assertOneCodePerNode(t, srv, dir)
+}
+
+// A "fleet apply" killed after its creates were sent, run again at once,
+// creates none while they may still land; once they have, the next run
+// picks their codes up, spending nothing: one code per node.
+func TestFleetApplyKilledAfterItsCreatesWereSentHoldsItsHosts(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDelay, Delay: time.Minute, Count: 3})
+	state, dir := t.TempDir(), t.TempDir()
+	inv := writeInventory(t, t.TempDir(), threeNodes(provOrder, dir))
+
+	killed, _, _ := fleetApplyProcess(t, srv, state, inv)
+	require.NoError(t, killed.Start())
+	waitForCreates(t, srv, 3)
+	require.NoError(t, killed.Process.Signal(syscall.SIGKILL))
+	_ = killed.Wait()
+
+	// Run again at once: each node is held, nothing is created.
+	again, stdout, stderr := fleetApplyProcess(t, srv, state, inv)
+	err := again.Run()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, "stdout: %s", stdout.String())
+	assert.Equal(t, exitFailure, exit.ExitCode(), "stderr: %s", stderr.String())
+	recs := decodeJSON[[]fleetRecord](t, stdout.String())
+	require.Len(t, recs, 3)
+	for _, r := range recs {
+		assert.Equal(t, stateUncertain, r.State, r.Node)
+		assert.False(t, r.Created, r.Node)
+		assert.Contains(t, r.Error, "never resolved", r.Node)
+		assert.Contains(t, r.Error, "until ", r.Node)
+	}
+	assert.Equal(t, 3, srv.RequestCount("CreateActivationCode"), "no second create while the first ones may still land")
+	assert.Empty(t, srv.Codes(provOrder))
+
+	// The killed run's creates land late (made here as the service would):
+	// the next run finds them and writes their licenses, spending nothing.
+	c, err := polarlicense.NewClient(srv.ClientOptions()...)
+	require.NoError(t, err)
+	for i := 1; i <= 3; i++ {
+		_, err := c.CreateActivationCode(context.Background(), &polarlicense.CreateActivationCodeRequest{
+			AliyunOrderID: provOrder, MacAddress: "00:16:3e:1a:2b:0" + strconv.Itoa(i), SystemIdentifier: "734511882300154820" + strconv.Itoa(i), Name: "landed-" + strconv.Itoa(i)})
+		require.NoError(t, err)
+	}
+	last, stdout, stderr := fleetApplyProcess(t, srv, state, inv)
+	require.NoError(t, last.Run(), "stderr: %s", stderr.String())
+	for _, r := range decodeJSON[[]fleetRecord](t, stdout.String()) {
+		assert.Equal(t, stateLicensed, r.State, r.Node)
+		assert.False(t, r.Created, r.Node)
+		assert.True(t, r.Written, r.Node)
+	}
+	assert.Equal(t, 6, srv.RequestCount("CreateActivationCode"), "the killed run's and the late landings', none by the re-runs")
+	assertOneCodePerNode(t, srv, dir)
+}
+
+// fleet apply run as root into a license_dir the database's user owns:
+// without an owner, it warns as license ensure does, by name, naming the
+// license_dir (apply made <license_dir>/<i>/ itself); with --owner, the
+// files are that user's, mode 0600.
+func TestFleetApplyAsRootNamesTheLicenseDirsOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to write into a directory another user owns")
+	}
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		t.Skip("no user nobody here")
+	}
+	group, err := user.LookupGroupId(nobody.Gid)
+	if err != nil {
+		t.Skip("user nobody's group has no name here")
+	}
+	uid, _ := strconv.Atoi(nobody.Uid)
+	gid, _ := strconv.Atoi(nobody.Gid)
+	t.Parallel()
+	srv := provisioningServer(t)
+	spec := nobody.Username + ":" + group.Name
+
+	dir := t.TempDir()
+	require.NoError(t, os.Chown(dir, uid, gid))
+	inv := writeInventory(t, t.TempDir(), threeNodes(provOrder, dir))
+	_, r := fleetRun(t, srv, "fleet", "apply", "-f", inv)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	for i, node := range []string{"host01", "host02", "host03"} {
+		path := filepath.Join(dir, strconv.Itoa(i+1), "license.lic")
+		assert.Contains(t, r.stderr, "note: pg-prod/"+node+": "+path+" is a new file owned by root:", node)
+	}
+	assert.Contains(t, r.stderr, "but "+dir+" belongs to "+spec+": if PolarDB runs as user "+nobody.Username+
+		", it cannot read the file; pass --owner "+spec)
+
+	owned := t.TempDir()
+	require.NoError(t, os.Chown(owned, uid, gid))
+	inv = writeInventory(t, t.TempDir(), threeNodes(provOrder2, owned))
+	_, r = fleetRun(t, srv, "fleet", "apply", "-f", inv, "--owner", spec)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.NotContains(t, r.stderr, "belongs to")
+	for i := 1; i <= 3; i++ {
+		fi, err := os.Stat(filepath.Join(owned, strconv.Itoa(i), "license.lic"))
+		require.NoError(t, err)
+		st := fi.Sys().(*syscall.Stat_t)
+		assert.Equal(t, [2]uint32{uint32(uid), uint32(gid)}, [2]uint32{st.Uid, st.Gid})
+		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	}
+}

@@ -33,12 +33,14 @@ func Existing(path string) ([]byte, error) {
 	case !fi.Mode().IsRegular():
 		return nil, inspectError(path, polarlicense.ErrLicenseFileNotRegular)
 	}
-	f, err := os.Open(path)
+	f, err := openFile(path)
 	if err != nil {
 		return nil, inspectError(path, err)
 	}
 	defer f.Close()
-	// The path may have been replaced since the look.
+	// The path may have been replaced since the look (by a FIFO, which
+	// openFile does not wait on, or a symbolic link, which it does not
+	// follow).
 	if ofi, err := f.Stat(); err != nil || !os.SameFile(fi, ofi) {
 		return nil, inspectError(path, polarlicense.ErrLicenseFileNotRegular)
 	}
