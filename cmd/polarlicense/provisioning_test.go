@@ -424,19 +424,7 @@ func TestOutWhereNoFileCanBeWrittenSpendsNothing(t *testing.T) {
 }
 
 func TestEnsureAsRootNamesTheDirectorysOwner(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to write into a directory another user owns")
-	}
-	nobody, err := user.Lookup("nobody")
-	if err != nil {
-		t.Skip("no user nobody here")
-	}
-	group, err := user.LookupGroupId(nobody.Gid)
-	if err != nil {
-		t.Skip("user nobody's group has no name here")
-	}
-	uid, _ := strconv.Atoi(nobody.Uid)
-	gid, _ := strconv.Atoi(nobody.Gid)
+	nobody, group, uid, gid := nobodyUser(t)
 	t.Parallel()
 	srv := provisioningServer(t)
 	dir := t.TempDir()
@@ -682,19 +670,7 @@ func TestFleetApplyKilledAfterItsCreatesWereSentHoldsItsHosts(t *testing.T) {
 // license_dir (apply made <license_dir>/<i>/ itself); with --owner, the
 // files are that user's, mode 0600.
 func TestFleetApplyAsRootNamesTheLicenseDirsOwner(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to write into a directory another user owns")
-	}
-	nobody, err := user.Lookup("nobody")
-	if err != nil {
-		t.Skip("no user nobody here")
-	}
-	group, err := user.LookupGroupId(nobody.Gid)
-	if err != nil {
-		t.Skip("user nobody's group has no name here")
-	}
-	uid, _ := strconv.Atoi(nobody.Uid)
-	gid, _ := strconv.Atoi(nobody.Gid)
+	nobody, group, uid, gid := nobodyUser(t)
 	t.Parallel()
 	srv := provisioningServer(t)
 	spec := nobody.Username + ":" + group.Name
@@ -724,4 +700,25 @@ func TestFleetApplyAsRootNamesTheLicenseDirsOwner(t *testing.T) {
 		assert.Equal(t, [2]uint32{uint32(uid), uint32(gid)}, [2]uint32{st.Uid, st.Gid})
 		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 	}
+}
+
+// nobodyUser returns the user nobody, its group and their ids, for tests run
+// as root that write into a directory another user owns; it skips the test
+// when not root or when the user or its group's name is missing.
+func nobodyUser(t *testing.T) (nobody *user.User, group *user.Group, uid, gid int) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to write into a directory another user owns")
+	}
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		t.Skip("no user nobody here")
+	}
+	group, err = user.LookupGroupId(nobody.Gid)
+	if err != nil {
+		t.Skip("user nobody's group has no name here")
+	}
+	uid, _ = strconv.Atoi(nobody.Uid)
+	gid, _ = strconv.Atoi(nobody.Gid)
+	return nobody, group, uid, gid
 }
