@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -247,17 +248,27 @@ func TestEnsureKnownListsNothingUnlessItMust(t *testing.T) {
 
 func TestEnsureReportsDuplicatesAfterACreate(t *testing.T) {
 	srv := ensureServer(t)
-	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDelay, Delay: 500 * time.Millisecond})
+	// The ensuring client's transport holds its create's answer until the
+	// other machine's create has been made: the other code is then there,
+	// whatever the scheduling, when the ensure lists after its create.
+	created, proceed := make(chan struct{}), make(chan struct{})
+	hold := &holdTransport{action: "CreateActivationCode", after: true, reached: created, release: proceed}
 	done := make(chan *polarlicense.EnsureActivationCodeResponse, 1)
 	go func() {
-		out, err := newReliabilityClient(t, srv).EnsureActivationCode(context.Background(), ensureReq(ensureOrder))
+		c := newReliabilityClient(t, srv, polarlicense.WithHTTPClient(&http.Client{Transport: hold}))
+		out, err := c.EnsureActivationCode(context.Background(), ensureReq(ensureOrder))
 		assert.NoError(t, err)
 		done <- out
 	}()
-	require.Eventually(t, func() bool { return srv.RequestCount("CreateActivationCode") == 1 }, 5*time.Second, time.Millisecond)
+	select {
+	case <-created:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the ensure never created")
+	}
 	// Another machine, sharing no state directory, creates meanwhile.
 	other, err := newReliabilityClient(t, srv).CreateActivationCode(context.Background(), &polarlicense.CreateActivationCodeRequest{
 		AliyunOrderID: ensureOrder, MacAddress: ensureMac, SystemIdentifier: ensureSysID, Name: "elsewhere"})
+	close(proceed)
 	require.NoError(t, err)
 	out := <-done
 	require.NotNil(t, out)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -294,19 +295,23 @@ func TestEnsureQuotaSpentBetweenCheckAndCreate(t *testing.T) {
 	const order = "900000000000014"
 	srv := ensureServer(t, polarlicensetest.WithOrders(polarlicense.LicenseOrder{
 		AliyunOrderID: order, Engine: polarlicense.EnginePG, PackageType: polarlicense.PackageSingleNodeSubscribe, ActivationCodeQuota: 1}))
-	// This call's create is held before it runs; meanwhile another client
-	// takes the last unit.
-	// The hold is long enough for the other client's create to finish first
-	// on a loaded machine; the call returns as soon as the hold ends.
-	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDelay, Delay: 3 * time.Second})
+	// This call's create is held before it is sent; meanwhile another
+	// client takes the last unit.
+	reached, release := make(chan struct{}), make(chan struct{})
+	hold := &holdTransport{action: "CreateActivationCode", reached: reached, release: release}
 	done := make(chan error, 1)
 	go func() {
-		_, err := newReliabilityClient(t, srv).EnsureActivationCode(context.Background(), ensureReq(order))
+		_, err := newReliabilityClient(t, srv, polarlicense.WithHTTPClient(&http.Client{Transport: hold})).EnsureActivationCode(context.Background(), ensureReq(order))
 		done <- err
 	}()
-	require.Eventually(t, func() bool { return srv.RequestCount("CreateActivationCode") == 1 }, 5*time.Second, 5*time.Millisecond)
+	select {
+	case <-reached:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the ensure never came to its create")
+	}
 	_, err := newReliabilityClient(t, srv).CreateActivationCode(context.Background(), &polarlicense.CreateActivationCodeRequest{
 		AliyunOrderID: order, MacAddress: otherHostMac, Name: "other", SystemIdentifier: "1"})
+	close(release)
 	require.NoError(t, err)
 
 	err = <-done
