@@ -156,6 +156,13 @@ func (r *Reader) key() (raw string, escaped bool) {
 		r.syntax(r.pos, msgKey)
 		return "", false
 	}
+	// The common case, a key without escapes and a colon right after it,
+	// read in one step.
+	if i := skipPlain(r.data, r.pos+1); i+1 < len(r.data) && r.data[i] == '"' && r.data[i+1] == ':' {
+		raw = r.data[r.pos+1 : i]
+		r.pos = i + 2
+		return raw, false
+	}
 	raw, escaped = r.scanString()
 	if r.err != nil {
 		return "", false

@@ -1,6 +1,7 @@
 package jsonread
 
 import (
+	"math/bits"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -177,14 +178,7 @@ func (r *Reader) scanString() (raw string, escaped bool) {
 	d := r.data
 	i := r.pos + 1
 	for {
-		// Skip plain bytes eight at a time, then one at a time up to the next
-		// byte that needs attention.
-		for i+8 <= len(d) && !special8(load64(d, i)) {
-			i += 8
-		}
-		for i < len(d) && plain[d[i]] {
-			i++
-		}
+		i = skipPlain(d, i)
 		if i >= len(d) {
 			r.syntax(len(d), msgEOF)
 			return "", false
@@ -234,18 +228,37 @@ func load64(s string, i int) uint64 {
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
-// special8 reports whether any of the eight bytes of w is '"', '\\' or a
-// control character below 0x20 (the bytes that plain rejects). It uses the
-// classic test for a zero byte, (v - 0x01..) & ^v & 0x80.., which has no false
-// negatives and gives false positives only next to a true one.
-func special8(w uint64) bool {
+// skipPlain returns the offset of the first byte at or after i that is not
+// plain, or len(d). It reads eight bytes at a time while eight remain, and
+// takes the first special byte of a word from its mask: no byte loop.
+func skipPlain(d string, i int) int {
+	for i+8 <= len(d) {
+		if m := special8(load64(d, i)); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+		i += 8
+	}
+	for i < len(d) && plain[d[i]] {
+		i++
+	}
+	return i
+}
+
+// special8 returns, for the eight bytes of w, a mask with the high bit of
+// each byte set that is '"', '\\' or a control character below 0x20 (the
+// bytes that plain rejects), and possibly of bytes above such a byte. It uses
+// the classic tests for a zero byte, (v - 0x01..) & ^v & 0x80.., and for a
+// byte below n, (v - n..) & ^v & 0x80..: a borrow runs only upward from a
+// true byte, so the mask's lowest set bit always marks the first true byte,
+// and the mask is zero exactly when there is none.
+func special8(w uint64) uint64 {
 	const (
 		ones  = 0x0101010101010101
 		highs = 0x8080808080808080
 	)
 	q := w ^ (ones * '"')
 	b := w ^ (ones * '\\')
-	return ((q-ones)&^q|(b-ones)&^b|(w-ones*0x20)&^w)&highs != 0
+	return ((q-ones)&^q | (b-ones)&^b | (w-ones*0x20)&^w) & highs
 }
 
 // scanNumber consumes the number that starts at the reader's position and

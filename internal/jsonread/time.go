@@ -61,6 +61,22 @@ func fixedTime(s string) (time.Time, bool) {
 	return time.Unix(secs, 0).UTC(), true
 }
 
+// WallSeconds parses the service's usual form, exactly
+// "YYYY-MM-DD hh:mm:ss" (19 bytes, no white space, no zone), and returns
+// the seconds from 1970-01-01 00:00:00 to that wall time read as UTC. It
+// reports false for anything else, which Time may still parse: it is the
+// fast path of a caller that applies its own zone to zone-less times.
+func WallSeconds(s string) (int64, bool) {
+	if len(s) != 19 || s[10] != ' ' {
+		return 0, false
+	}
+	t, ok := fixedTime(s)
+	if !ok {
+		return 0, false
+	}
+	return t.Unix(), true
+}
+
 // daysSinceEpoch returns the days from 1970-01-01 to the (valid) date year,
 // month, day of the proleptic Gregorian calendar: the count of the
 // calendar's days in whole 400-year eras (146097 days each) from a year

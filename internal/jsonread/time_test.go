@@ -101,3 +101,25 @@ func TestFixedTimeIsTimeDate(t *testing.T) {
 		}
 	}
 }
+
+func TestWallSecondsAgreesWithTime(t *testing.T) {
+	for _, s := range []string{
+		"2022-02-11 03:14:15", "1970-01-01 00:00:00", "2000-02-29 23:59:59", "0001-01-01 00:00:00",
+		"9999-12-31 23:59:59", "1969-12-31 23:59:59",
+	} {
+		secs, ok := WallSeconds(s)
+		want, wok := Time(s)
+		if !ok || !wok || secs != want.Unix() {
+			t.Errorf("WallSeconds(%q) = %d, %v; Time gives %v, %v", s, secs, ok, want, wok)
+		}
+	}
+	// Not the usual form: left to Time.
+	for _, s := range []string{
+		"", "2022-02-11T03:14:15", "2022-02-11 03:14:15 ", " 2022-02-11 03:14:15", "2022-02-11 03:14:15Z",
+		"2022-02-30 03:14:15", "2022-02-11 24:00:00", "2022-02-11 03:14:1x", "2022-02-11 03:14:15.5",
+	} {
+		if secs, ok := WallSeconds(s); ok {
+			t.Errorf("WallSeconds(%q) = %d, true; want false", s, secs)
+		}
+	}
+}
