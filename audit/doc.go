@@ -37,8 +37,10 @@
 //
 // A code the audit cannot date is never a pass: the SDK decodes a missing,
 // null or empty ExpireAt as the zero time, which code-expiry-unknown
-// reports; an ExpireAt that is not a time at all fails the listing with a
-// *polarlicense.DecodeError, so that Run returns no Report.
+// reports, and Report.Fails fails every gate but none on it (a gate at
+// error included, though the finding is a warning); an ExpireAt that is not
+// a time at all fails the listing with a *polarlicense.DecodeError, so that
+// Run returns no Report.
 //
 // Findings are sorted most severe first, then by order ID, check and code ID,
 // so that two audits of the same data list them in the same order.

@@ -242,6 +242,23 @@ func (r *Report) Reaches(s Severity) bool {
 	return false
 }
 
+// Fails reports whether the report fails a gate at level s: a finding has
+// severity s or above, or, whatever s, a code could not be dated
+// (code-expiry-unknown, a warning), because an account whose codes the audit
+// cannot date never passes. It is false for a zero s, the gate that never
+// fails.
+func (r *Report) Fails(s Severity) bool {
+	if s < SeverityInfo {
+		return false
+	}
+	for i := range r.Findings {
+		if f := &r.Findings[i]; f.Severity >= s || f.Check == CheckCodeExpiryUnknown {
+			return true
+		}
+	}
+	return false
+}
+
 // CountFor returns how many findings of a check concern an order.
 func (r *Report) CountFor(aliyunOrderID, check string) int {
 	n := 0

@@ -348,6 +348,15 @@ func TestReportCounts(t *testing.T) {
 	assert.True(t, r.Reaches(SeverityInfo))
 	assert.False(t, r.Reaches(0))
 	assert.False(t, (&Report{}).Reaches(SeverityInfo))
+	assert.False(t, r.Fails(SeverityError), "warnings only")
+	assert.True(t, r.Fails(SeverityWarning))
+	assert.False(t, r.Fails(0))
+	// A code that could not be dated fails every gate but none.
+	undated := &Report{Findings: []Finding{{Severity: SeverityWarning, Check: CheckCodeExpiryUnknown, AliyunOrderID: "a", ActivationCodeID: 7}}}
+	assert.False(t, undated.Reaches(SeverityError))
+	assert.True(t, undated.Fails(SeverityError))
+	assert.True(t, undated.Fails(SeverityInfo))
+	assert.False(t, undated.Fails(0))
 	assert.Equal(t, 2, r.CountFor("a", CheckCodeExpiring))
 	assert.Zero(t, r.CountFor("b", CheckCodeExpiring))
 

@@ -87,7 +87,8 @@ quota (used and left) and the findings, the most severe first, then a summary.
 
 ` + checksHelp() + `
 Exit status 3 when a finding is at --fail-on or above (info < warning < error;
-none never fails), 0 otherwise, so the command can gate a pipeline; 1 when
+none never fails), or when a code could not be dated (code-expiry-unknown) at
+any level but none, 0 otherwise, so the command can gate a pipeline; 1 when
 the walk failed, with no report. With -o table the summary is the report's
 last line; with json it is the "summary" object, and with csv (the findings
 only) and html (a self-contained page to attach to a ticket) it goes to

@@ -148,6 +148,13 @@ func TestAuditCodeWithoutExpiry(t *testing.T) {
 	r := runIn(t, env, "audit")
 	assert.Equal(t, exitFindings, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "1 warning")
+	// Nor at --fail-on error, whose gate passes other warnings: only none,
+	// the gate that never fails, lets it through.
+	r = runIn(t, env, "audit", "--fail-on", "error")
+	assert.Equal(t, exitFindings, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "FAIL (--fail-on error)")
+	r = runIn(t, env, "audit", "--fail-on", "none")
+	assert.Equal(t, exitOK, r.code, r.stderr)
 }
 
 // gathered gathers reg as a scrape would, and fails the test on an error.

@@ -40,5 +40,5 @@ func parseSeverity(s string) (severity, bool) {
 // fails reports whether a report's findings reach the level (never for
 // sevNone).
 func fails(rep *audit.Report, level severity) bool {
-	return rep.Reaches(audit.Severity(level))
+	return rep.Fails(audit.Severity(level))
 }
