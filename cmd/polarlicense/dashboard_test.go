@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -221,4 +223,53 @@ func TestGrafanaDashboardFieldNames(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 6, tables)
+}
+
+// TestGrafanaQuotaShareWithPromtool has Prometheus evaluate the "Quota used
+// per order" query: an order of quota 0 is left out (not +Inf, nor NaN when
+// it has no code either), the others get their share in percent.
+func TestGrafanaQuotaShareWithPromtool(t *testing.T) {
+	t.Parallel()
+	promtool := promBinary(t, "promtool")
+	panels, _ := readDashboard(t)
+	expr := ""
+	for _, p := range panels {
+		if p.Title == "Quota used per order" {
+			expr = p.Targets[0].Expr
+		}
+	}
+	require.NotEmpty(t, expr)
+	q, err := json.Marshal(expr) // a JSON string is a YAML string
+	require.NoError(t, err)
+	test := `rule_files: []
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - series: 'polarlicense_order_activation_code_quota{aliyun_order_id="10",engine="PG",package_type="p"}'
+        values: '10x5'
+      - series: 'polarlicense_order_activated_codes{aliyun_order_id="10",engine="PG",package_type="p"}'
+        values: '4x5'
+      - series: 'polarlicense_order_activation_code_quota{aliyun_order_id="0a",engine="PG",package_type="p"}'
+        values: '0x5'
+      - series: 'polarlicense_order_activated_codes{aliyun_order_id="0a",engine="PG",package_type="p"}'
+        values: '2x5'
+      - series: 'polarlicense_order_activation_code_quota{aliyun_order_id="0b",engine="PG",package_type="p"}'
+        values: '0x5'
+      - series: 'polarlicense_order_activated_codes{aliyun_order_id="0b",engine="PG",package_type="p"}'
+        values: '0x5'
+    promql_expr_test:
+      - expr: ` + string(q) + `
+        eval_time: 2m
+        exp_samples:
+          - labels: '{aliyun_order_id="10"}'
+            value: 40
+`
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "quota.test.yaml"), []byte(test), 0o644))
+	cmd := exec.Command(promtool, "test", "rules", "quota.test.yaml")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "promtool test rules:\n%s", out)
+	assert.Contains(t, string(out), "SUCCESS")
 }
