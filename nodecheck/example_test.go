@@ -95,23 +95,23 @@ func ExampleReport_WriteMetrics() {
 	// Output:
 	// # HELP polarlicense_node_license_status The node's license status, as polarlicense license check exits: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 	// # TYPE polarlicense_node_license_status gauge
-	// polarlicense_node_license_status 1
+	// polarlicense_node_license_status{license_path="/opt/polarflex/license/1/license.lic"} 1
 	// # HELP polarlicense_node_license_check 1 when the license check named by the label check fails, else 0.
 	// # TYPE polarlicense_node_license_check gauge
-	// polarlicense_node_license_check{check="file-missing"} 0
-	// polarlicense_node_license_check{check="file-not-regular"} 0
-	// polarlicense_node_license_check{check="file-unreadable"} 0
-	// polarlicense_node_license_check{check="file-owner"} 0
-	// polarlicense_node_license_check{check="license-unknown"} 0
-	// polarlicense_node_license_check{check="license-not-for-this-host"} 0
-	// polarlicense_node_license_check{check="system-identifier-mismatch"} 0
-	// polarlicense_node_license_check{check="mac-mismatch"} 0
-	// polarlicense_node_license_check{check="expired"} 0
-	// polarlicense_node_license_check{check="expiring"} 1
+	// polarlicense_node_license_check{license_path="/opt/polarflex/license/1/license.lic",check="file-missing"} 0
+	// polarlicense_node_license_check{license_path="/opt/polarflex/license/1/license.lic",check="file-not-regular"} 0
+	// polarlicense_node_license_check{license_path="/opt/polarflex/license/1/license.lic",check="file-unreadable"} 0
+	// polarlicense_node_license_check{license_path="/opt/polarflex/license/1/license.lic",check="file-owner"} 0
+	// polarlicense_node_license_check{license_path="/opt/polarflex/license/1/license.lic",check="license-unknown"} 0
+	// polarlicense_node_license_check{license_path="/opt/polarflex/license/1/license.lic",check="license-not-for-this-host"} 0
+	// polarlicense_node_license_check{license_path="/opt/polarflex/license/1/license.lic",check="system-identifier-mismatch"} 0
+	// polarlicense_node_license_check{license_path="/opt/polarflex/license/1/license.lic",check="mac-mismatch"} 0
+	// polarlicense_node_license_check{license_path="/opt/polarflex/license/1/license.lic",check="expired"} 0
+	// polarlicense_node_license_check{license_path="/opt/polarflex/license/1/license.lic",check="expiring"} 1
 	// # HELP polarlicense_node_license_expiry_timestamp_seconds When the node's license expires, in Unix seconds.
 	// # TYPE polarlicense_node_license_expiry_timestamp_seconds gauge
 	// polarlicense_node_license_expiry_timestamp_seconds{license_path="/opt/polarflex/license/1/license.lic",aliyun_order_id="239618016570503",activation_code_id="21"} 1800403200
 	// # HELP polarlicense_node_license_last_check_timestamp_seconds When polarlicense license check last ran, in Unix seconds.
 	// # TYPE polarlicense_node_license_last_check_timestamp_seconds gauge
-	// polarlicense_node_license_last_check_timestamp_seconds 1798761600
+	// polarlicense_node_license_last_check_timestamp_seconds{license_path="/opt/polarflex/license/1/license.lic"} 1798761600
 }

@@ -15,6 +15,45 @@ import (
 // textfile directory.
 const TextfileName = "polarlicense_node.prom"
 
+// TextfileNameFor returns the textfile name of one of several databases of a
+// node, "polarlicense_node_<instance>.prom", or TextfileName for an empty
+// instance. instance is made of letters, digits, '-', '_' and '.', as a
+// systemd instance name such as "pg1" is.
+func TextfileNameFor(instance string) (string, error) {
+	if instance == "" {
+		return TextfileName, nil
+	}
+	name := "polarlicense_node_" + instance + ".prom"
+	if err := CheckTextfileName(name); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// CheckTextfileName returns an error unless name can be a textfile of
+// WriteTextfileAs: a plain file name (no directory, not hidden) of letters,
+// digits, '-', '_' and '.', ending in ".prom", the files node_exporter's
+// textfile collector reads.
+func CheckTextfileName(name string) error {
+	bad := func(why string) error {
+		return fmt.Errorf("nodecheck: invalid textfile name %q: %s", name, why)
+	}
+	switch {
+	case !strings.HasSuffix(name, ".prom") || len(name) == len(".prom"):
+		return bad(`want a name ending in ".prom", which node_exporter's textfile collector reads`)
+	case strings.HasPrefix(name, "."):
+		return bad("a hidden file")
+	case len(name) > 255:
+		return bad("longer than a file name may be")
+	}
+	for _, c := range name {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return bad("want letters, digits, '-', '_' and '.' only")
+		}
+	}
+	return nil
+}
+
 // The metrics of WriteMetrics.
 const (
 	// MetricStatus is the report's Status, 0 to 3, as the exit status.
@@ -23,8 +62,8 @@ const (
 	// not made, with the label check; every check is present.
 	MetricCheck = "polarlicense_node_license_check"
 	// MetricExpiry is the code's expiry time in Unix seconds, with the
-	// labels license_path, aliyun_order_id and activation_code_id; present
-	// when the code is identified and its expiry known.
+	// labels aliyun_order_id and activation_code_id; present when the code
+	// is identified and its expiry known.
 	MetricExpiry = "polarlicense_node_license_expiry_timestamp_seconds"
 	// MetricLastCheck is when the check ran, in Unix seconds.
 	MetricLastCheck = "polarlicense_node_license_last_check_timestamp_seconds"
@@ -36,23 +75,28 @@ func (r *Report) WriteMetrics(w io.Writer) error {
 	family := func(name, help string) {
 		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name)
 	}
+	// Every series carries the label license_path, the license file
+	// checked, so that the checks of several databases on one node, each
+	// writing a textfile of its own, never give node_exporter two series of
+	// one name and labels (which fails its whole textfile collection).
+	path := `license_path="` + escapeLabel(r.LicensePath) + `"`
 	family(MetricStatus, "The node's license status, as polarlicense license check exits: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.")
-	fmt.Fprintf(&b, "%s %d\n", MetricStatus, int(r.Status))
+	fmt.Fprintf(&b, "%s{%s} %d\n", MetricStatus, path, int(r.Status))
 	family(MetricCheck, "1 when the license check named by the label check fails, else 0.")
 	for _, c := range r.Checks {
 		v := 0
 		if c.Failing() {
 			v = 1
 		}
-		fmt.Fprintf(&b, "%s{check=\"%s\"} %d\n", MetricCheck, escapeLabel(c.Name), v)
+		fmt.Fprintf(&b, "%s{%s,check=\"%s\"} %d\n", MetricCheck, path, escapeLabel(c.Name), v)
 	}
 	if r.Code != nil && r.ExpireAt != nil {
 		family(MetricExpiry, "When the node's license expires, in Unix seconds.")
-		fmt.Fprintf(&b, "%s{license_path=\"%s\",aliyun_order_id=\"%s\",activation_code_id=\"%d\"} %d\n", MetricExpiry,
-			escapeLabel(r.LicensePath), escapeLabel(r.Code.AliyunOrderID), r.Code.ActivationCodeID, r.ExpireAt.Unix())
+		fmt.Fprintf(&b, "%s{%s,aliyun_order_id=\"%s\",activation_code_id=\"%d\"} %d\n", MetricExpiry,
+			path, escapeLabel(r.Code.AliyunOrderID), r.Code.ActivationCodeID, r.ExpireAt.Unix())
 	}
 	family(MetricLastCheck, "When polarlicense license check last ran, in Unix seconds.")
-	fmt.Fprintf(&b, "%s %s\n", MetricLastCheck, strconv.FormatFloat(float64(r.CheckedAt.UnixMilli())/1000, 'f', -1, 64))
+	fmt.Fprintf(&b, "%s{%s} %s\n", MetricLastCheck, path, strconv.FormatFloat(float64(r.CheckedAt.UnixMilli())/1000, 'f', -1, 64))
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -64,12 +108,22 @@ func escapeLabel(s string) string {
 }
 
 // WriteTextfile writes the report's metrics to dir/polarlicense_node.prom
-// for node_exporter's textfile collector, atomically: a temporary file in
-// dir (named so that the collector, which reads only *.prom, ignores it),
-// synced, mode 0644 (node_exporter runs as its own user, and the file
-// holds no secret), then renamed over the file.
+// for node_exporter's textfile collector, as WriteTextfileAs does.
 func (r *Report) WriteTextfile(dir string) error {
-	target := filepath.Join(dir, TextfileName)
+	return r.WriteTextfileAs(dir, TextfileName)
+}
+
+// WriteTextfileAs writes the report's metrics to dir/name for node_exporter's
+// textfile collector, atomically: a temporary file in dir (named so that the
+// collector, which reads only *.prom, ignores it), synced, mode 0644
+// (node_exporter runs as its own user, and the file holds no secret), then
+// renamed over the file. A node with several databases gives each check its
+// own name (TextfileNameFor); name must pass CheckTextfileName.
+func (r *Report) WriteTextfileAs(dir, name string) error {
+	if err := CheckTextfileName(name); err != nil {
+		return err
+	}
+	target := filepath.Join(dir, name)
 	fail := func(step string, err error) error {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -77,12 +131,12 @@ func (r *Report) WriteTextfile(dir string) error {
 		}
 		return fmt.Errorf("nodecheck: cannot write %s (%s): %w", target, step, err)
 	}
-	tmp, err := os.CreateTemp(dir, "."+TextfileName+".tmp-*")
+	tmp, err := os.CreateTemp(dir, "."+name+".tmp-*")
 	if err != nil {
 		return fail("creating a temporary file in "+dir, err)
 	}
-	name := tmp.Name()
-	defer os.Remove(name) // a no-op once renamed
+	tmpName := tmp.Name()
+	defer os.Remove(tmpName) // a no-op once renamed
 	step := "writing the temporary file"
 	err = r.WriteMetrics(tmp)
 	if err == nil {
@@ -99,7 +153,7 @@ func (r *Report) WriteTextfile(dir string) error {
 	}
 	if err == nil {
 		step = "renaming the temporary file over it"
-		err = os.Rename(name, target)
+		err = os.Rename(tmpName, target)
 	}
 	if err != nil {
 		return fail(step, err)

@@ -51,16 +51,17 @@ func TestWriteTextfile(t *testing.T) {
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	text := string(b)
-	assert.Contains(t, text, "polarlicense_node_license_status 2\n")
+	lp := `license_path="` + f.path + `"`
+	assert.Contains(t, text, "polarlicense_node_license_status{"+lp+"} 2\n")
 	for _, name := range nodecheck.CheckNames {
 		want := "0"
 		if name == nodecheck.CheckSystemIdentifierMismatch {
 			want = "1"
 		}
-		assert.Contains(t, text, `polarlicense_node_license_check{check="`+name+`"} `+want+"\n")
+		assert.Contains(t, text, `polarlicense_node_license_check{`+lp+`,check="`+name+`"} `+want+"\n")
 	}
 	assert.Contains(t, text, `polarlicense_node_license_expiry_timestamp_seconds{license_path="`+f.path+`",aliyun_order_id="`+order+`",activation_code_id="21"} `+strconv.FormatInt(expiry.Unix(), 10)+"\n")
-	assert.Contains(t, text, "polarlicense_node_license_last_check_timestamp_seconds "+strconv.FormatInt(now.Unix(), 10)+"\n")
+	assert.Contains(t, text, "polarlicense_node_license_last_check_timestamp_seconds{"+lp+"} "+strconv.FormatInt(now.Unix(), 10)+"\n")
 
 	cmd := exec.Command(promtool(t), "check", "metrics")
 	cmd.Stdin = bytes.NewReader(b)
@@ -72,7 +73,7 @@ func TestWriteMetricsUnidentified(t *testing.T) {
 	r := run(t, nodecheck.Options{LicensePath: filepath.Join(t.TempDir(), "weird\"\\\nname.lic"), MacAddress: mac, Now: func() time.Time { return now }})
 	var b bytes.Buffer
 	require.NoError(t, r.WriteMetrics(&b))
-	assert.Contains(t, b.String(), "polarlicense_node_license_status 2\n")
+	assert.Regexp(t, `(?m)^polarlicense_node_license_status\{license_path="[^\n]*weird\\"\\\\\\nname\.lic"\} 2$`, b.String())
 	assert.NotContains(t, b.String(), "polarlicense_node_license_expiry_timestamp_seconds", "no code, no expiry")
 	assert.Equal(t, len(nodecheck.CheckNames), strings.Count(b.String(), "polarlicense_node_license_check{"))
 
@@ -118,4 +119,58 @@ func TestWriteTextfileFailsWhole(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(target, "keep"))
 	require.NoError(t, err)
 	assert.Equal(t, "kept", string(b))
+}
+
+// Two databases on one node, each checked with a textfile of its own: the
+// files' series never collide (node_exporter fails its whole textfile
+// collection on two series of one name and labels), and each file passes
+// promtool.
+func TestTextfilesOfTwoDatabases(t *testing.T) {
+	dir := t.TempDir()
+	series := map[string]string{}
+	for _, instance := range []string{"pg1", "pg2"} {
+		f := newFixture(t)
+		f.record(t, mac, sysID, expiry)
+		r := run(t, f.options())
+		name, err := nodecheck.TextfileNameFor(instance)
+		require.NoError(t, err)
+		assert.Equal(t, "polarlicense_node_"+instance+".prom", name)
+		require.NoError(t, r.WriteTextfileAs(dir, name))
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err)
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			if strings.HasPrefix(line, "#") {
+				continue
+			}
+			id := line[:strings.LastIndexByte(line, ' ')]
+			require.NotContains(t, series, id, "%s: the series is in %s too", name, series[id])
+			series[id] = name
+		}
+		cmd := exec.Command(promtool(t), "check", "metrics")
+		cmd.Stdin = bytes.NewReader(b)
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "promtool check metrics: %s", out)
+	}
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 2)
+	assert.Len(t, series, 2*(len(nodecheck.CheckNames)+3))
+
+	name, err := nodecheck.TextfileNameFor("")
+	require.NoError(t, err)
+	assert.Equal(t, nodecheck.TextfileName, name)
+	for _, bad := range []string{"a/b", "../x", "a b", "é", "a\n"} {
+		_, err := nodecheck.TextfileNameFor(bad)
+		assert.Error(t, err, "%q", bad)
+	}
+	for _, bad := range []string{"", ".prom", ".hidden.prom", "x.txt", "d/x.prom", "x.prom.tmp", strings.Repeat("a", 251) + ".prom"} {
+		assert.Error(t, nodecheck.CheckTextfileName(bad), "%q", bad)
+	}
+	for _, good := range []string{"polarlicense_node.prom", "polarlicense_node_pg-1.prom", "x.y.prom"} {
+		assert.NoError(t, nodecheck.CheckTextfileName(good), "%q", good)
+	}
+	r := &nodecheck.Report{}
+	err = r.WriteTextfileAs(dir, "../escape.prom")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "invalid textfile name")
 }

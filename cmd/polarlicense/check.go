@@ -89,9 +89,10 @@ func (a *app) licenseCheckCommand() *cobra.Command {
 		opts                  nodecheck.Options
 		within                = durationValue{d: nodecheck.DefaultWithin, text: "30d"}
 		textfileDir, pgdataFl string
+		textfileName          = nodecheck.TextfileName
 	)
 	cmd := &cobra.Command{
-		Use:   "check --license PATH [--pgdata DIR | --system-id S] [--interface IF | --mac M] [--order ORDER_ID] [--within 30d] [--state-dir DIR] [--textfile-dir DIR] [-o text|json]",
+		Use:   "check --license PATH [--pgdata DIR | --system-id S] [--interface IF | --mac M] [--order ORDER_ID] [--within 30d] [--state-dir DIR] [--textfile-dir DIR [--textfile-name NAME]] [-o text|json]",
 		Short: "Check on a node that its license lets the database start again",
 		Long: `Check, on the node, that the license file will let PolarDB start again: that
 it is there, a regular file the database's user can read, and holds a license
@@ -121,7 +122,9 @@ Icinga and Zabbix agents run: a first line "LICENSE OK|WARNING|CRITICAL|UNKNOWN
 terminal; -o json: the whole report); exit status 0 OK,
 1 WARNING, 2 CRITICAL, 3 UNKNOWN (a mistake on the command line included).
 --textfile-dir also writes DIR/polarlicense_node.prom for node_exporter's
-textfile collector.`,
+textfile collector; a node with several databases gives each check a name of
+its own with --textfile-name (polarlicense_node_pg1.prom, say: the series are
+labelled with the license path, so that the files never collide).`,
 		Example: `  polarlicense license check --license /opt/polarflex/license/1/license.lic \
       --pgdata /var/lib/polardb/data --interface eth0
   polarlicense license check --license license.lic --system-id 7345118823001548201 \
@@ -141,6 +144,14 @@ textfile collector.`,
 			}
 			if within.d <= 0 {
 				return usagef("invalid --within %s: want a positive duration such as 30d", within.String())
+			}
+			if cmd.Flags().Changed("textfile-name") {
+				if textfileDir == "" {
+					return usagef("--textfile-name names a file in --textfile-dir: give --textfile-dir too")
+				}
+				if err := nodecheck.CheckTextfileName(textfileName); err != nil {
+					return usagef("%s", strings.TrimPrefix(err.Error(), "nodecheck: "))
+				}
 			}
 			opts.PGData, opts.Within = pgdataFl, within.d
 			dir, err := a.stateDir()
@@ -163,7 +174,7 @@ textfile collector.`,
 			// The textfile first, so that what is printed and the exit
 			// status say whether it was written.
 			if textfileDir != "" {
-				if err := report.WriteTextfile(textfileDir); err != nil {
+				if err := report.WriteTextfileAs(textfileDir, textfileName); err != nil {
 					msg := strings.TrimPrefix(err.Error(), "nodecheck: ")
 					a.errorLine(msg)
 					if report.Status != nodecheck.Critical {
@@ -202,6 +213,7 @@ textfile collector.`,
 	f.Var(&within, "within", "a code expiring within this `duration` is a warning")
 	a.addStateDirFlag(f)
 	f.StringVar(&textfileDir, "textfile-dir", "", "also write the metrics to `DIR`/polarlicense_node.prom, for node_exporter's textfile collector")
+	f.StringVar(&textfileName, "textfile-name", textfileName, "the textfile's `name` in --textfile-dir, ending in .prom: one per database when a node has several")
 	_ = cmd.MarkFlagRequired("license")
 	return cmd
 }

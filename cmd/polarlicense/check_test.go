@@ -318,13 +318,41 @@ func TestLicenseCheckStateDirEnvAndTextfile(t *testing.T) {
 	fams := parseTextfile(t, filepath.Join(textfiles, nodecheck.TextfileName))
 	assert.Equal(t, 2.0, fams["polarlicense_node_license_status"].Metric[0].GetGauge().GetValue())
 	for _, m := range fams["polarlicense_node_license_check"].Metric {
+		labels := map[string]string{}
+		for _, l := range m.Label {
+			labels[l.GetName()] = l.GetValue()
+		}
+		assert.Equal(t, lic, labels["license_path"])
 		want := 0.0
-		if m.Label[0].GetValue() == nodecheck.CheckSystemIdentifierMismatch {
+		if labels["check"] == nodecheck.CheckSystemIdentifierMismatch {
 			want = 1
 		}
-		assert.Equal(t, want, m.GetGauge().GetValue(), m.Label[0].GetValue())
+		assert.Equal(t, want, m.GetGauge().GetValue(), labels["check"])
 	}
 	assert.Equal(t, float64(auditNow.Unix()), fams["polarlicense_node_license_last_check_timestamp_seconds"].Metric[0].GetGauge().GetValue())
+
+	// A second database's check, with a textfile of its own beside the
+	// first: both stay, each labelled with its license.
+	r = runIn(t, withState, append([]string{"license", "check", "--textfile-dir", textfiles, "--textfile-name", "polarlicense_node_pg2.prom"}, args...)...)
+	assert.Equal(t, 0, r.code, r.stdout)
+	second := parseTextfile(t, filepath.Join(textfiles, "polarlicense_node_pg2.prom"))
+	assert.Equal(t, 0.0, second["polarlicense_node_license_status"].Metric[0].GetGauge().GetValue())
+	first := parseTextfile(t, filepath.Join(textfiles, nodecheck.TextfileName))
+	assert.Equal(t, 2.0, first["polarlicense_node_license_status"].Metric[0].GetGauge().GetValue(), "the first file is left alone")
+	// A name the collector would not read, or no directory: a mistake on
+	// the command line, UNKNOWN, nothing written.
+	for _, bad := range [][]string{
+		{"--textfile-dir", textfiles, "--textfile-name", "pg3.txt"},
+		{"--textfile-dir", textfiles, "--textfile-name", "../pg3.prom"},
+		{"--textfile-name", "pg3.prom"},
+	} {
+		r = runIn(t, withState, append(append([]string{"license", "check"}, bad...), args...)...)
+		assert.Equal(t, 3, r.code, "%v: %s", bad, r.stderr)
+		assert.Contains(t, r.stderr, "textfile", bad)
+	}
+	entries, err := os.ReadDir(textfiles)
+	require.NoError(t, err)
+	assert.Len(t, entries, 2)
 
 	// OK, but the textfile cannot be written: UNKNOWN, first line and exit.
 	missing := filepath.Join(t.TempDir(), "no-such-dir")

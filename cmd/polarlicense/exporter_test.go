@@ -579,10 +579,10 @@ func TestAlertRulesUseServedMetrics(t *testing.T) {
 // nodeMetricLabels are the labels of each metric the node check writes, as
 // package nodecheck writes them (node_exporter adds job and instance).
 var nodeMetricLabels = map[string][]string{
-	"polarlicense_node_license_status":                       nil,
-	"polarlicense_node_license_check":                        {"check"},
+	"polarlicense_node_license_status":                       {"license_path"},
+	"polarlicense_node_license_check":                        {"license_path", "check"},
 	"polarlicense_node_license_expiry_timestamp_seconds":     {"license_path", "aliyun_order_id", "activation_code_id"},
-	"polarlicense_node_license_last_check_timestamp_seconds": nil,
+	"polarlicense_node_license_last_check_timestamp_seconds": {"license_path"},
 }
 
 // TestNodeRulesUseTheNodeCheckLabels checks that the node rules, and the

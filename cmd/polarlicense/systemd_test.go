@@ -11,13 +11,16 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/polarlicense/polarlicense-go/nodecheck"
 )
 
 // The systemd units and example settings in deploy/systemd, which the
 // packages install (.goreleaser.yaml).
 const unitsDir = "../../deploy/systemd"
 
-var unitFiles = []string{"polarlicense-check.service", "polarlicense-check.timer", "polarlicense-exporter.service"}
+var unitFiles = []string{"polarlicense-check.service", "polarlicense-check.timer", "polarlicense-check@.service",
+	"polarlicense-check@.timer", "polarlicense-exporter.service"}
 
 // systemdAnalyze returns the systemd-analyze command, or skips the test when
 // there is none, except in CI (CI=true), where it fails.
@@ -57,7 +60,7 @@ func TestSystemdUnitsVerify(t *testing.T) {
 	require.NoError(t, err, "systemd-analyze verify:\n%s", out)
 	assert.Empty(t, strings.TrimSpace(string(out)), "systemd-analyze verify warns")
 
-	for _, name := range []string{"polarlicense-check.service", "polarlicense-exporter.service"} {
+	for _, name := range []string{"polarlicense-check.service", "polarlicense-check@.service", "polarlicense-exporter.service"} {
 		// --threshold is on a 0-100 scale: 30 is an exposure of 3.0, "OK".
 		out, err := exec.Command(analyze, "security", "--offline=yes", "--threshold=30", filepath.Join(dir, name)).CombinedOutput()
 		require.NoError(t, err, "%s is exposed more than 3.0:\n%s", name, out)
@@ -114,6 +117,40 @@ func TestSystemdUnitsContract(t *testing.T) {
 		assert.Equal(t, []string{"strict"}, u["ProtectSystem"], name)
 		assert.NotEmpty(t, u["ProtectHome"], name)
 	}
+}
+
+// The template units of a node with several databases are the plain ones
+// but for the instance: its settings file, its textfile, its description.
+// Their sandboxing cannot drift apart.
+func TestSystemdTemplateUnits(t *testing.T) {
+	for plain, template := range map[string]string{
+		"polarlicense-check.service": "polarlicense-check@.service",
+		"polarlicense-check.timer":   "polarlicense-check@.timer",
+	} {
+		p, tp := unitSettings(t, plain), unitSettings(t, template)
+		assert.Contains(t, tp["Description"][0], "%i", template)
+		for _, k := range []string{"Description", "EnvironmentFile", "ExecStart"} {
+			delete(p, k)
+			delete(tp, k)
+		}
+		assert.Equal(t, p, tp, "%s and %s differ beyond the instance", plain, template)
+	}
+	tp := unitSettings(t, "polarlicense-check@.service")
+	assert.Equal(t, []string{"/etc/polarlicense/check-%i.env"}, tp["EnvironmentFile"])
+	assert.Equal(t, []string{"/usr/bin/polarlicense license check --license ${LICENSE_FILE} --textfile-dir ${TEXTFILE_DIR} --textfile-name polarlicense_node_%i.prom $CHECK_ARGS"}, tp["ExecStart"])
+
+	// The command line an instance runs is the check's, and the name it
+	// writes one the check accepts.
+	a := &app{env: defaultEnvironment()}
+	check, _, err := a.rootCommand().Find([]string{"license", "check"})
+	require.NoError(t, err)
+	line := strings.NewReplacer("%i", "pg-1", "${LICENSE_FILE}", "/x/license.lic", "${TEXTFILE_DIR}", "/x", "$CHECK_ARGS", "").Replace(tp["ExecStart"][0])
+	args := strings.Fields(line)[3:] // after "/usr/bin/polarlicense license check"
+	require.NoError(t, check.ParseFlags(args), "%q", args)
+	name, err := check.Flags().GetString("textfile-name")
+	require.NoError(t, err)
+	assert.Equal(t, "polarlicense_node_pg-1.prom", name)
+	assert.NoError(t, nodecheck.CheckTextfileName(name))
 }
 
 // envAssignments returns the KEY=value lines of an example env file,
