@@ -263,7 +263,9 @@ func (d *decoder) time() time.Time {
 		// the instant is the wall time read as UTC less the offset, without
 		// taking the date apart again (the same Time as time.Date gives,
 		// measurably faster).
-		if secs, ok := jsonread.WallSeconds(s); ok {
+		// "0001-01-01 00:00:00", Go's and Java's zero time, stays the zero
+		// time (below), which means none.
+		if secs, ok := jsonread.WallSeconds(s); ok && secs != zeroUnix {
 			return time.Unix(secs-int64(chinaStandardOffset/time.Second), 0).In(d.loc)
 		}
 	}
@@ -278,10 +280,13 @@ func (d *decoder) time() time.Time {
 		return t
 	}
 	if d.loc == chinaStandardTime {
-		return t.Add(-chinaStandardOffset).In(d.loc)
+		return t.Add(-chinaStandardOffset).In(d.loc) // the other forms, as above
 	}
 	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), d.loc)
 }
+
+// zeroUnix is the zero time's Unix seconds.
+var zeroUnix = time.Time{}.Unix()
 
 // zoneless reports whether a time text that parsed carries no zone of its
 // own: it neither ends in Z nor has a +hh:mm or -hh:mm offset after the clock.

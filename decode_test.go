@@ -675,4 +675,11 @@ func TestDefaultZoneFastPathIsTimeDate(t *testing.T) {
 		want := time.Date(year, time.Month(month), day, hour, minute, sec, 0, chinaStandardTime)
 		assert.True(t, got == want, "%s: %#v, want %#v", s, got, want)
 	}
+	// The zero time written out means none, in whichever form.
+	for _, s := range []string{"0001-01-01 00:00:00", "0001-01-01T00:00:00", "0001-01-01T00:00:00Z", ""} {
+		d.r.Reset(`"` + s + `"`)
+		got := d.time()
+		require.NoError(t, d.err, s)
+		assert.True(t, got.IsZero(), "%q: %v", s, got)
+	}
 }

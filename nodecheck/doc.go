@@ -22,7 +22,9 @@
 // Level, and an overall Status that follows the monitoring-plugins
 // convention (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN) that Nagios, Icinga
 // and Zabbix agents run. Report.WriteTextfile writes it for node_exporter's
-// textfile collector.
+// textfile collector; Report.WriteTextfileAs under a name of its own for each
+// of several databases on one node (TextfileNameFor), every series labelled
+// with the license path so that the files never collide.
 //
 // The license itself never reaches a report, an error or a metric: only its
 // SHA-256.

@@ -54,16 +54,17 @@ func CheckTextfileName(name string) error {
 	return nil
 }
 
-// The metrics of WriteMetrics.
+// The metrics of WriteMetrics. Every series carries the label
+// license_path, the license file checked.
 const (
 	// MetricStatus is the report's Status, 0 to 3, as the exit status.
 	MetricStatus = "polarlicense_node_license_status"
 	// MetricCheck is 1 for a failing check, 0 for one that passed or was
-	// not made, with the label check; every check is present.
+	// not made, with the label check too; every check is present.
 	MetricCheck = "polarlicense_node_license_check"
 	// MetricExpiry is the code's expiry time in Unix seconds, with the
-	// labels aliyun_order_id and activation_code_id; present when the code
-	// is identified and its expiry known.
+	// labels aliyun_order_id and activation_code_id too; present when the
+	// code is identified and its expiry known.
 	MetricExpiry = "polarlicense_node_license_expiry_timestamp_seconds"
 	// MetricLastCheck is when the check ran, in Unix seconds.
 	MetricLastCheck = "polarlicense_node_license_last_check_timestamp_seconds"
