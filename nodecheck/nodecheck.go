@@ -555,7 +555,11 @@ func (x *run) checkCode() {
 	x.r.ExpireAt, x.r.DaysLeft = &exp, &days
 	date := exp.UTC().Format(time.RFC3339)
 	if !exp.After(x.now) {
-		x.fail(CheckExpired, fmt.Sprintf("code %d expired at %s (%d %s ago): PolarDB will not start again", code.ActivationCodeID, date, -days, plural(days, "day", "days")))
+		ago := "less than a day ago"
+		if n := int(x.now.Sub(exp).Hours() / 24); n > 0 {
+			ago = fmt.Sprintf("%d %s ago", n, plural(n, "day", "days"))
+		}
+		x.fail(CheckExpired, fmt.Sprintf("code %d expired at %s (%s): PolarDB will not start again", code.ActivationCodeID, date, ago))
 		x.skip(CheckExpiring, "the code has expired")
 		return
 	}

@@ -360,6 +360,16 @@ func TestExpiry(t *testing.T) {
 	assert.Contains(t, r.Summary, "2 days ago")
 	assert.False(t, r.Check(nodecheck.CheckExpiring).Checked)
 
+	// An hour ago: expired, the days counted whole.
+	f.record(t, mac, sysID, now.Add(-time.Hour))
+	r = run(t, f.options())
+	assert.Equal(t, []string{nodecheck.CheckExpired}, failing(r))
+	assert.Equal(t, -1, *r.DaysLeft)
+	assert.Contains(t, r.Summary, "(less than a day ago)")
+	f.record(t, mac, sysID, now.Add(-25*time.Hour))
+	r = run(t, f.options())
+	assert.Contains(t, r.Summary, "(1 day ago)")
+
 	f.record(t, mac, sysID, now.Add(10*24*time.Hour))
 	r = run(t, f.options())
 	assert.Equal(t, nodecheck.Warning, r.Status)
