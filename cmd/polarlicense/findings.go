@@ -37,8 +37,9 @@ func parseSeverity(s string) (severity, bool) {
 	return severity(v), err == nil
 }
 
-// fails reports whether a report's findings reach the level (never for
-// sevNone).
+// fails reports whether a report fails the --fail-on gate at level: a
+// finding at the level or above, or a code it could not date (never for
+// sevNone); see audit.Report.Fails.
 func fails(rep *audit.Report, level severity) bool {
 	return rep.Fails(audit.Severity(level))
 }
