@@ -17,8 +17,9 @@ const TextfileName = "polarlicense_node.prom"
 
 // TextfileNameFor returns the textfile name of one of several databases of a
 // node, "polarlicense_node_<instance>.prom", or TextfileName for an empty
-// instance. instance is made of letters, digits, '-', '_' and '.', as a
-// systemd instance name such as "pg1" is.
+// instance. instance is a systemd instance name as the unit's %i gives it,
+// such as "pg1", "pg-1" or "db\x2dmain" (systemd-escape's escape kept as
+// is): letters, digits, ':', '-', '_', '.', '\' and '@'.
 func TextfileNameFor(instance string) (string, error) {
 	if instance == "" {
 		return TextfileName, nil
@@ -31,9 +32,11 @@ func TextfileNameFor(instance string) (string, error) {
 }
 
 // CheckTextfileName returns an error unless name can be a textfile of
-// WriteTextfileAs: a plain file name (no directory, not hidden) of letters,
-// digits, '-', '_' and '.', ending in ".prom", the files node_exporter's
-// textfile collector reads.
+// WriteTextfileAs: a plain file name (no directory, not hidden) ending in
+// ".prom", the files node_exporter's textfile collector reads, made of the
+// characters of a systemd unit name (letters, digits, ':', '-', '_', '.',
+// '\' and '@'), so that polarlicense_node_%i.prom is one for every instance
+// systemd accepts, those systemd-escape escapes ("db\x2dmain") included.
 func CheckTextfileName(name string) error {
 	bad := func(why string) error {
 		return fmt.Errorf("nodecheck: invalid textfile name %q: %s", name, why)
@@ -47,9 +50,13 @@ func CheckTextfileName(name string) error {
 		return bad("longer than a file name may be")
 	}
 	for _, c := range name {
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
-			return bad("want letters, digits, '-', '_' and '.' only")
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.ContainsRune(`:-_.\@`, c)) {
+			return bad(`want letters, digits, ':', '-', '_', '.', '\' and '@' only`)
 		}
+	}
+	// '\' and ':' are a file name's on Linux, but not on Windows.
+	if filepath.Base(name) != name || !filepath.IsLocal(name) {
+		return bad("not a plain file name on this system")
 	}
 	return nil
 }

@@ -169,6 +169,15 @@ func TestTextfilesOfTwoDatabases(t *testing.T) {
 	for _, good := range []string{"polarlicense_node.prom", "polarlicense_node_pg-1.prom", "x.y.prom"} {
 		assert.NoError(t, nodecheck.CheckTextfileName(good), "%q", good)
 	}
+	// Every instance name systemd accepts, as %i gives it: those
+	// systemd-escape escapes keep their backslash.
+	for _, instance := range []string{`db\x2dmain`, "pg:5433", "pg@host", `a\x2fb`} {
+		name, err := nodecheck.TextfileNameFor(instance)
+		require.NoError(t, err, "%q", instance)
+		require.NoError(t, (&nodecheck.Report{LicensePath: "/x/license.lic"}).WriteTextfileAs(dir, name), "%q", name)
+		_, err = os.Stat(filepath.Join(dir, name))
+		assert.NoError(t, err, "%q", name)
+	}
 	r := &nodecheck.Report{}
 	err = r.WriteTextfileAs(dir, "../escape.prom")
 	require.Error(t, err)

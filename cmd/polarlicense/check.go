@@ -212,7 +212,7 @@ labelled with the license path, so that the files never collide).`,
 	f.StringVar(&opts.OrderID, "order", "", "`ORDER_ID` whose codes to ask the service about (default: the state directory's record's)")
 	f.Var(&within, "within", "a code expiring within this `duration` is a warning")
 	a.addStateDirFlag(f)
-	f.StringVar(&textfileDir, "textfile-dir", "", "also write the metrics to `DIR`/polarlicense_node.prom, for node_exporter's textfile collector")
+	f.StringVar(&textfileDir, "textfile-dir", "", "also write the metrics to `DIR`/polarlicense_node.prom (or --textfile-name), for node_exporter's textfile collector")
 	f.StringVar(&textfileName, "textfile-name", textfileName, "the textfile's `name` in --textfile-dir, ending in .prom: one per database when a node has several")
 	_ = cmd.MarkFlagRequired("license")
 	return cmd

@@ -25,8 +25,9 @@ type dashboardPanel struct {
 		H, W, X, Y int
 	} `json:"gridPos"`
 	Targets []struct {
-		Expr  string `json:"expr"`
-		RefID string `json:"refId"`
+		Expr         string `json:"expr"`
+		RefID        string `json:"refId"`
+		LegendFormat string `json:"legendFormat"`
 	} `json:"targets"`
 	Transformations []struct {
 		ID      string          `json:"id"`
@@ -272,4 +273,54 @@ tests:
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "promtool test rules:\n%s", out)
 	assert.Contains(t, string(out), "SUCCESS")
+}
+
+// TestGrafanaNodePanelsNameEveryLabel checks that the node panels tell the
+// node check's series apart by every label they carry: license_path too,
+// since one node's several databases differ by it alone. A table names each
+// label's column (or leaves it out on purpose); another panel's legend names
+// each label, or the databases of one node show under one name.
+func TestGrafanaNodePanelsNameEveryLabel(t *testing.T) {
+	t.Parallel()
+	panels, _ := readDashboard(t)
+	checked := 0
+	for _, p := range panels {
+		for _, tg := range p.Targets {
+			for _, metric := range metricNames(tg.Expr) {
+				labels, ok := nodeMetricLabels[metric]
+				if !ok {
+					continue
+				}
+				checked++
+				labels = append([]string{"instance"}, labels...)
+				if p.Type != "table" {
+					for _, l := range labels {
+						assert.Contains(t, tg.LegendFormat, "{{"+l+"}}", "%s: the legend does not name %s", p.Title, l)
+					}
+					continue
+				}
+				named := map[string]bool{}
+				for _, tr := range p.Transformations {
+					if tr.ID != "organize" {
+						continue
+					}
+					var o struct {
+						ExcludeByName map[string]bool   `json:"excludeByName"`
+						RenameByName  map[string]string `json:"renameByName"`
+					}
+					require.NoError(t, json.Unmarshal(tr.Options, &o), p.Title)
+					for l := range o.RenameByName {
+						named[l] = true
+					}
+					for l, ex := range o.ExcludeByName {
+						named[l] = named[l] || ex
+					}
+				}
+				for _, l := range labels {
+					assert.True(t, named[l], "%s: the column %s is neither named nor left out", p.Title, l)
+				}
+			}
+		}
+	}
+	assert.Equal(t, len(nodeMetricLabels), checked, "a panel for each node metric")
 }

@@ -140,17 +140,22 @@ func TestSystemdTemplateUnits(t *testing.T) {
 	assert.Equal(t, []string{"/usr/bin/polarlicense license check --license ${LICENSE_FILE} --textfile-dir ${TEXTFILE_DIR} --textfile-name polarlicense_node_%i.prom $CHECK_ARGS"}, tp["ExecStart"])
 
 	// The command line an instance runs is the check's, and the name it
-	// writes one the check accepts.
-	a := &app{env: defaultEnvironment()}
-	check, _, err := a.rootCommand().Find([]string{"license", "check"})
-	require.NoError(t, err)
-	line := strings.NewReplacer("%i", "pg-1", "${LICENSE_FILE}", "/x/license.lic", "${TEXTFILE_DIR}", "/x", "$CHECK_ARGS", "").Replace(tp["ExecStart"][0])
-	args := strings.Fields(line)[3:] // after "/usr/bin/polarlicense license check"
-	require.NoError(t, check.ParseFlags(args), "%q", args)
-	name, err := check.Flags().GetString("textfile-name")
-	require.NoError(t, err)
-	assert.Equal(t, "polarlicense_node_pg-1.prom", name)
-	assert.NoError(t, nodecheck.CheckTextfileName(name))
+	// writes one the check accepts, for any instance name systemd accepts:
+	// %i is the name as the unit's, a systemd-escape escape ("\x2d", what
+	// "systemd-escape --template polarlicense-check@.timer db-main" gives)
+	// kept as is (systemd expands specifiers after unescaping ExecStart).
+	for _, instance := range []string{"pg-1", `db\x2dmain`, "pg:5433"} {
+		a := &app{env: defaultEnvironment()}
+		check, _, err := a.rootCommand().Find([]string{"license", "check"})
+		require.NoError(t, err)
+		line := strings.NewReplacer("%i", instance, "${LICENSE_FILE}", "/x/license.lic", "${TEXTFILE_DIR}", "/x", "$CHECK_ARGS", "").Replace(tp["ExecStart"][0])
+		args := strings.Fields(line)[3:] // after "/usr/bin/polarlicense license check"
+		require.NoError(t, check.ParseFlags(args), "%q", args)
+		name, err := check.Flags().GetString("textfile-name")
+		require.NoError(t, err)
+		assert.Equal(t, "polarlicense_node_"+instance+".prom", name)
+		assert.NoError(t, nodecheck.CheckTextfileName(name))
+	}
 }
 
 // envAssignments returns the KEY=value lines of an example env file,
