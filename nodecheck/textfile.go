@@ -86,7 +86,8 @@ func (r *Report) WriteMetrics(w io.Writer) error {
 	// Every series carries the label license_path, the license file
 	// checked, so that the checks of several databases on one node, each
 	// writing a textfile of its own, never give node_exporter two series of
-	// one name and labels (which fails its whole textfile collection).
+	// one name and labels (which it refuses as a gathering error, losing
+	// one database's series).
 	path := `license_path="` + escapeLabel(r.LicensePath) + `"`
 	family(MetricStatus, "The node's license status, as polarlicense license check exits: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.")
 	fmt.Fprintf(&b, "%s{%s} %d\n", MetricStatus, path, int(r.Status))

@@ -122,9 +122,8 @@ func TestWriteTextfileFailsWhole(t *testing.T) {
 }
 
 // Two databases on one node, each checked with a textfile of its own: the
-// files' series never collide (node_exporter fails its whole textfile
-// collection on two series of one name and labels), and each file passes
-// promtool.
+// files' series never collide (node_exporter refuses two series of one
+// name and labels as a gathering error), and each file passes promtool.
 func TestTextfilesOfTwoDatabases(t *testing.T) {
 	dir := t.TempDir()
 	series := map[string]string{}
