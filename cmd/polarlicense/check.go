@@ -56,13 +56,34 @@ func (a *app) failCheck(cmd *cobra.Command, err error) int {
 			msg = err.Error() + helpHint(cmd)
 		}
 	}
+	report := a.notRunReport(cmd, oneLine(msg))
 	if a.output == string(formatJSON) {
-		_ = writeJSON(a.stdout, a.notRunReport(cmd, oneLine(msg)))
+		_ = writeJSON(a.stdout, report)
 	} else {
 		fmt.Fprintln(a.stdout, "LICENSE UNKNOWN - "+escapeText(oneLine(msg)))
 	}
 	a.errorLine(msg)
+	writeNotRunTextfile(cmd, report, err)
 	return int(nodecheck.Unknown)
+}
+
+// writeNotRunTextfile writes the textfile of a check that did not run, with
+// status UNKNOWN, when the command line names one: a check whose settings
+// are wrong (an empty LICENSE_FILE, a mistyped flag in CHECK_ARGS) then
+// raises PolarLicenseNodeLicenseUnknown, where it wrote nothing before and
+// a new database's check had no series for any rule to see. An interrupted
+// check writes none: it was stopped, not wrong, and the last textfile
+// stays.
+func writeNotRunTextfile(cmd *cobra.Command, report *nodecheck.Report, err error) {
+	if cmd == nil || errors.Is(err, context.Canceled) {
+		return
+	}
+	dir, _ := cmd.Flags().GetString("textfile-dir")
+	name, _ := cmd.Flags().GetString("textfile-name")
+	if dir == "" || nodecheck.CheckTextfileName(name) != nil {
+		return
+	}
+	_ = report.WriteTextfileAs(dir, name) // what happened is said already
 }
 
 // notRunReport is the report of a check that did not run (-o json): status

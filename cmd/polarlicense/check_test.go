@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -420,4 +423,64 @@ func TestLicenseCheckProcessExitStatuses(t *testing.T) {
 		assert.Equal(t, c.status, cmd.ProcessState.ExitCode(), "%s: %s", c.name, stdout.String())
 		assert.True(t, strings.HasPrefix(stdout.String(), c.first), "%s: %s", c.name, stdout.String())
 	}
+}
+
+// A check that cannot run still writes its textfile, UNKNOWN, when the
+// command line names one: a new database's check with a wrong setting
+// raises the UNKNOWN rule instead of leaving no series for any rule.
+func TestLicenseCheckThatCannotRunWritesUnknown(t *testing.T) {
+	srv := checkServer(t)
+	off := offlineEnv(t, srv)
+	lic := filepath.Join(t.TempDir(), "license.lic")
+	for name, args := range map[string][]string{
+		// ExecStart's "--license ${LICENSE_FILE}" with LICENSE_FILE unset.
+		"empty license": {"--license", "", "--mac", nodeMac, "--system-id", "7345118823001548201"},
+		// A mistyped flag in CHECK_ARGS, which comes last in ExecStart.
+		"unknown flag": {"--license", lic, "--pgdta", "/var/lib/pgsql"},
+		"bad value":    {"--license", lic, "--within", "soon"},
+		// The state directory is a file.
+		"state directory": {"--license", lic, "--mac", nodeMac, "--system-id", "7345118823001548201", "--state-dir", lic},
+	} {
+		t.Run(name, func(t *testing.T) {
+			require.NoError(t, os.WriteFile(lic, []byte("x"), 0o644))
+			dir := t.TempDir()
+			r := runIn(t, off, append([]string{"license", "check", "--textfile-dir", dir, "--textfile-name", "polarlicense_node_pg1.prom"}, args...)...)
+			assert.Equal(t, 3, r.code, "%s\n%s", r.stdout, r.stderr)
+			assert.True(t, strings.HasPrefix(r.stdout, "LICENSE UNKNOWN - "), r.stdout)
+			fams := parseTextfile(t, filepath.Join(dir, "polarlicense_node_pg1.prom"))
+			status := fams[nodecheck.MetricStatus].Metric[0]
+			assert.Equal(t, 3.0, status.GetGauge().GetValue())
+			for _, m := range fams[nodecheck.MetricCheck].Metric {
+				assert.Zero(t, m.GetGauge().GetValue(), "no check made, none failing")
+			}
+			assert.Len(t, fams[nodecheck.MetricCheck].Metric, len(nodecheck.CheckNames))
+			assert.NotNil(t, fams[nodecheck.MetricLastCheck])
+		})
+	}
+	// Without --textfile-dir, or with a name the collector would not read,
+	// nothing is written anywhere.
+	dir := t.TempDir()
+	r := runIn(t, off, "license", "check", "--textfile-dir", dir, "--textfile-name", "pg1.txt", "--license", lic)
+	assert.Equal(t, 3, r.code)
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries)
+}
+
+// An interrupted check writes no textfile: the last one stays.
+func TestLicenseCheckInterruptedWritesNoTextfile(t *testing.T) {
+	a := &app{env: defaultEnvironment()}
+	check, _, err := a.rootCommand().Find([]string{"license", "check"})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, check.ParseFlags([]string{"--license", "/x/license.lic", "--textfile-dir", dir}))
+	report := a.notRunReport(check, "interrupted")
+	writeNotRunTextfile(check, report, fmt.Errorf("listing: %w", context.Canceled))
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries)
+	// The same check failing otherwise writes it.
+	writeNotRunTextfile(check, report, errors.New("the state directory cannot be read"))
+	_, err = os.Stat(filepath.Join(dir, nodecheck.TextfileName))
+	assert.NoError(t, err)
 }
