@@ -307,11 +307,15 @@ func placeLicenseFile(path string, data []byte, opts *LicenseFileOptions) error 
 			if !errors.Is(err, fs.ErrExist) {
 				return licenseFileError(path, "link", err)
 			}
-			// Another writer got there first: fine if it wrote this license.
-			_, same, ierr := inspectLicenseFile(path, data)
+			// Another writer got there first: fine if it wrote this license,
+			// which then gets the owner asked for, as a file found holding
+			// it before the write would.
+			won, same, ierr := inspectLicenseFile(path, data)
 			switch {
 			case ierr != nil:
 				return ierr
+			case same && opts.Owner != nil:
+				return setOwner(path, won, *opts.Owner)
 			case same:
 				return nil
 			}

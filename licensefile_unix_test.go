@@ -201,3 +201,43 @@ func TestWriteLicenseFileDetectsASwappedTemporaryFile(t *testing.T) {
 		assert.Equal(t, "keep me", string(got), "nothing written through the link")
 	}
 }
+
+// Two writers of one license race: the loser finds the winner's identical
+// file in place. It succeeds, and the owner it was asked for is applied to
+// that file, as it is to a file found holding the license before a write.
+func TestWriteLicenseFileRaceLoserAppliesItsOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("giving a file to another user needs root")
+	}
+	path := filepath.Join(t.TempDir(), "license.lic")
+	old := beforePlace
+	t.Cleanup(func() { beforePlace = old })
+	beforePlace = func(string) {
+		beforePlace = old // the winner writes once, as itself
+		require.NoError(t, WriteLicenseFileWithOptions(path, certOf("lic-race"), LicenseFileOptions{}))
+	}
+	owner := FileOwner{UID: 4646, GID: 4747}
+	require.NoError(t, WriteLicenseFileWithOptions(path, certOf("lic-race"), LicenseFileOptions{Owner: &owner}))
+	uid, gid := ownerOf(t, path)
+	assert.Equal(t, [2]uint32{4646, 4747}, [2]uint32{uid, gid}, "the loser's owner applied")
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, LicenseFileMode, fi.Mode().Perm())
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "lic-race", string(got))
+	entries, err := os.ReadDir(filepath.Dir(path))
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "no temporary file left behind")
+
+	// A different license in place is still refused, owner or not.
+	path2 := filepath.Join(t.TempDir(), "license.lic")
+	beforePlace = func(string) {
+		beforePlace = old
+		require.NoError(t, WriteLicenseFileWithOptions(path2, certOf("other"), LicenseFileOptions{}))
+	}
+	err = WriteLicenseFileWithOptions(path2, certOf("lic-race"), LicenseFileOptions{Owner: &owner})
+	assert.ErrorIs(t, err, ErrLicenseFileExists)
+	uid, _ = ownerOf(t, path2)
+	assert.Equal(t, uint32(0), uid, "the winner's file keeps its owner")
+}
