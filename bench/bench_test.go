@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -104,6 +105,51 @@ func BenchmarkSideBySide(b *testing.B) {
 		b.Run(mode.name+"/Floor", func(b *testing.B) { benchFloor(b, srv) })
 		b.Run(mode.name+"/OursRPC", func(b *testing.B) { benchCallOf(b, "OursRPC", srv) })
 		b.Run(mode.name+"/HandWritten", func(b *testing.B) { benchCallOf(b, "HandWritten", srv) })
+	}
+}
+
+// floorGaps are the client-side work BenchmarkFloorGap puts between Floor's
+// round trips, in microseconds: from none to about twice what decoding the
+// 30-order page costs.
+var floorGaps = []int{0, 2, 4, 8, 16, 32}
+
+// BenchmarkFloorGap is the side-by-side run's control: Floor's round trip
+// (Content-Length answers) followed by Gap µs of Busy, arithmetic that
+// touches no memory and allocates nothing, standing in for a client's own
+// work. ns/op is the whole loop, rt-ns/op the round trip alone. If a round
+// trip cost the same whatever came between two of them, rt-ns/op would not
+// move with the gap and ns/op would be Floor's time plus the gap; where
+// rt-ns/op grows, the time between round trips costs more than itself, for
+// any client, whatever its work is made of. BENCHMARKS.md reads it.
+func BenchmarkFloorGap(b *testing.B) {
+	srv := sharedVerifyingServer(false)
+	for _, us := range floorGaps {
+		b.Run(fmt.Sprintf("Gap%dus", us), func(b *testing.B) {
+			f, err := NewFloor(srv.URL)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(f.Close)
+			want, gap := len(OrdersBody()), time.Duration(us)*time.Microsecond
+			ctx := context.Background()
+			var rt time.Duration
+			var keep uint64
+			b.ReportAllocs()
+			for b.Loop() {
+				start := time.Now()
+				if n, err := f.RoundTrip(ctx); err != nil || n != want {
+					b.Fatalf("%d bytes, %v", n, err)
+				}
+				rt += time.Since(start)
+				if gap > 0 {
+					keep += Busy(gap)
+				}
+			}
+			b.ReportMetric(float64(rt.Nanoseconds())/float64(b.N), "rt-ns/op")
+			if keep == 1 { // never: keeps Busy's result alive
+				b.Log(keep)
+			}
+		})
 	}
 }
 

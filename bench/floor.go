@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 )
 
 // Floor is the bare signed round trip, the least any client of this call
@@ -62,3 +63,18 @@ func (f *Floor) RoundTrip(ctx context.Context) (int, error) {
 
 // Close closes the client's idle connections.
 func (f *Floor) Close() { f.hw.Close() }
+
+// Busy keeps the calling goroutine on its core for d doing arithmetic that
+// touches no memory: the stand-in, in BenchmarkFloorGap, for a client's own
+// work between two round trips (decoding, checking) with no cache or
+// allocation effect of its own. It returns a value the caller can keep, so
+// that the compiler cannot drop the loop.
+func Busy(d time.Duration) uint64 {
+	x := uint64(1)
+	for end := time.Now().Add(d); time.Now().Before(end); {
+		for i := uint64(0); i < 64; i++ {
+			x = x*6364136223846793005 + i
+		}
+	}
+	return x
+}

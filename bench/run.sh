@@ -7,6 +7,9 @@
 #                                     # the whole set (spreads a noisy
 #                                     # moment over every benchmark)
 #   BENCH='Ours$|HandWritten$|ServerReplay' bench/run.sh
+#   CPU=1 bench/run.sh                # GOMAXPROCS=1 for every benchmark
+#                                     # (client and server on one thread:
+#                                     # BENCHMARKS.md's side-by-side run)
 #
 # Prints the machine and its load, the raw results (also kept in
 # bench/results/, which git ignores), benchstat's summaries, then a table of
@@ -21,6 +24,7 @@ COUNT=${COUNT:-6}
 ROUNDS=${ROUNDS:-1}
 BENCH=${BENCH:-.}
 BENCHTIME=${BENCHTIME:-1s}
+CPU=${CPU:-$(nproc)}
 # benchstat has no releases; this pseudo-version builds with Go 1.26.
 BENCHSTAT=${BENCHSTAT:-golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da}
 # Measure this module as its go.mod and go.sum pin it, whatever go.work says.
@@ -34,14 +38,14 @@ raw=results/bench-$stamp.txt
   echo "# $(go version)"
   echo "# cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') x $(nproc)"
   echo "# start: $(date -u +%FT%TZ), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "# $ROUNDS round(s) of: go test -run '^\$' -bench '$BENCH' -benchmem -count $COUNT -benchtime $BENCHTIME"
+  echo "# $ROUNDS round(s) of: go test -run '^\$' -bench '$BENCH' -benchmem -count $COUNT -benchtime $BENCHTIME -cpu $CPU"
 } | tee "$raw"
 
 # One test binary for every round.
 go test -c -o results/bench.test .
 for ((round = 1; round <= ROUNDS; round++)); do
   ./results/bench.test -test.run '^$' -test.bench "$BENCH" -test.benchmem -test.count "$COUNT" \
-    -test.benchtime "$BENCHTIME" -test.timeout 60m | tee -a "$raw"
+    -test.benchtime "$BENCHTIME" -test.cpu "$CPU" -test.timeout 60m | tee -a "$raw"
 done
 echo "# end: $(date -u +%FT%TZ), load average: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$raw"
 cp "$raw" results/latest.txt

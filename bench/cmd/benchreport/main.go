@@ -188,7 +188,51 @@ func main() {
 		line += fmt.Sprintf("%.2f | %s |", o.allocs/h.allocs, verdict)
 		fmt.Println(line)
 	}
-	sideBySide(res)
+	sideBySide(os.Stdout, res)
+	floorGap(os.Stdout, res)
+}
+
+// floorGap prints BenchmarkFloorGap, the control: Floor's round trip with
+// Gap µs of memory-free arithmetic after it. For each gap, the round trip's
+// own time, what it grew by over no gap, and the whole loop's time over
+// Floor's alone: the ratio to Floor of a client whose only work beyond
+// Floor's is that gap. The last line names the largest gap measured within
+// the floor goal.
+func floorGap(w io.Writer, res map[string]samples) {
+	base, ok := res["FloorGap/Gap0us"]
+	if !ok {
+		return
+	}
+	var gaps []int
+	for name := range res {
+		if n, ok := strings.CutPrefix(name, "FloorGap/Gap"); ok {
+			if us, err := strconv.Atoi(strings.TrimSuffix(n, "us")); err == nil {
+				gaps = append(gaps, us)
+			}
+		}
+	}
+	slices.Sort(gaps)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Floor with a gap of memory-free work after each round trip (BenchmarkFloorGap).")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| gap | time/op | round trip/op | round trip grew by | time / Floor's |")
+	fmt.Fprintln(w, "| ---: | ---: | ---: | ---: | ---: |")
+	t0, rt0 := median(base["ns/op"]), median(base["rt-ns/op"])
+	within := -1
+	for _, us := range gaps {
+		s := res[fmt.Sprintf("FloorGap/Gap%dus", us)]
+		t, rt := median(s["ns/op"]), median(s["rt-ns/op"])
+		if t/t0 <= goalFloor {
+			within = us
+		}
+		fmt.Fprintf(w, "| %d µs | %s | %s | %s | %.2f |\n", us, dur(t), dur(rt), dur(rt-rt0), t/t0)
+	}
+	fmt.Fprintln(w)
+	if within < 0 {
+		fmt.Fprintln(w, "No gap measured stays within the floor goal.")
+		return
+	}
+	fmt.Fprintf(w, "The largest gap measured within %.2f x Floor: %d µs of a client's own work a call.\n", goalFloor, within)
 }
 
 // sideBySide prints the side-by-side run: per answer mode, the medians of
@@ -196,16 +240,16 @@ func main() {
 // Client allocations subtract the server's share replayed on the plain
 // server (ServerReplay/OursRPC, ServerReplay/HandWritten): the verifying
 // server's check allocates nothing (BenchmarkVerifyRPC).
-func sideBySide(res map[string]samples) {
+func sideBySide(w io.Writer, res map[string]samples) {
 	mode := func(m string) bool { _, ok := res["SideBySide/"+m+"/OursRPC"]; return ok }
 	if !mode("ContentLength") && !mode("Chunked") {
 		return
 	}
-	fmt.Println()
-	fmt.Println("Side by side (a server that verifies every RPC signature). cpu = the process's CPU time per call.")
-	fmt.Println()
-	fmt.Println("| answer | client | time/op | ± | cpu/op | total B/op | total allocs/op | client allocs/op |")
-	fmt.Println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Side by side (a server that verifies every RPC signature). cpu = the process's CPU time per call.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| answer | client | time/op | ± | cpu/op | total B/op | total allocs/op | client allocs/op |")
+	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, m := range []string{"ContentLength", "Chunked"} {
 		for _, c := range []string{"Floor", "OursRPC", "HandWritten"} {
 			s, ok := res["SideBySide/"+m+"/"+c]
@@ -218,15 +262,15 @@ func sideBySide(res map[string]samples) {
 			} else if srv, ok := res["ServerReplay/HandWritten"]; ok && c == "Floor" {
 				client = num(median(s["allocs/op"]) - median(srv["allocs/op"])) // the same request as the hand-written client's
 			}
-			fmt.Printf("| %s | %s | %s | %.0f%% | %s | %s | %s | %s |\n", m, c, dur(median(s["ns/op"])), spread(s["ns/op"]),
+			fmt.Fprintf(w, "| %s | %s | %s | %.0f%% | %s | %s | %s | %s |\n", m, c, dur(median(s["ns/op"])), spread(s["ns/op"]),
 				dur(median(s["cpu-ns/op"])), num(median(s["B/op"])), num(median(s["allocs/op"])), client)
 		}
 	}
-	fmt.Println()
-	fmt.Printf("Goals: time <= %.2f x Floor, time <= %.2f x HandWritten, client allocs <= %.2f x HandWritten.\n", goalFloor, goalTime, goalAllocs)
-	fmt.Println()
-	fmt.Println("| answer | OursRPC / Floor: time | cpu | OursRPC / HandWritten: time | cpu | client allocs | goals |")
-	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "Goals: time <= %.2f x Floor, time <= %.2f x HandWritten, client allocs <= %.2f x HandWritten.\n", goalFloor, goalTime, goalAllocs)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| answer | OursRPC / Floor: time | cpu | OursRPC / HandWritten: time | cpu | client allocs | goals |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | --- |")
 	for _, m := range []string{"ContentLength", "Chunked"} {
 		o, f, h := res["SideBySide/"+m+"/OursRPC"], res["SideBySide/"+m+"/Floor"], res["SideBySide/"+m+"/HandWritten"]
 		if o == nil || f == nil || h == nil {
@@ -243,7 +287,7 @@ func sideBySide(res map[string]samples) {
 			allocs = (median(o["allocs/op"]) - median(so["allocs/op"])) / (median(h["allocs/op"]) - median(sh["allocs/op"]))
 		}
 		verdict := fmt.Sprintf("floor %s, time %s, allocs %s", pass(tf <= goalFloor), pass(th <= goalTime), pass(allocs <= goalAllocs))
-		fmt.Printf("| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %s |\n", m, tf, cf, th, ch, allocs, verdict)
+		fmt.Fprintf(w, "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %s |\n", m, tf, cf, th, ch, allocs, verdict)
 	}
 }
 

@@ -33,3 +33,30 @@ PASS
 		t.Errorf("even median %v", got)
 	}
 }
+
+func TestFloorGap(t *testing.T) {
+	in := `BenchmarkFloorGap/Gap0us-2   100   100000 ns/op   99000 rt-ns/op   9941 B/op   89 allocs/op
+BenchmarkFloorGap/Gap8us-2   100   120000 ns/op  111000 rt-ns/op   9941 B/op   89 allocs/op
+BenchmarkFloorGap/Gap16us-2  100   140000 ns/op  123000 rt-ns/op   9941 B/op   89 allocs/op
+`
+	res, _, err := parse(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	floorGap(&out, res)
+	for _, want := range []string{
+		"| 8 µs | 120.0 µs | 111.0 µs | 12.0 µs | 1.20 |",
+		"| 16 µs | 140.0 µs | 123.0 µs | 24.0 µs | 1.40 |",
+		"within 1.25 x Floor: 8 µs",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("missing %q in\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	floorGap(&out, map[string]samples{})
+	if out.Len() != 0 {
+		t.Errorf("printed without results: %q", out.String())
+	}
+}
