@@ -64,10 +64,10 @@ func (f *Floor) RoundTrip(ctx context.Context) (int, error) {
 // Close closes the client's idle connections.
 func (f *Floor) Close() { f.hw.Close() }
 
-// Busy keeps the calling goroutine on its core for d doing arithmetic that
-// touches no memory: the stand-in, in BenchmarkFloorGap, for a client's own
-// work between two round trips (decoding, checking) with no cache or
-// allocation effect of its own. It returns a value the caller can keep, so
+// Busy keeps the calling goroutine on its core for d doing arithmetic on
+// registers, reading nothing but the clock: the stand-in, in
+// BenchmarkFloorGap, for a client's own work between two round trips
+// (decoding, checking) with no cache or allocation effect of its own. It returns a value the caller can keep, so
 // that the compiler cannot drop the loop.
 func Busy(d time.Duration) uint64 {
 	x := uint64(1)

@@ -8,8 +8,8 @@
 #                                     # moment over every benchmark)
 #   BENCH='Ours$|HandWritten$|ServerReplay' bench/run.sh
 #   CPU=1 bench/run.sh                # GOMAXPROCS=1 for every benchmark
-#                                     # (client and server on one thread:
-#                                     # BENCHMARKS.md's side-by-side run)
+#                                     # (client and server on one thread;
+#                                     # default: every core, $(nproc))
 #
 # Prints the machine and its load, the raw results (also kept in
 # bench/results/, which git ignores), benchstat's summaries, then a table of
