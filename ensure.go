@@ -200,7 +200,9 @@ func (r EnsureActivationCodeResponse) LogValue() slog.Value {
 // record cleared once its outcome is known, so a process killed with its
 // create in flight holds the host for every later call, in any process.
 // A host record that cannot be read or trusted is a reason to look, never to
-// create: it holds the host for ten minutes from its last change. Without a
+// create: it holds the host for ten minutes from its last change. A record
+// dated after this client's clock (written by a clock that was ahead) holds
+// for its window from when a call first meets it. Without a
 // state directory, other processes are not coordinated with, and the hold
 // lasts only as long as the Client.
 //
@@ -271,7 +273,7 @@ func (e *ensureCall) run(ctx context.Context) (*EnsureActivationCodeResponse, er
 	now := c.now()
 	var doubt *recordDoubt
 	if e.store != nil {
-		e.rec, doubt = e.store.read()
+		e.rec, doubt = e.store.readAt(now)
 	}
 	hold := e.currentHold(doubt)
 	known := e.req.Known

@@ -109,7 +109,7 @@ func (c *Client) CreateActivationCode(ctx context.Context, req *CreateActivation
 	defer store.unlock()
 	e := &ensureCall{c: c, host: host, slot: slot, store: store}
 	var doubt *recordDoubt
-	e.rec, doubt = store.read()
+	e.rec, doubt = store.readAt(c.now())
 	if h := e.currentHold(doubt); h != nil && c.now().Before(h.until) {
 		// This call cannot look for the code the earlier create may have
 		// made: it refuses, as EnsureActivationCode would refuse to create.
