@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -230,13 +231,35 @@ func (c *Client) EnsureActivationCode(ctx context.Context, req *EnsureActivation
 	if c.stateDir != "" {
 		store, err := lockHost(ctx, c.stateDir, &e.host)
 		if err != nil {
-			return nil, &OperationError{Operation: "EnsureActivationCode", Err: err}
+			return nil, &OperationError{Operation: "EnsureActivationCode", Err: notSent(err)}
 		}
 		defer store.unlock()
 		e.store = store
 	}
 	return e.run(ctx)
 }
+
+// notSent marks a state directory's error as one that stopped a call
+// before it sent anything: the message says so, without a second
+// "polarlicense: " after the operation's. errors.As still finds the
+// *StateDirError. Other errors (the context's) are returned as they are.
+func notSent(err error) error {
+	var serr *StateDirError
+	if !errors.As(err, &serr) {
+		return err
+	}
+	return &notSentError{err: err}
+}
+
+// notSentError is a state directory's error that stopped a call before it
+// sent anything.
+type notSentError struct{ err error }
+
+func (e *notSentError) Error() string {
+	return strings.TrimPrefix(e.err.Error(), "polarlicense: ") + "; nothing was sent, nothing spent"
+}
+
+func (e *notSentError) Unwrap() error { return e.err }
 
 // ensureCall is one EnsureActivationCode call, holding the host's turn (and
 // its lock in the state directory, if any).
@@ -353,7 +376,7 @@ func (e *ensureCall) run(ctx context.Context) (*EnsureActivationCodeResponse, er
 		replacesID = replaces.ID
 	}
 	if err := e.beginCreate(replacesID); err != nil {
-		return nil, &OperationError{Operation: "EnsureActivationCode", Err: err}
+		return nil, &OperationError{Operation: "EnsureActivationCode", Err: notSent(err)}
 	}
 	created, err := c.createActivationCode(ctx, &e.create)
 	var res *EnsureActivationCodeResponse

@@ -550,3 +550,26 @@ func TestEnsureStateDirCorruptRecordFromTheFuture(t *testing.T) {
 	assert.True(t, out.Created)
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
 }
+
+// A state directory that cannot be used stops a create before anything is
+// sent, and the error says so, once prefixed (it read "polarlicense:
+// EnsureActivationCode: polarlicense: state directory …", and did not say
+// whether anything was spent).
+func TestStateDirUnusableSaysNothingWasSent(t *testing.T) {
+	state := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(state, "hosts"), nil, 0o600)) // hosts/ cannot be made
+	srv := ensureServer(t)
+	c := newReliabilityClient(t, srv, polarlicense.WithStateDir(state))
+	_, ensureErr := c.EnsureActivationCode(context.Background(), ensureReq(ensureOrder))
+	_, createErr := c.CreateActivationCode(context.Background(), &polarlicense.CreateActivationCodeRequest{
+		AliyunOrderID: ensureOrder, MacAddress: ensureMac, SystemIdentifier: ensureSysID, Name: "by-hand"})
+	for _, err := range []error{ensureErr, createErr} {
+		var serr *polarlicense.StateDirError
+		require.ErrorAs(t, err, &serr)
+		assert.Equal(t, "create", serr.Op)
+		assert.Equal(t, 1, strings.Count(err.Error(), "polarlicense: "), err.Error())
+		assert.Contains(t, err.Error(), "nothing was sent")
+		assert.NotErrorIs(t, err, polarlicense.ErrUncertainOutcome)
+	}
+	assert.Zero(t, srv.RequestCount(""))
+}

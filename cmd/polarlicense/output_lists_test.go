@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -66,4 +67,25 @@ func TestRecordWithDuplicatesInEveryFormat(t *testing.T) {
 	_, rows = decodeCSV(t, b.String())
 	require.Len(t, rows, 1)
 	assert.Equal(t, "9", rows[0]["duplicates"])
+}
+
+// A state directory that cannot be used: the create is not sent, and the
+// message says so and what to do.
+func TestCreateWithUnusableStateDirSaysWhatToDo(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	state := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(state, "hosts"), nil, 0o600)) // hosts/ cannot be made
+	out := filepath.Join(t.TempDir(), "license.lic")
+	for _, args := range [][]string{
+		{"codes", "create", provOrder, "--mac", provMac, "--name", "pg-prod-01", "--system-id", provSysID, "--state-dir", state},
+		append(ensureArgs(provOrder, out), "--state-dir", state),
+	} {
+		r := runAt(t, srv, args...)
+		assert.Equal(t, exitFailure, r.code, r.stderr)
+		assert.Equal(t, 1, strings.Count(r.stderr, "polarlicense: "), r.stderr)
+		assert.Contains(t, r.stderr, "nothing was sent")
+		assert.Contains(t, r.stderr, "--state-dir DIR or $"+envStateDir)
+	}
+	assert.Zero(t, srv.RequestCount("CreateActivationCode"))
 }
