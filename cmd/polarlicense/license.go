@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -94,6 +95,12 @@ which code, order and host it is for; never the license itself).`,
 			same := !res.written
 			for _, n := range res.notes() {
 				a.errorLine("note: " + n)
+			}
+			if now := a.env.now(); code.Expired(now) {
+				// Written as asked, but it will not load: say so.
+				a.errorLine(fmt.Sprintf("note: activation code %d expired on %s: the database keeps running, but will not start again with this license; "+
+					"it needs a new code (\"polarlicense license ensure\" creates one when the host has no unexpired code)",
+					id, code.ExpireAt.UTC().Format(time.DateOnly)))
 			}
 			sum := sha256.Sum256(data)
 			rec := licenseRecord{
