@@ -47,7 +47,9 @@ replaced or already there, then gets that owner and mode 0600); without it, a
 note on stderr says so when the directory belongs to another user. Symbolic
 links, directories, pipes and devices at --out are refused, never followed or
 opened. The license written is recorded in the state directory (--state-dir:
-which code, order and host it is for; never the license itself).`,
+which code, order and host it is for; never the license itself). The license
+of an expired code is written as asked, with a note on stderr: the database
+will not start again with it.`,
 		Example: `  polarlicense license write 239618016570503 1 --out /var/lib/polardb/license.lic --owner postgres:postgres`,
 		Args:    exactArgs("ORDER_ID", "CODE_ID"),
 		RunE: a.action(func(ctx context.Context, _ *cobra.Command, args []string) error {
