@@ -89,6 +89,12 @@ type EnsureKnown struct {
 	Order *LicenseOrder
 }
 
+// ErrLicenseNotFetched is wrapped by the error of EnsureActivationCode when
+// it created the host's code (spending one unit of quota) but could not
+// fetch its license afterwards. The error names the code and wraps the
+// fetch's error too; a call again finds the code and spends nothing.
+var ErrLicenseNotFetched = errors.New("the code was created, but its license could not be fetched")
+
 // ErrCreateHeld is wrapped, together with ErrUncertainOutcome, by the error
 // of EnsureActivationCode while a create begun earlier for the host (in this
 // process or another using the same state directory) and never resolved
@@ -388,7 +394,7 @@ func (e *ensureCall) run(ctx context.Context) (*EnsureActivationCodeResponse, er
 		}
 		e.clearHold(code.ID)
 		if res, err = c.hostCodeWithLicense(ctx, &e.host, scope, code, true); err != nil {
-			return nil, err
+			return nil, e.notFetched(code.ID, err)
 		}
 	case err != nil:
 		e.clearHold(0)
@@ -397,7 +403,7 @@ func (e *ensureCall) run(ctx context.Context) (*EnsureActivationCodeResponse, er
 		e.clearHold(created.ID)
 		// The code exists but the answer brought no license: fetch it.
 		if res, err = c.hostCodeWithLicense(ctx, &e.host, scope, &created.ActivationCode, true); err != nil {
-			return nil, err
+			return nil, e.notFetched(created.ID, err)
 		}
 	default:
 		e.clearHold(created.ID)
@@ -412,6 +418,28 @@ func (e *ensureCall) run(ctx context.Context) (*EnsureActivationCodeResponse, er
 	res.Duplicates, res.DuplicatesErr = e.duplicates(ctx, res.ID, replacesID)
 	return res, nil
 }
+
+// notFetched is the error of a call that created code id but could not
+// fetch its license: it says a code was bought, and wraps err and
+// ErrLicenseNotFetched.
+func (e *ensureCall) notFetched(id int64, err error) error {
+	return &notFetchedError{id: id, order: e.host.order, err: err}
+}
+
+// notFetchedError is the error notFetched returns.
+type notFetchedError struct {
+	id    int64
+	order string
+	err   error
+}
+
+func (e *notFetchedError) Error() string {
+	return "polarlicense: EnsureActivationCode: code " + strconv.FormatInt(e.id, 10) + " of order " + e.order +
+		" was created (one unit of quota spent), but its license could not be fetched: " + strings.TrimPrefix(e.err.Error(), "polarlicense: ") +
+		"; a call again finds the code and spends nothing"
+}
+
+func (e *notFetchedError) Unwrap() []error { return []error{e.err, ErrLicenseNotFetched} }
 
 // currentHold returns the create that holds the host, if any: one this
 // Client made and could not resolve, one recorded in the state directory,

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/polarlicense/polarlicense-go/polarlicensetest"
 )
 
 // Records holding a list (the ids in duplicates) in every output format.
@@ -88,4 +90,26 @@ func TestCreateWithUnusableStateDirSaysWhatToDo(t *testing.T) {
 		assert.Contains(t, r.stderr, "--state-dir DIR or $"+envStateDir)
 	}
 	assert.Zero(t, srv.RequestCount("CreateActivationCode"))
+}
+
+// A run that created the code but could not fetch its license says that it
+// spent, and that a run again finishes without spending.
+func TestLicenseEnsureCreatedButNotFetched(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDropAfter},
+		polarlicensetest.Fault{Operation: "DescribeActivationCodeDetails", Kind: polarlicensetest.FaultInternalError, Count: 10})
+	path := filepath.Join(t.TempDir(), "license.lic")
+	state := t.TempDir()
+	r := runAt(t, srv, append(ensureArgs(provOrder, path), "--state-dir", state)...)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, r.stderr, "created the host's code (one unit of quota spent)")
+	assert.Contains(t, r.stderr, "run the same command again")
+	require.Len(t, srv.Codes(provOrder), 1)
+
+	srv.ClearFaults()
+	rec := decodeJSON[ensureRecord](t, ok(t, runAt(t, srv, append(ensureArgs(provOrder, path), "--state-dir", state)...)).stdout)
+	assert.Equal(t, srv.Codes(provOrder)[0].ID, rec.ActivationCodeID)
+	assert.True(t, rec.Written)
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
 }
