@@ -269,7 +269,10 @@ func ensureFileWith(ctx context.Context, client *polarlicense.Client, req *polar
 	if len(existing) > 0 && !o.force {
 		ours, err := isHostLicense(ctx, client, h, existing)
 		if err != nil {
-			return ensureRecord{}, fmt.Errorf("cannot tell whether %s holds a license of this host: %w", path, err)
+			// A hint, not a wrap: the message of an API error is the
+			// CLI's own, and would drop the wrap's words.
+			return ensureRecord{}, &hintError{err: err, hint: "so it cannot tell whether " + path +
+				" holds a license of this host: the file was left as it is and nothing was spent; run again once the service answers"}
 		}
 		if !ours {
 			if what, why := recordedIdentity(o.stateDir, h, existing); what != "" {

@@ -113,3 +113,19 @@ func TestLicenseEnsureCreatedButNotFetched(t *testing.T) {
 	assert.True(t, rec.Written)
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
 }
+
+// A file at --out whose owner cannot be told (the service failing while
+// license ensure compares it with the host's licenses): nothing was spent,
+// and the message says which step failed.
+func TestLicenseEnsureCannotTellTheFileSaysNothingSpent(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	path := filepath.Join(t.TempDir(), "license.lic")
+	require.NoError(t, os.WriteFile(path, []byte("some license"), 0o600))
+	srv.InjectFault(polarlicensetest.Fault{Operation: "DescribeActivationCodes", Kind: polarlicensetest.FaultInternalError, Count: 10})
+	r := runAt(t, srv, ensureArgs(provOrder, path)...)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, r.stderr, "cannot tell whether "+path+" holds a license of this host")
+	assert.Contains(t, r.stderr, "nothing was spent")
+	assert.Zero(t, srv.RequestCount("CreateActivationCode"))
+}
