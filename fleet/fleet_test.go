@@ -467,3 +467,26 @@ func TestPlanNamesTheOldIdentityOfAFile(t *testing.T) {
 	assert.Contains(t, n.Note, "re-initialised")
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
 }
+
+// A node whose code was created but whose license could not be fetched
+// counts as created (quota was spent): its result says so, and the order is
+// read again after the run.
+func TestApplyCreatedButLicenseNotFetched(t *testing.T) {
+	ctx := context.Background()
+	srv := newServer(t)
+	dir := t.TempDir()
+	lic := filepath.Join(dir, "lic")
+	require.NoError(t, os.MkdirAll(lic, 0o755))
+	client := newClient(t, srv, polarlicense.WithStateDir(t.TempDir()))
+	plan, err := fleet.NewPlan(ctx, client, writeInventory(t, dir, cluster("a", orderA, lic, 1, 1, "")), nil)
+	require.NoError(t, err)
+	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDropAfter},
+		polarlicensetest.Fault{Operation: "DescribeActivationCodeDetails", Kind: polarlicensetest.FaultInternalError, Count: 10})
+	rep, err := plan.Apply(ctx)
+	require.NoError(t, err)
+	r := rep.Nodes[0]
+	assert.Equal(t, fleet.Failed, r.State)
+	require.ErrorIs(t, r.Err, polarlicense.ErrLicenseNotFetched)
+	assert.True(t, r.Created, "quota was spent for it")
+	assert.Equal(t, 1, rep.Orders[0].Order.ActivatedCodeCount, "the order as the run left it")
+}

@@ -129,3 +129,21 @@ func TestLicenseEnsureCannotTellTheFileSaysNothingSpent(t *testing.T) {
 	assert.Contains(t, r.stderr, "nothing was spent")
 	assert.Zero(t, srv.RequestCount("CreateActivationCode"))
 }
+
+// fleet apply: a node whose code was created but whose license could not
+// be fetched says it spent, and that apply again finishes.
+func TestFleetApplyCreatedButNotFetched(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	dir := t.TempDir()
+	inv := writeInventory(t, dir, threeNodes(provOrder, filepath.Join(dir, "license")))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "license"), 0o755))
+	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDropAfter},
+		polarlicensetest.Fault{Operation: "DescribeActivationCodeDetails", Kind: polarlicensetest.FaultInternalError, Count: 10})
+	recs, r := runFleetJSON(t, srv, "fleet", "apply", "-f", inv, "--concurrency", "1", "--state-dir", t.TempDir())
+	assert.Equal(t, exitFailure, r.code)
+	require.Len(t, recs, 3)
+	assert.True(t, recs[0].Created)
+	assert.Contains(t, recs[0].Error, "its code was created (one unit of quota spent)")
+	assert.Contains(t, recs[0].Error, "run apply again")
+}
