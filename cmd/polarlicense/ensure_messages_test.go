@@ -13,9 +13,11 @@ import (
 	"github.com/polarlicense/polarlicense-go/polarlicensetest"
 )
 
-// Records holding a list (the ids in duplicates) in every output format.
-// license ensure's default on a terminal is table, so a run there printed
-// a panic after it had spent quota and written the file.
+// What the commands that may spend say, in every output format and when a
+// step fails: records holding a list (the ids in duplicates; license
+// ensure's default on a terminal is table, and a run there printed a panic
+// after it had spent quota and written the file), a state directory that
+// cannot be used, a code created whose license could not be fetched.
 
 func TestLicenseEnsureTableAndCSV(t *testing.T) {
 	t.Parallel()
