@@ -23,6 +23,8 @@ type callSettings struct {
 // CallIdempotent declares that repeating the action cannot repeat its
 // effect (a Describe… action, say), so that Call may retry it after an
 // ambiguous failure, as the client retries its own idempotent operations.
+// It is ignored for CreateActivationCode, which spends quota whenever it is
+// processed.
 func CallIdempotent() CallOption {
 	return func(s *callSettings) { s.idempotent = true }
 }
@@ -42,7 +44,10 @@ func CallIdempotent() CallOption {
 // idempotent: it is retried only when its request provably never reached
 // the service (a throttling answer, a connection that could not be made),
 // and after an ambiguous failure its error wraps ErrUncertainOutcome. Pass
-// CallIdempotent() for an action that is safe to repeat.
+// CallIdempotent() for an action that is safe to repeat. A
+// CreateActivationCode sent through Call is never repeated, and is not
+// coordinated through the state directory (WithStateDir): call
+// CreateActivationCode or EnsureActivationCode instead.
 //
 // action holds only letters and digits; parameter names hold letters,
 // digits, ".", "_" and "-" (such as "DBClusterId" or "Tag.1.Key") and must
@@ -55,7 +60,10 @@ func (c *Client) Call(ctx context.Context, action string, params map[string]stri
 			opt(&s)
 		}
 	}
-	op := &operation{name: action, idempotent: s.idempotent}
+	// CreateActivationCode spends quota and has no idempotency token:
+	// declared idempotent or not, it is never repeated once it may have
+	// reached the service.
+	op := &operation{name: action, idempotent: s.idempotent && !strings.EqualFold(action, opCreateActivationCode.name)}
 	var out rawResponse
 	if err := c.do(ctx, op, &callRequest{action: action, params: params}, &out); err != nil {
 		return nil, err

@@ -82,3 +82,22 @@ func TestCallOfAnUnknownActionIsTheServicesError(t *testing.T) {
 	assert.NotErrorIs(t, err, polarlicense.ErrUncertainOutcome, "a 404 is a definite answer")
 	assert.Equal(t, 1, srv.RequestCount(polarlicensetest.UnknownActions), "one request was sent")
 }
+
+// CallIdempotent cannot make CreateActivationCode repeatable: it spends
+// quota and has no idempotency token. Declared idempotent, a create whose
+// answer was cut off after it took effect was sent again: two codes, and a
+// success that hid the first.
+func TestCallIdempotentDoesNotRepeatACreate(t *testing.T) {
+	for _, alg := range []polarlicense.SignatureAlgorithm{polarlicense.SignatureV3, polarlicense.SignatureRPC} {
+		t.Run(alg.String(), func(t *testing.T) {
+			srv := ensureServer(t)
+			c := newReliabilityClient(t, srv, polarlicense.WithSignatureAlgorithm(alg))
+			srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDropAfter, Count: 1})
+			_, err := c.Call(context.Background(), "CreateActivationCode", map[string]string{
+				"AliyunOrderId": ensureOrder, "MacAddress": ensureMac, "SystemIdentifier": ensureSysID, "Name": "by-call",
+			}, polarlicense.CallIdempotent())
+			require.ErrorIs(t, err, polarlicense.ErrUncertainOutcome)
+			assert.Len(t, srv.Codes(ensureOrder), 1, "sent once")
+		})
+	}
+}

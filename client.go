@@ -396,6 +396,11 @@ func uncertain(op *operation, res *attemptResult) bool {
 	}
 	var apiErr *APIError
 	if errors.As(res.err, &apiErr) {
+		if apiErr.StatusCode >= 500 && !apiErr.Throttled() {
+			// Any 5xx, not only those retried: the service or a gateway
+			// failed, perhaps after the request was processed.
+			return true
+		}
 		retry, rejected := retryable(apiErr)
 		return retry && !rejected
 	}

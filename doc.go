@@ -188,7 +188,10 @@
 //
 // Client.Call sends any action of the PolarDB API (version 2017-08-01)
 // through the same request path and returns the raw JSON of the answer; it
-// is treated as not idempotent unless CallIdempotent is given.
+// is treated as not idempotent unless CallIdempotent is given (which
+// CreateActivationCode ignores). A create sent through Call is not
+// coordinated through a state directory: use CreateActivationCode or
+// EnsureActivationCode.
 //
 // # Testing
 //

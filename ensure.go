@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -87,6 +88,12 @@ type EnsureKnown struct {
 	// the check before a create (frozen, quota). nil: the call asks for them.
 	Order *LicenseOrder
 }
+
+// ErrLicenseNotFetched is wrapped by the error of EnsureActivationCode when
+// it created the host's code (spending one unit of quota) but could not
+// fetch its license afterwards. The error names the code and wraps the
+// fetch's error too; a call again finds the code and spends nothing.
+var ErrLicenseNotFetched = errors.New("the code was created, but its license could not be fetched")
 
 // ErrCreateHeld is wrapped, together with ErrUncertainOutcome, by the error
 // of EnsureActivationCode while a create begun earlier for the host (in this
@@ -200,7 +207,9 @@ func (r EnsureActivationCodeResponse) LogValue() slog.Value {
 // record cleared once its outcome is known, so a process killed with its
 // create in flight holds the host for every later call, in any process.
 // A host record that cannot be read or trusted is a reason to look, never to
-// create: it holds the host for ten minutes from its last change. Without a
+// create: it holds the host for ten minutes from its last change. A record
+// dated after this client's clock (written by a clock that was ahead) holds
+// for its window from when a call first meets it. Without a
 // state directory, other processes are not coordinated with, and the hold
 // lasts only as long as the Client.
 //
@@ -228,13 +237,35 @@ func (c *Client) EnsureActivationCode(ctx context.Context, req *EnsureActivation
 	if c.stateDir != "" {
 		store, err := lockHost(ctx, c.stateDir, &e.host)
 		if err != nil {
-			return nil, &OperationError{Operation: "EnsureActivationCode", Err: err}
+			return nil, &OperationError{Operation: "EnsureActivationCode", Err: notSent(err)}
 		}
 		defer store.unlock()
 		e.store = store
 	}
 	return e.run(ctx)
 }
+
+// notSent marks a state directory's error as one that stopped a call
+// before it sent anything: the message says so, without a second
+// "polarlicense: " after the operation's. errors.As still finds the
+// *StateDirError. Other errors (the context's) are returned as they are.
+func notSent(err error) error {
+	var serr *StateDirError
+	if !errors.As(err, &serr) {
+		return err
+	}
+	return &notSentError{err: err}
+}
+
+// notSentError is a state directory's error that stopped a call before it
+// sent anything.
+type notSentError struct{ err error }
+
+func (e *notSentError) Error() string {
+	return strings.TrimPrefix(e.err.Error(), "polarlicense: ") + "; nothing was sent, nothing spent"
+}
+
+func (e *notSentError) Unwrap() error { return e.err }
 
 // ensureCall is one EnsureActivationCode call, holding the host's turn (and
 // its lock in the state directory, if any).
@@ -271,7 +302,7 @@ func (e *ensureCall) run(ctx context.Context) (*EnsureActivationCodeResponse, er
 	now := c.now()
 	var doubt *recordDoubt
 	if e.store != nil {
-		e.rec, doubt = e.store.read()
+		e.rec, doubt = e.store.readAt(now)
 	}
 	hold := e.currentHold(doubt)
 	known := e.req.Known
@@ -351,7 +382,7 @@ func (e *ensureCall) run(ctx context.Context) (*EnsureActivationCodeResponse, er
 		replacesID = replaces.ID
 	}
 	if err := e.beginCreate(replacesID); err != nil {
-		return nil, &OperationError{Operation: "EnsureActivationCode", Err: err}
+		return nil, &OperationError{Operation: "EnsureActivationCode", Err: notSent(err)}
 	}
 	created, err := c.createActivationCode(ctx, &e.create)
 	var res *EnsureActivationCodeResponse
@@ -363,7 +394,7 @@ func (e *ensureCall) run(ctx context.Context) (*EnsureActivationCodeResponse, er
 		}
 		e.clearHold(code.ID)
 		if res, err = c.hostCodeWithLicense(ctx, &e.host, scope, code, true); err != nil {
-			return nil, err
+			return nil, e.notFetched(code.ID, err)
 		}
 	case err != nil:
 		e.clearHold(0)
@@ -372,7 +403,7 @@ func (e *ensureCall) run(ctx context.Context) (*EnsureActivationCodeResponse, er
 		e.clearHold(created.ID)
 		// The code exists but the answer brought no license: fetch it.
 		if res, err = c.hostCodeWithLicense(ctx, &e.host, scope, &created.ActivationCode, true); err != nil {
-			return nil, err
+			return nil, e.notFetched(created.ID, err)
 		}
 	default:
 		e.clearHold(created.ID)
@@ -387,6 +418,28 @@ func (e *ensureCall) run(ctx context.Context) (*EnsureActivationCodeResponse, er
 	res.Duplicates, res.DuplicatesErr = e.duplicates(ctx, res.ID, replacesID)
 	return res, nil
 }
+
+// notFetched is the error of a call that created code id but could not
+// fetch its license: it says a code was bought, and wraps err and
+// ErrLicenseNotFetched.
+func (e *ensureCall) notFetched(id int64, err error) error {
+	return &notFetchedError{id: id, order: e.host.order, err: err}
+}
+
+// notFetchedError is the error notFetched returns.
+type notFetchedError struct {
+	id    int64
+	order string
+	err   error
+}
+
+func (e *notFetchedError) Error() string {
+	return "polarlicense: EnsureActivationCode: code " + strconv.FormatInt(e.id, 10) + " of order " + e.order +
+		" was created (one unit of quota spent), but its license could not be fetched: " + strings.TrimPrefix(e.err.Error(), "polarlicense: ") +
+		"; a call again finds the code and spends nothing"
+}
+
+func (e *notFetchedError) Unwrap() []error { return []error{e.err, ErrLicenseNotFetched} }
 
 // currentHold returns the create that holds the host, if any: one this
 // Client made and could not resolve, one recorded in the state directory,

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -486,4 +487,89 @@ func TestCreateActivationCodeHoldNotResolvedByAnOlderCode(t *testing.T) {
 	require.ErrorIs(t, err, polarlicense.ErrCreateHeld)
 	assert.Contains(t, err.Error(), "may be older than that create")
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"), "only the lost create")
+}
+
+// A record written by a process whose clock was far ahead (a host booted
+// with a wrong date, NTP catching up later) holds the host for the hold
+// window from when a call first meets it, not until its own clock's date:
+// that create was sent before the record was read, so ten minutes from then
+// covers it. It held the host for as long as the clock was ahead (here a
+// year), and every run told the operator to wait until then.
+func TestEnsureStateDirRecordFromTheFuture(t *testing.T) {
+	state := t.TempDir()
+	srv := ensureServer(t)
+	path := hostRecordPath(state, ensureOrder, ensureMac, ensureSysID)
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o700))
+	ahead := time.Now().Add(365 * 24 * time.Hour).UTC()
+	rec := fmt.Sprintf(`{"aliyun_order_id": %q, "mac_address": %q, "system_identifier": %q,
+"pending": {"begun_at": %q, "hold_until": %q, "pid": 4242, "hostname": "skewed"}, "last_create_at": %q}`,
+		ensureOrder, ensureMac, ensureSysID, ahead.Format(time.RFC3339Nano), ahead.Add(10*time.Minute).Format(time.RFC3339Nano), ahead.Format(time.RFC3339Nano))
+	require.NoError(t, os.WriteFile(path, []byte(rec), 0o600))
+
+	// Met now: it holds (look, never create), for ten minutes from now.
+	_, err := newReliabilityClient(t, srv, polarlicense.WithStateDir(state)).EnsureActivationCode(context.Background(), ensureReq(ensureOrder))
+	require.ErrorIs(t, err, polarlicense.ErrCreateHeld)
+	assert.NotContains(t, err.Error(), ahead.Format("2006-01-02T15"), "held until the skewed clock's date")
+	assert.Zero(t, srv.RequestCount("CreateActivationCode"))
+	// CreateActivationCode is held too, and does not push the hold on.
+	_, err = newReliabilityClient(t, srv, polarlicense.WithStateDir(state)).CreateActivationCode(context.Background(), &polarlicense.CreateActivationCodeRequest{
+		AliyunOrderID: ensureOrder, MacAddress: ensureMac, SystemIdentifier: ensureSysID, Name: "by-hand"})
+	require.ErrorIs(t, err, polarlicense.ErrCreateHeld)
+	assert.Zero(t, srv.RequestCount("CreateActivationCode"))
+
+	// Eleven minutes later the hold is over: a call looks, then creates.
+	later := func() time.Time { return time.Now().Add(11 * time.Minute) }
+	out, err := newReliabilityClient(t, srv, polarlicense.WithStateDir(state), polarlicense.WithClock(later)).
+		EnsureActivationCode(context.Background(), ensureReq(ensureOrder))
+	require.NoError(t, err)
+	assert.True(t, out.Created)
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
+	assert.Nil(t, pendingOf(t, path))
+}
+
+// A record that cannot be trusted and whose file was last changed by a
+// clock far ahead holds for the window from when a call first meets it.
+func TestEnsureStateDirCorruptRecordFromTheFuture(t *testing.T) {
+	state := t.TempDir()
+	srv := ensureServer(t)
+	path := hostRecordPath(state, ensureOrder, ensureMac, ensureSysID)
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o700))
+	require.NoError(t, os.WriteFile(path, []byte(`{"pending": {"begun_at": `), 0o600))
+	ahead := time.Now().Add(365 * 24 * time.Hour)
+	require.NoError(t, os.Chtimes(path, ahead, ahead))
+
+	_, err := newReliabilityClient(t, srv, polarlicense.WithStateDir(state)).EnsureActivationCode(context.Background(), ensureReq(ensureOrder))
+	require.ErrorIs(t, err, polarlicense.ErrCreateHeld)
+	assert.Contains(t, err.Error(), "cannot be trusted")
+	assert.NotContains(t, err.Error(), ahead.UTC().Format("2006-01-02T15"))
+
+	later := func() time.Time { return time.Now().Add(11 * time.Minute) }
+	out, err := newReliabilityClient(t, srv, polarlicense.WithStateDir(state), polarlicense.WithClock(later)).
+		EnsureActivationCode(context.Background(), ensureReq(ensureOrder))
+	require.NoError(t, err)
+	assert.True(t, out.Created)
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
+}
+
+// A state directory that cannot be used stops a create before anything is
+// sent, and the error says so, once prefixed (it read "polarlicense:
+// EnsureActivationCode: polarlicense: state directory …", and did not say
+// whether anything was spent).
+func TestStateDirUnusableSaysNothingWasSent(t *testing.T) {
+	state := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(state, "hosts"), nil, 0o600)) // hosts/ cannot be made
+	srv := ensureServer(t)
+	c := newReliabilityClient(t, srv, polarlicense.WithStateDir(state))
+	_, ensureErr := c.EnsureActivationCode(context.Background(), ensureReq(ensureOrder))
+	_, createErr := c.CreateActivationCode(context.Background(), &polarlicense.CreateActivationCodeRequest{
+		AliyunOrderID: ensureOrder, MacAddress: ensureMac, SystemIdentifier: ensureSysID, Name: "by-hand"})
+	for _, err := range []error{ensureErr, createErr} {
+		var serr *polarlicense.StateDirError
+		require.ErrorAs(t, err, &serr)
+		assert.Equal(t, "create", serr.Op)
+		assert.Equal(t, 1, strings.Count(err.Error(), "polarlicense: "), err.Error())
+		assert.Contains(t, err.Error(), "nothing was sent")
+		assert.NotErrorIs(t, err, polarlicense.ErrUncertainOutcome)
+	}
+	assert.Zero(t, srv.RequestCount(""))
 }

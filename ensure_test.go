@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -357,4 +358,33 @@ func TestEnsureQuotaSpentBetweenCheckAndCreate(t *testing.T) {
 	require.ErrorAs(t, err, &api, "the service's own answer is kept")
 	assert.Equal(t, polarlicensetest.CodeQuotaExceeded, api.Code)
 	assert.Len(t, srv.Codes(order), 1)
+}
+
+// A create whose answer was lost, its code then found, but whose license
+// cannot be fetched: the error says the code was created (quota spent) and
+// that a re-run spends nothing. It was the bare DescribeActivationCodeDetails
+// error, with no word of the code bought.
+func TestEnsureCreatedButLicenseNotFetchedSaysSo(t *testing.T) {
+	defer polarlicense.SetEnsureLookDelays(time.Millisecond)()
+	srv := ensureServer(t)
+	c := newReliabilityClient(t, srv)
+	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDropAfter})
+	srv.InjectFault(polarlicensetest.Fault{Operation: "DescribeActivationCodeDetails", Kind: polarlicensetest.FaultInternalError, Count: 10})
+
+	_, err := c.EnsureActivationCode(context.Background(), ensureReq(ensureOrder))
+	require.Error(t, err)
+	codes := srv.Codes(ensureOrder)
+	require.Len(t, codes, 1)
+	require.ErrorIs(t, err, polarlicense.ErrLicenseNotFetched)
+	assert.Contains(t, err.Error(), "code "+strconv.FormatInt(codes[0].ID, 10)+" of order "+ensureOrder+" was created (one unit of quota spent)")
+	assert.Contains(t, err.Error(), "spends nothing")
+	var api *polarlicense.APIError
+	require.ErrorAs(t, err, &api, "the fetch's error is kept")
+	assert.NotErrorIs(t, err, polarlicense.ErrUncertainOutcome, "the outcome is known: the code exists")
+
+	srv.ClearFaults()
+	again, err := c.EnsureActivationCode(context.Background(), ensureReq(ensureOrder))
+	require.NoError(t, err)
+	assert.Equal(t, codes[0].ID, again.ID)
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
 }

@@ -104,12 +104,12 @@ func (c *Client) CreateActivationCode(ctx context.Context, req *CreateActivation
 	defer c.ensures.release(host, slot)
 	store, err := lockHost(ctx, c.stateDir, &host)
 	if err != nil {
-		return nil, &OperationError{Operation: opCreateActivationCode.name, Err: err}
+		return nil, &OperationError{Operation: opCreateActivationCode.name, Err: notSent(err)}
 	}
 	defer store.unlock()
 	e := &ensureCall{c: c, host: host, slot: slot, store: store}
 	var doubt *recordDoubt
-	e.rec, doubt = store.read()
+	e.rec, doubt = store.readAt(c.now())
 	if h := e.currentHold(doubt); h != nil && c.now().Before(h.until) {
 		// This call cannot look for the code the earlier create may have
 		// made: it refuses, as EnsureActivationCode would refuse to create.
@@ -122,7 +122,7 @@ func (c *Client) CreateActivationCode(ctx context.Context, req *CreateActivation
 	// It does not look at the host's codes: none found later can be told
 	// from one older than it, so none resolves its hold (replacesUnknown).
 	if err := e.beginCreate(replacesUnknown); err != nil {
-		return nil, &OperationError{Operation: opCreateActivationCode.name, Err: err}
+		return nil, &OperationError{Operation: opCreateActivationCode.name, Err: notSent(err)}
 	}
 	created, err := c.createActivationCode(ctx, req)
 	switch {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -223,4 +224,28 @@ func TestManyGoroutinesWithFaults(t *testing.T) {
 	assert.GreaterOrEqual(t, int64(len(codes)), created.Load())
 	assert.LessOrEqual(t, int64(len(codes)), created.Load()+uncertain.Load())
 	t.Logf("created %d, uncertain %d, refused %d, failed %d; codes %d of %d", created.Load(), uncertain.Load(), refused.Load(), failed.Load(), len(codes), quota)
+}
+
+// Every 5xx answer to a create leaves its outcome unknown: the service (or
+// a gateway before it) failed somewhere, maybe after the code was made. Only
+// 500, 502, 503 and 504 were; a 501, 505, 507 or a gateway's 520 was taken
+// for a refusal: EnsureActivationCode cleared its hold, and a re-run created
+// a second code while the first might exist.
+func TestEvery5xxToACreateIsUncertain(t *testing.T) {
+	for _, status := range []int{501, 505, 507, 520, 599} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			srv := polarlicensetest.NewServer()
+			defer srv.Close()
+			c := newReliabilityClient(t, srv)
+			srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultHTML, Status: status})
+			_, err := c.CreateActivationCode(context.Background(), &polarlicense.CreateActivationCodeRequest{
+				AliyunOrderID: polarlicensetest.DemoOrderPG, MacAddress: "00:16:3e:1a:2b:09", Name: "once", SystemIdentifier: "7345118823001548299",
+			})
+			var api *polarlicense.APIError
+			require.ErrorAs(t, err, &api)
+			assert.Equal(t, status, api.StatusCode)
+			require.ErrorIs(t, err, polarlicense.ErrUncertainOutcome)
+			assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"), "never repeated")
+		})
+	}
 }

@@ -304,6 +304,41 @@ func (s *hostStore) read() (hostRecord, *recordDoubt) {
 	return rec, nil
 }
 
+// readAt is read, with what a clock ahead of now wrote brought back to
+// now (a host booted with a wrong date, or another machine sharing the
+// directory): a pending create begun after now, a last create after now, or
+// the last change of a record in doubt. Its hold then runs from now, for
+// the window it was given: the create was sent before this call took the
+// host's lock, so that covers it. Left as written, the record would hold the
+// host for as long as that clock was ahead. The change is written back
+// (the file's time, for a record in doubt), so that the hold does not start
+// again at every call; if that fails, it does, which holds longer but never
+// creates.
+func (s *hostStore) readAt(now time.Time) (hostRecord, *recordDoubt) {
+	rec, doubt := s.read()
+	if doubt != nil {
+		if doubt.modified.After(now) {
+			doubt.modified = now
+			_ = os.Chtimes(filepath.Join(s.dir, s.name+".json"), now, now)
+		}
+		return rec, doubt
+	}
+	changed := false
+	if p := rec.Pending; p != nil && p.BegunAt.After(now) {
+		hold := min(max(p.HoldUntil.Sub(p.BegunAt), ensureUncertainHold), 2*ensureUncertainHold)
+		p.BegunAt, p.HoldUntil = now, now.Add(hold)
+		changed = true
+	}
+	if rec.LastCreateAt.After(now) {
+		rec.LastCreateAt = now
+		changed = true
+	}
+	if changed {
+		_ = s.write(&rec)
+	}
+	return rec, nil
+}
+
 // write replaces the host's record, durably.
 func (s *hostStore) write(rec *hostRecord) error {
 	rec.AliyunOrderID, rec.MacAddress, rec.SystemIdentifier = s.key.order, s.key.mac, s.key.systemID

@@ -57,9 +57,11 @@ type NodeResult struct {
 	// Code is the node's code after Apply (the one created, if any); nil if
 	// none.
 	Code *polarlicense.ActivationCode
-	// Created tells whether Apply created Code, spending one unit of quota;
-	// Renewed whether that create replaced a code expiring within the
-	// cluster's renew_within.
+	// Created tells whether Apply created Code, spending one unit of quota
+	// (also true, Code nil, for a node whose code was created but whose
+	// license could not then be fetched: its Err wraps
+	// polarlicense.ErrLicenseNotFetched); Renewed whether that create
+	// replaced a code expiring within the cluster's renew_within.
 	Created, Renewed bool
 	// Written tells whether Apply wrote the node's file.
 	Written bool
@@ -251,6 +253,8 @@ func (p *Plan) applyNode(ctx context.Context, np *NodePlan, r *NodeResult) {
 	req.Known = &polarlicense.EnsureKnown{Codes: np.codes, ListedAt: np.order.listedAt, Order: &order}
 	resp, err := p.client.EnsureActivationCode(ctx, req)
 	if err != nil {
+		// A code created whose license could not be fetched spent quota.
+		r.Created = errors.Is(err, polarlicense.ErrLicenseNotFetched)
 		fail(err)
 		return
 	}

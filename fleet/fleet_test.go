@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -436,4 +437,56 @@ func TestUnwrittenErrorCommand(t *testing.T) {
 	e.Path, e.Overwrite, e.OwnerSpec = "/srv/1/license.lic", true, "postgres:postgres"
 	assert.Equal(t, "polarlicense license write "+orderA+" 7 --out /srv/1/license.lic --force --owner postgres:postgres", e.Command())
 	assert.ErrorIs(t, e, os.ErrPermission)
+}
+
+// A node whose database was re-initialised: the inventory now gives its new
+// system identifier, and its file still holds the old code's license. The
+// plan's note says whose license it is (from the state directory's record)
+// rather than "something other than a license of this host".
+func TestPlanNamesTheOldIdentityOfAFile(t *testing.T) {
+	ctx := context.Background()
+	srv := newServer(t)
+	dir := t.TempDir()
+	state := t.TempDir()
+	lic := filepath.Join(dir, "lic")
+	require.NoError(t, os.MkdirAll(lic, 0o755))
+	client := newClient(t, srv, polarlicense.WithStateDir(state))
+	plan, err := fleet.NewPlan(ctx, client, writeInventory(t, dir, cluster("a", orderA, lic, 1, 1, "")), &fleet.Options{StateDir: state})
+	require.NoError(t, err)
+	rep, err := plan.Apply(ctx)
+	require.NoError(t, err)
+	require.True(t, rep.Nodes[0].Done(), "%v", rep.Nodes[0].Err)
+	old := rep.Nodes[0].Code.ID
+
+	reinit := strings.Replace(cluster("a", orderA, lic, 1, 1, ""), sysID(1), sysID(99), 1)
+	plan, err = fleet.NewPlan(ctx, client, writeInventory(t, dir, reinit), &fleet.Options{StateDir: state})
+	require.NoError(t, err)
+	n := plan.Nodes[0]
+	assert.Equal(t, fleet.FileForeign, n.State)
+	assert.Contains(t, n.Note, "the license of activation code "+strconv.FormatInt(old, 10))
+	assert.Contains(t, n.Note, "re-initialised")
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
+}
+
+// A node whose code was created but whose license could not be fetched
+// counts as created (quota was spent): its result says so, and the order is
+// read again after the run.
+func TestApplyCreatedButLicenseNotFetched(t *testing.T) {
+	ctx := context.Background()
+	srv := newServer(t)
+	dir := t.TempDir()
+	lic := filepath.Join(dir, "lic")
+	require.NoError(t, os.MkdirAll(lic, 0o755))
+	client := newClient(t, srv, polarlicense.WithStateDir(t.TempDir()))
+	plan, err := fleet.NewPlan(ctx, client, writeInventory(t, dir, cluster("a", orderA, lic, 1, 1, "")), nil)
+	require.NoError(t, err)
+	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDropAfter},
+		polarlicensetest.Fault{Operation: "DescribeActivationCodeDetails", Kind: polarlicensetest.FaultInternalError, Count: 10})
+	rep, err := plan.Apply(ctx)
+	require.NoError(t, err)
+	r := rep.Nodes[0]
+	assert.Equal(t, fleet.Failed, r.State)
+	require.ErrorIs(t, r.Err, polarlicense.ErrLicenseNotFetched)
+	assert.True(t, r.Created, "quota was spent for it")
+	assert.Equal(t, 1, rep.Orders[0].Order.ActivatedCodeCount, "the order as the run left it")
 }

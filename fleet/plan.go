@@ -374,6 +374,9 @@ func (p *Plan) planNode(ctx context.Context, np *NodePlan, now time.Time) error 
 	}
 	if fileSt == FileForeign && np.Note == "" {
 		np.Note = "the file holds something other than a license of this host"
+		if what := p.recordedIdentity(np, file); what != "" {
+			np.Note = what
+		}
 	}
 	switch {
 	case best == nil:
@@ -404,6 +407,37 @@ func (p *Plan) planNode(ctx context.Context, np *NodePlan, now time.Time) error 
 		np.Note = joinNote(dir+" does not exist", np.Note)
 	}
 	return nil
+}
+
+// recordedIdentity is the note of a file-foreign node whose file the state
+// directory recorded as the license of another host: whose, and what
+// differs (a database re-initialised, a network card replaced, the file of
+// the old code left behind). "" when there is no such record.
+func (p *Plan) recordedIdentity(np *NodePlan, file []byte) string {
+	if p.opts.StateDir == "" || len(file) == 0 {
+		return ""
+	}
+	sum := sha256.Sum256(file)
+	rec, err := polarlicense.LookupLicenseRecord(p.opts.StateDir, hex.EncodeToString(sum[:]))
+	if err != nil {
+		return ""
+	}
+	mac := normalMac(rec.MacAddress)
+	if mac == np.MacAddress && rec.SystemIdentifier == np.SystemIdentifier {
+		return ""
+	}
+	s := "the file holds the license of activation code " + strconv.FormatInt(rec.ActivationCodeID, 10)
+	if rec.AliyunOrderID != "" {
+		s += " of order " + rec.AliyunOrderID
+	}
+	s += fmt.Sprintf(", bound to MAC address %s and system identifier %q, not this node's", mac, rec.SystemIdentifier)
+	switch {
+	case mac == np.MacAddress:
+		s += ": the system identifier differs (a re-initialised database?)"
+	case rec.SystemIdentifier == np.SystemIdentifier:
+		s += ": the MAC address differs (a replaced network card?)"
+	}
+	return s
 }
 
 // fetchLicense is one DescribeActivationCodeDetails: a code's license.

@@ -200,7 +200,9 @@ func TestLicenseCheckEndToEnd(t *testing.T) {
 
 	// An expired code: the service identifies its license.
 	expired := filepath.Join(licDir, "expired.lic")
-	ok(t, runAt(t, srv, "license", "write", nodeOrder, "77", "--out", expired))
+	rw := runAt(t, srv, "license", "write", nodeOrder, "77", "--out", expired)
+	require.Equal(t, exitOK, rw.code, rw.stderr)
+	assert.Contains(t, rw.stderr, "note: activation code 77 expired on ", "written as asked, with a word")
 	require.NoError(t, os.Chmod(expired, 0o644))
 	rep, _ = checkReport(t, env, "--license", expired, "--system-id", "7312000000000000077", "--mac", nodeOtherMac,
 		"--order", nodeOrder, "--state-dir", t.TempDir())

@@ -183,6 +183,9 @@ func ensureAdvice(err error, stateDir string) error {
 	case errors.Is(err, polarlicense.ErrCreateHeld):
 		return &hintError{err: err, hint: "nothing was spent by this run; run the same command again after the time above: " +
 			"it looks for the code first and creates one only if there still is none"}
+	case errors.Is(err, polarlicense.ErrLicenseNotFetched):
+		return &hintError{err: err, hint: "this run created the host's code (one unit of quota spent), but could not fetch its license: " +
+			"do not create another; run the same command again, which finds the code, spends nothing and writes the file"}
 	case errors.Is(err, polarlicense.ErrUncertainOutcome):
 		return &hintError{err: err, lostAnswer: true, hint: "the code may or may not have been created: run the same command again (with the same state directory, " +
 			stateDir + "); it looks for the code first, and for ten minutes only looks and creates none, in case the create is still being processed"}
@@ -266,9 +269,16 @@ func ensureFileWith(ctx context.Context, client *polarlicense.Client, req *polar
 	if len(existing) > 0 && !o.force {
 		ours, err := isHostLicense(ctx, client, h, existing)
 		if err != nil {
-			return ensureRecord{}, fmt.Errorf("cannot tell whether %s holds a license of this host: %w", path, err)
+			// A hint, not a wrap: the message of an API error is the
+			// CLI's own, and would drop the wrap's words.
+			return ensureRecord{}, &hintError{err: err, hint: "so it cannot tell whether " + path +
+				" holds a license of this host: the file was left as it is and nothing was spent; run again once the service answers"}
 		}
 		if !ours {
+			if what, why := recordedIdentity(o.stateDir, h, existing); what != "" {
+				return ensureRecord{}, fmt.Errorf("%s holds %s, not this host's (MAC address %s, system identifier %q)%s: "+
+					"left as it is (nothing was spent); %s (which creates a code for this host if it has none, one unit of quota)", path, what, h.mac, h.systemID, why, o.refusal)
+			}
 			return ensureRecord{}, fmt.Errorf("%s holds something other than a license of this host (MAC address %s, system identifier %q): "+
 				"left as it is (nothing was spent); %s", path, h.mac, h.systemID, o.refusal)
 		}
@@ -328,6 +338,33 @@ func ensureFileWith(ctx context.Context, client *polarlicense.Client, req *polar
 			resp.ID, trimPkg(resp.DuplicatesErr.Error())))
 	}
 	return rec, nil
+}
+
+// recordedIdentity says whose license data is, as the state directory
+// recorded it when it was written (what), and what differs from h (why, ""
+// or starting with ": "): a database re-initialised (a new system
+// identifier) or a network card replaced (a new MAC address) leaves the
+// file of the old code. what is "" when the directory holds no record of it.
+func recordedIdentity(stateDir string, h host, data []byte) (what, why string) {
+	if stateDir == "" {
+		return "", ""
+	}
+	rec, err := polarlicense.LookupLicenseRecord(stateDir, hex.EncodeToString(sha256Of(data)))
+	if err != nil || (rec.MacAddress == h.mac && rec.SystemIdentifier == h.systemID) {
+		return "", ""
+	}
+	what = "the license of activation code " + strconv.FormatInt(rec.ActivationCodeID, 10)
+	if rec.AliyunOrderID != "" {
+		what += " of order " + rec.AliyunOrderID
+	}
+	what += fmt.Sprintf(", bound to MAC address %s and system identifier %q (as recorded when it was written)", rec.MacAddress, rec.SystemIdentifier)
+	switch {
+	case rec.MacAddress == h.mac:
+		why = ": the system identifier differs (a re-initialised database?), and that license will not load here"
+	case rec.SystemIdentifier == h.systemID:
+		why = ": the MAC address differs (a replaced network card, or another interface?), and that license will not load here"
+	}
+	return what, why
 }
 
 // sha256Of is the SHA-256 of data.

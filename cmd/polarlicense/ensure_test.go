@@ -278,3 +278,37 @@ func TestLicenseEnsureRefusesALinkOrAnOversizedFile(t *testing.T) {
 	assert.Contains(t, r.stderr, "something other than a license of this host")
 	assert.Zero(t, srv.RequestCount("CreateActivationCode"), "nothing spent")
 }
+
+// A host whose database was re-initialised (a new system identifier), or
+// whose network card was replaced (a new MAC address), keeps the file of
+// its old code. license ensure leaves it alone as before, and says whose
+// license it is and what changed, rather than "something other than a
+// license of this host", and that --force will spend.
+func TestLicenseEnsureNamesTheOldIdentityOfTheFile(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	state := t.TempDir()
+	path := filepath.Join(t.TempDir(), "license.lic")
+	first := decodeJSON[ensureRecord](t, ok(t, runAt(t, srv, append(ensureArgs(provOrder, path), "--state-dir", state)...)).stdout)
+
+	reinit := []string{"license", "ensure", provOrder, "--name", "pg-prod-01", "--mac", provMac, "--system-id", "7345118823001548999",
+		"--out", path, "--state-dir", state, "-o", "json"}
+	r := runAt(t, srv, reinit...)
+	assert.Equal(t, exitFailure, r.code)
+	line := oneLineOn(t, r.stderr)
+	assert.Contains(t, line, "the license of activation code "+strconv.FormatInt(first.ActivationCodeID, 10))
+	assert.Contains(t, line, `system identifier "`+provSysID+`"`)
+	assert.Contains(t, line, "re-initialised")
+	assert.Contains(t, line, "nothing was spent")
+	assert.Contains(t, line, "--force")
+	assert.Contains(t, line, "one unit of quota")
+
+	newNIC := []string{"license", "ensure", provOrder, "--name", "pg-prod-01", "--mac", "00:16:3e:1a:2b:77", "--system-id", provSysID,
+		"--out", path, "--state-dir", state, "-o", "json"}
+	r = runAt(t, srv, newNIC...)
+	assert.Equal(t, exitFailure, r.code)
+	line = oneLineOn(t, r.stderr)
+	assert.Contains(t, line, "MAC address "+provMac)
+	assert.Contains(t, line, "network card")
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"), "nothing spent but the first code")
+}

@@ -209,15 +209,16 @@ func describeValidation(ve *polarlicense.ValidationError) string {
 // describe says in one line what went wrong with a command's work.
 func (a *app) describe(err error) string {
 	var (
-		api     *polarlicense.APIError
-		dec     *polarlicense.DecodeError
-		target  *targetError
-		hint    *hintError
-		credErr *polarlicense.CredentialError
-		fileErr *polarlicense.LicenseFileError
-		ctlErr  *hostid.ControlFileError
-		pathErr *fs.PathError
-		netErr  net.Error
+		api      *polarlicense.APIError
+		dec      *polarlicense.DecodeError
+		target   *targetError
+		hint     *hintError
+		credErr  *polarlicense.CredentialError
+		fileErr  *polarlicense.LicenseFileError
+		ctlErr   *hostid.ControlFileError
+		pathErr  *fs.PathError
+		stateErr *polarlicense.StateDirError
+		netErr   net.Error
 	)
 	var spent *spentNotWrittenError
 	if errors.As(err, &spent) {
@@ -258,6 +259,10 @@ func (a *app) describe(err error) string {
 		return describeLicenseFileError(fileErr) + suffix
 	case errors.As(err, &ctlErr):
 		return "control file " + ctlErr.Path + ": " + ctlErr.Err.Error() + suffix
+	case errors.As(err, &stateErr):
+		// After fileErr: a license file's own error says which file.
+		return strings.TrimPrefix(err.Error(), "polarlicense: ") + suffix +
+			"; fix it, or give a state directory this user can create and write: --state-dir DIR or $" + envStateDir
 	case errors.As(err, &pathErr):
 		// Before net.Error: a system error (ENOSPC, EACCES) is one too.
 		return pathErr.Op + " " + pathErr.Path + ": " + pathErr.Err.Error() + suffix

@@ -370,6 +370,9 @@ func (a *app) resultRecord(r *fleet.NodeResult) fleetRecord {
 	case r.Err == nil:
 	case errors.Is(r.Err, fleet.ErrForeignFile):
 		rec.Error = oneLine(a.describe(&hintError{err: r.Err, hint: "pass --force to replace it"}))
+	case errors.Is(r.Err, polarlicense.ErrLicenseNotFetched):
+		rec.Error = oneLine(a.describe(&hintError{err: about(r.Err, r.AliyunOrderID, 0),
+			hint: "its code was created (one unit of quota spent), but its license could not be fetched: run apply again, which finds the code and spends nothing"}))
 	case r.State == fleet.Uncertain:
 		rec.Error = oneLine(a.describe(&hintError{err: about(r.Err, r.AliyunOrderID, 0),
 			hint: "the code may or may not have been created: run apply again, which looks for it before creating one"}))

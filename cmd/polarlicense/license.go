@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -46,7 +47,9 @@ replaced or already there, then gets that owner and mode 0600); without it, a
 note on stderr says so when the directory belongs to another user. Symbolic
 links, directories, pipes and devices at --out are refused, never followed or
 opened. The license written is recorded in the state directory (--state-dir:
-which code, order and host it is for; never the license itself).`,
+which code, order and host it is for; never the license itself). The license
+of an expired code is written as asked, with a note on stderr: the database
+will not start again with it.`,
 		Example: `  polarlicense license write 239618016570503 1 --out /var/lib/polardb/license.lic --owner postgres:postgres`,
 		Args:    exactArgs("ORDER_ID", "CODE_ID"),
 		RunE: a.action(func(ctx context.Context, _ *cobra.Command, args []string) error {
@@ -94,6 +97,12 @@ which code, order and host it is for; never the license itself).`,
 			same := !res.written
 			for _, n := range res.notes() {
 				a.errorLine("note: " + n)
+			}
+			if now := a.env.now(); code.Expired(now) {
+				// Written as asked, but it will not load: say so.
+				a.errorLine(fmt.Sprintf("note: activation code %d expired on %s: the database keeps running, but will not start again with this license; "+
+					"it needs a new code (\"polarlicense license ensure\" creates one when the host has no unexpired code)",
+					id, code.ExpireAt.UTC().Format(time.DateOnly)))
 			}
 			sum := sha256.Sum256(data)
 			rec := licenseRecord{

@@ -54,7 +54,7 @@ func TestLicenseWriteKeepsTheOwnerAndReportsTheMode(t *testing.T) {
 
 	// A new file as root in the database user's directory: written, with a note.
 	path := filepath.Join(dir, "license.lic")
-	r := runAt(t, srv, "license", "write", order, id, "--out", path, "-o", "json")
+	r := runLive(t, srv, "license", "write", order, id, "--out", path, "-o", "json")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Equal(t, "polarlicense: note: "+path+" is a new file owned by root:root with mode 0600, but its directory belongs to 1234:1234: "+
 		"if PolarDB runs as user 1234, it cannot read the file; pass --owner 1234:1234 (or chown it)",
@@ -66,7 +66,7 @@ func TestLicenseWriteKeepsTheOwnerAndReportsTheMode(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte("old"), 0o640))
 	require.NoError(t, os.Chown(path, 1234, 1234))
 	require.NoError(t, os.Chmod(path, 0o640))
-	r = ok(t, runAt(t, srv, "license", "write", order, id, "--out", path, "--force", "-o", "json"))
+	r = ok(t, runLive(t, srv, "license", "write", order, id, "--out", path, "--force", "-o", "json"))
 	rec = decodeJSON[licenseRecord](t, r.stdout)
 	assert.True(t, rec.Written)
 	assert.Equal(t, "0640", rec.Mode)
@@ -76,6 +76,6 @@ func TestLicenseWriteKeepsTheOwnerAndReportsTheMode(t *testing.T) {
 	assert.Equal(t, [2]uint32{1234, 1234}, [2]uint32{st.Uid, st.Gid})
 
 	// The same again: not written, nothing said.
-	r = ok(t, runAt(t, srv, "license", "write", order, id, "--out", path, "-o", "json"))
+	r = ok(t, runLive(t, srv, "license", "write", order, id, "--out", path, "-o", "json"))
 	assert.False(t, decodeJSON[licenseRecord](t, r.stdout).Written)
 }
