@@ -575,7 +575,7 @@ func TestAlertRulesUseServedMetrics(t *testing.T) {
 		"PolarLicenseCodeExpiryUnknown", "PolarLicenseQuotaExhausted", "PolarLicenseAuditFailing",
 		"PolarLicenseExporterDown", "PolarLicenseAuditStale",
 		"PolarLicenseNodeLicenseCritical", "PolarLicenseNodeLicenseUnknown", "PolarLicenseNodeLicenseExpiringWithin7Days",
-		"PolarLicenseNodeCheckStale", "PolarLicenseNodeCheckMissing"}, alerts)
+		"PolarLicenseNodeLicenseExpired", "PolarLicenseNodeCheckStale", "PolarLicenseNodeCheckMissing"}, alerts)
 }
 
 // nodeMetricLabels are the labels of each metric the node check writes, as
@@ -637,7 +637,7 @@ func TestNodeRulesUseTheNodeCheckLabels(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, 5, rules, "the node rules")
+	assert.Equal(t, 6, rules, "the node rules")
 
 	// The promtool tests feed the node rules series labelled as the node
 	// check's are.
@@ -723,7 +723,7 @@ func TestAlertRulesWithPromtool(t *testing.T) {
 		require.NoError(t, err, "promtool %s:\n%s", strings.Join(args, " "), out)
 		return string(out)
 	}
-	assert.Contains(t, run("check", "rules", "prometheus-alerts.yaml"), "SUCCESS: 13 rules found")
+	assert.Contains(t, run("check", "rules", "prometheus-alerts.yaml"), "SUCCESS: 14 rules found")
 	assert.Contains(t, run("test", "rules", "prometheus-alerts.test.yaml"), "SUCCESS")
 
 	// Every alert is tested firing and silent.
