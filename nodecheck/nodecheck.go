@@ -310,6 +310,9 @@ func (x *run) identify(ctx context.Context, data []byte) {
 		x.r.IdentifiedBy = "service"
 		if x.record != nil && x.record.AliyunOrderID == order && x.record.ActivationCodeID == svc.ID {
 			x.r.IdentifiedBy = "record+service"
+			if code.ExpireAt.IsZero() {
+				code.ExpireAt = x.record.ExpireAt // the same code, dated when it was written
+			}
 		}
 	case x.record != nil:
 		rec := x.record
@@ -546,7 +549,11 @@ func (x *run) checkCode() {
 	}
 
 	if code.ExpireAt.IsZero() {
-		x.skip(CheckExpired, fmt.Sprintf("the expiry time of code %d is not known", code.ActivationCodeID))
+		// Undated (the service sent the code without ExpireAt): no pass,
+		// as the audit's code-expiry-unknown is none, and no expiry series
+		// for an alert to watch.
+		x.cannot(CheckExpired, fmt.Sprintf("the expiry time of code %d of order %s is not known: nothing shows that it has not expired (see it with polarlicense codes get %s %d)",
+			code.ActivationCodeID, code.AliyunOrderID, code.AliyunOrderID, code.ActivationCodeID))
 		x.skip(CheckExpiring, fmt.Sprintf("the expiry time of code %d is not known", code.ActivationCodeID))
 		return
 	}

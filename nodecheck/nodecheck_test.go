@@ -381,12 +381,34 @@ func TestExpiry(t *testing.T) {
 	r = run(t, opts)
 	assert.Equal(t, nodecheck.OK, r.Status, "not within 7 days")
 
-	// A record without an expiry time: the two checks are not made.
+	// A record without an expiry time (the service sent the code without
+	// one): nothing shows that it has not expired, which is no pass.
 	f.record(t, mac, sysID, time.Time{})
 	r = run(t, f.options())
-	assert.Equal(t, nodecheck.OK, r.Status)
+	assert.Equal(t, nodecheck.Unknown, r.Status, r.Text())
+	assert.Equal(t, []string{nodecheck.CheckExpired}, failing(r))
 	assert.False(t, r.Check(nodecheck.CheckExpired).Checked)
+	assert.False(t, r.Check(nodecheck.CheckExpiring).Checked)
+	assert.Equal(t, "LICENSE UNKNOWN - the expiry time of code 21 of order "+order+" is not known: nothing shows that it has not expired (see it with polarlicense codes get "+order+" 21)", r.FirstLine())
 	assert.Nil(t, r.DaysLeft)
+}
+
+// The service's code without an expiry time, the record's with one: the
+// record's, of the same code, dates it.
+func TestExpiryFromTheRecordWhenTheServiceHasNone(t *testing.T) {
+	f := newFixture(t, codeOpt(codeID, mac, sysID, expiry, license))
+	opts := f.options()
+	opts.Service, opts.OrderID = undatedService{f.client}, order
+	r := run(t, opts)
+	assert.Equal(t, nodecheck.Unknown, r.Status, "no record, an undated code: %s", r.Text())
+	assert.Equal(t, []string{nodecheck.CheckExpired}, failing(r))
+
+	f.record(t, mac, sysID, expiry)
+	r = run(t, opts)
+	assert.Equal(t, nodecheck.OK, r.Status, r.Text())
+	assert.Equal(t, "record+service", r.IdentifiedBy)
+	require.NotNil(t, r.ExpireAt)
+	assert.True(t, expiry.Equal(*r.ExpireAt))
 }
 
 func TestUnknownAndNotForThisHost(t *testing.T) {
@@ -421,6 +443,28 @@ func TestUnknownAndNotForThisHost(t *testing.T) {
 	r = run(t, opts)
 	assert.Equal(t, []string{nodecheck.CheckLicenseNotForThisHost, nodecheck.CheckSystemIdentifierMismatch, nodecheck.CheckMacMismatch}, failing(r))
 	assert.Equal(t, "record", r.IdentifiedBy)
+}
+
+// undatedService answers as its Service does, every code without an
+// expiry time (as the SDK decodes a missing, null or empty ExpireAt).
+type undatedService struct{ nodecheck.Service }
+
+func (s undatedService) DescribeActivationCodes(ctx context.Context, req *polarlicense.DescribeActivationCodesRequest) (*polarlicense.DescribeActivationCodesResponse, error) {
+	resp, err := s.Service.DescribeActivationCodes(ctx, req)
+	if resp != nil {
+		for i := range resp.Items {
+			resp.Items[i].ExpireAt = time.Time{}
+		}
+	}
+	return resp, err
+}
+
+func (s undatedService) DescribeActivationCodeDetails(ctx context.Context, req *polarlicense.DescribeActivationCodeDetailsRequest) (*polarlicense.DescribeActivationCodeDetailsResponse, error) {
+	resp, err := s.Service.DescribeActivationCodeDetails(ctx, req)
+	if resp != nil {
+		resp.ExpireAt = time.Time{}
+	}
+	return resp, err
 }
 
 // failingService answers every call with err.

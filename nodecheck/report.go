@@ -108,7 +108,8 @@ type Check struct {
 	// Level is OK when the check passed or was not made, else the level of
 	// its failure: its own (CRITICAL for most, UNKNOWN for
 	// license-unknown, WARNING for expiring), or UNKNOWN when a fact it
-	// needs could not be read (an unreadable pg_control, say).
+	// needs could not be read (an unreadable pg_control, say) or is not
+	// known (the expiry time of a code the service sent without one).
 	Level Level `json:"level"`
 	// Checked is false when the check could not be made or did not apply:
 	// the file is missing, the license is not identified, no data directory
