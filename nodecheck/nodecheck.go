@@ -259,15 +259,18 @@ func (x *run) checkFile() []byte {
 	x.pass(CheckFileUnreadable, fmt.Sprintf("%s was read (%d bytes)", path, len(data)))
 	sum := sha256.Sum256(data)
 	x.r.SHA256 = hex.EncodeToString(sum[:])
+	// A file that holds no license is no license for this host: PolarDB
+	// will not start with it, as with none (critical, not unknown).
+	const remedy = ": it holds no license, and PolarDB will not start with it (polarlicense license ensure writes this host's)"
 	switch {
 	case len(data) == 0:
-		x.fail(CheckLicenseUnknown, path+" is empty: it holds no license")
+		x.fail(CheckLicenseNotForThisHost, path+" is empty"+remedy)
 	case len(data) > maxLicenseSize:
-		x.fail(CheckLicenseUnknown, path+" is larger than any license (over 1 MiB)")
+		x.fail(CheckLicenseNotForThisHost, path+" is larger than any license (over 1 MiB)"+remedy)
 	default:
 		return data
 	}
-	x.skip(CheckLicenseNotForThisHost, "the file holds no license")
+	x.skip(CheckLicenseUnknown, "the file holds no license")
 	return nil
 }
 

@@ -284,14 +284,23 @@ func TestFileChecks(t *testing.T) {
 	assert.Equal(t, []string{nodecheck.CheckFileNotRegular}, failing(r))
 	assert.Contains(t, r.Summary, "a directory")
 
-	// An empty file holds no license.
+	// An empty file holds no license: PolarDB will not start with it, as
+	// without one, which is critical, not unknown.
 	empty := filepath.Join(t.TempDir(), "license.lic")
 	require.NoError(t, os.WriteFile(empty, nil, 0o644))
 	opts.LicensePath = empty
 	r = run(t, opts)
-	assert.Equal(t, nodecheck.Unknown, r.Status)
-	assert.Equal(t, []string{nodecheck.CheckLicenseUnknown}, failing(r))
-	assert.Contains(t, r.Summary, "is empty")
+	assert.Equal(t, nodecheck.Critical, r.Status, r.Text())
+	assert.Equal(t, []string{nodecheck.CheckLicenseNotForThisHost}, failing(r))
+	assert.Equal(t, "LICENSE CRITICAL - "+empty+" is empty: it holds no license, and PolarDB will not start with it (polarlicense license ensure writes this host's)", r.FirstLine())
+	assert.False(t, r.Check(nodecheck.CheckLicenseUnknown).Checked)
+
+	// Nor does a file larger than any license.
+	require.NoError(t, os.WriteFile(empty, make([]byte, 1<<20+1), 0o644))
+	r = run(t, opts)
+	assert.Equal(t, nodecheck.Critical, r.Status, r.Text())
+	assert.Equal(t, []string{nodecheck.CheckLicenseNotForThisHost}, failing(r))
+	assert.Contains(t, r.Summary, "is larger than any license (over 1 MiB)")
 }
 
 func TestFileUnreadable(t *testing.T) {

@@ -75,7 +75,7 @@ const (
 	CheckFileUnreadable           = "file-unreadable"            // the check could not read it
 	CheckFileOwner                = "file-owner"                 // the data directory's owner cannot read it
 	CheckLicenseUnknown           = "license-unknown"            // neither a record nor the service identifies it
-	CheckLicenseNotForThisHost    = "license-not-for-this-host"  // the service has no code bound to this host whose license is the file
+	CheckLicenseNotForThisHost    = "license-not-for-this-host"  // the service has no code bound to this host whose license is the file, or the file holds no license (empty, or over 1 MiB)
 	CheckSystemIdentifierMismatch = "system-identifier-mismatch" // the code's system identifier is not the database's
 	CheckMacMismatch              = "mac-mismatch"               // the code's MAC address is not the host's
 	CheckExpired                  = "expired"                    // the code has expired
