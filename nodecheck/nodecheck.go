@@ -210,7 +210,7 @@ func (x *run) checkFile() []byte {
 	path := x.opts.LicensePath
 	fi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		x.fail(CheckFileMissing, path+" does not exist")
+		x.fail(CheckFileMissing, path+" does not exist: PolarDB will not start without its license (polarlicense license ensure writes this host's)")
 		for _, n := range []string{CheckFileNotRegular, CheckFileUnreadable, CheckFileOwner} {
 			x.skip(n, path+" does not exist")
 		}
@@ -238,7 +238,12 @@ func (x *run) checkFile() []byte {
 
 	f, err := openLicense(path)
 	if err != nil {
-		x.fail(CheckFileUnreadable, "cannot read "+path+": "+pathCause(err))
+		msg := "cannot read " + path + ": " + pathCause(err)
+		if errors.Is(err, fs.ErrPermission) && os.Geteuid() > 0 {
+			// The check's own user, not necessarily the database's.
+			msg += fmt.Sprintf(" (the check runs as uid %d: run the check as root, as polarlicense-check.service does, or as the database's user)", os.Geteuid())
+		}
+		x.fail(CheckFileUnreadable, msg)
 		x.noLicense("the file could not be read")
 		return nil
 	}
@@ -546,9 +551,9 @@ func (x *run) checkCode() {
 		}
 		x.pass(CheckMacMismatch, msg)
 	case len(x.r.MacAddresses) == 1:
-		x.fail(CheckMacMismatch, "MAC address "+x.r.MacAddresses[0]+" is not the code's "+code.MacAddress)
+		x.fail(CheckMacMismatch, "MAC address "+x.r.MacAddresses[0]+" is not the code's "+code.MacAddress+macRemedy)
 	default:
-		x.fail(CheckMacMismatch, "no interface of this host has the code's MAC address "+code.MacAddress+" (they have "+strings.Join(x.r.MacAddresses, ", ")+")")
+		x.fail(CheckMacMismatch, "no interface of this host has the code's MAC address "+code.MacAddress+" (they have "+strings.Join(x.r.MacAddresses, ", ")+")"+macRemedy)
 	}
 
 	if code.ExpireAt.IsZero() {
@@ -569,17 +574,21 @@ func (x *run) checkCode() {
 		if n := int(x.now.Sub(exp).Hours() / 24); n > 0 {
 			ago = fmt.Sprintf("%d %s ago", n, plural(n, "day", "days"))
 		}
-		x.fail(CheckExpired, fmt.Sprintf("code %d expired at %s (%s): PolarDB will not start again", code.ActivationCodeID, date, ago))
+		x.fail(CheckExpired, fmt.Sprintf("code %d expired at %s (%s): PolarDB will not start again; write this host's new license (polarlicense license ensure)", code.ActivationCodeID, date, ago))
 		x.skip(CheckExpiring, "the code has expired")
 		return
 	}
 	x.pass(CheckExpired, fmt.Sprintf("code %d is valid until %s", code.ActivationCodeID, date))
 	if exp.Sub(x.now) <= x.within {
-		x.fail(CheckExpiring, fmt.Sprintf("code %d expires at %s, in %d %s (within %s)", code.ActivationCodeID, date, days, plural(days, "day", "days"), formatWithin(x.within)))
+		x.fail(CheckExpiring, fmt.Sprintf("code %d expires at %s, in %d %s (within %s): renew it before then (polarlicense license ensure --renew-within)",
+			code.ActivationCodeID, date, days, plural(days, "day", "days"), formatWithin(x.within)))
 	} else {
 		x.pass(CheckExpiring, fmt.Sprintf("code %d expires in %d %s, not within %s", code.ActivationCodeID, days, plural(days, "day", "days"), formatWithin(x.within)))
 	}
 }
+
+// macRemedy is what a mac-mismatch says to do.
+const macRemedy = " (a replaced network card, or another host's license: this host needs its own, which polarlicense license ensure writes)"
 
 // formatWithin writes a duration in days when it is whole days.
 func formatWithin(d time.Duration) string {

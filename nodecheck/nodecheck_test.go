@@ -39,6 +39,9 @@ var (
 	expiry = time.Date(2031, 6, 1, 12, 0, 0, 0, time.UTC)
 )
 
+// macHint is what a mac-mismatch says to do.
+const macHint = " (a replaced network card, or another host's license: this host needs its own, which polarlicense license ensure writes)"
+
 // license is the license file's content: what the service's CertContentB64
 // of code 21 decodes to.
 var license = []byte("-----BEGIN POLARDB LICENSE-----\ncode 21 of " + order + "\n-----END POLARDB LICENSE-----\n")
@@ -245,7 +248,7 @@ func TestOnlineStandbysLicense(t *testing.T) {
 	assert.Equal(t, nodecheck.Critical, r.Status, r.Text())
 	assert.Equal(t, []string{nodecheck.CheckMacMismatch}, failing(r))
 	assert.Equal(t, int64(codeID), r.Code.ActivationCodeID)
-	assert.Equal(t, "MAC address "+mac+" is not the code's "+otherMac, r.Summary)
+	assert.Equal(t, "MAC address "+mac+" is not the code's "+otherMac+macHint, r.Summary)
 }
 
 func TestFileChecks(t *testing.T) {
@@ -257,7 +260,7 @@ func TestFileChecks(t *testing.T) {
 	r := run(t, opts)
 	assert.Equal(t, nodecheck.Critical, r.Status)
 	assert.Equal(t, []string{nodecheck.CheckFileMissing}, failing(r))
-	assert.Equal(t, "LICENSE CRITICAL - "+opts.LicensePath+" does not exist", r.FirstLine())
+	assert.Equal(t, "LICENSE CRITICAL - "+opts.LicensePath+" does not exist: PolarDB will not start without its license (polarlicense license ensure writes this host's)", r.FirstLine())
 	assert.False(t, r.Check(nodecheck.CheckExpired).Checked)
 
 	// A control file that cannot be read is said even so: UNKNOWN, under
@@ -267,7 +270,7 @@ func TestFileChecks(t *testing.T) {
 	assert.Equal(t, nodecheck.Critical, r.Status)
 	assert.Equal(t, []string{nodecheck.CheckFileMissing, nodecheck.CheckSystemIdentifierMismatch}, failing(r))
 	assert.Equal(t, nodecheck.Unknown, r.Check(nodecheck.CheckSystemIdentifierMismatch).Level)
-	assert.Equal(t, "LICENSE CRITICAL - "+opts.LicensePath+" does not exist", r.FirstLine(), "the worst first, alone")
+	assert.Equal(t, "LICENSE CRITICAL - "+opts.LicensePath+" does not exist: PolarDB will not start without its license (polarlicense license ensure writes this host's)", r.FirstLine(), "the worst first, alone")
 	opts.PGData = f.pgdata
 
 	// A symbolic link, even to the right license, is refused unopened.
@@ -314,6 +317,7 @@ func TestFileUnreadable(t *testing.T) {
 	assert.Contains(t, failing(r), nodecheck.CheckFileUnreadable)
 	assert.Contains(t, failing(r), nodecheck.CheckFileOwner, "the data directory is this user's too")
 	assert.Contains(t, r.Check(nodecheck.CheckFileUnreadable).Message, "permission denied")
+	assert.Contains(t, r.Check(nodecheck.CheckFileUnreadable).Message, "run the check as root", "what to do")
 }
 
 func TestIdentityChecks(t *testing.T) {
@@ -337,7 +341,7 @@ func TestIdentityChecks(t *testing.T) {
 	f.record(t, otherMac, sysID, expiry)
 	r = run(t, f.options())
 	assert.Equal(t, []string{nodecheck.CheckMacMismatch}, failing(r))
-	assert.Equal(t, "LICENSE CRITICAL - MAC address "+mac+" is not the code's "+otherMac, r.FirstLine())
+	assert.Equal(t, "LICENSE CRITICAL - MAC address "+mac+" is not the code's "+otherMac+macHint, r.FirstLine())
 
 	// Both: the first line names one, and counts the rest.
 	f.record(t, otherMac, otherID, expiry)
@@ -367,6 +371,7 @@ func TestExpiry(t *testing.T) {
 	assert.Equal(t, -2, *r.DaysLeft)
 	assert.Contains(t, r.Summary, "expired")
 	assert.Contains(t, r.Summary, "2 days ago")
+	assert.True(t, strings.HasSuffix(r.Summary, ": PolarDB will not start again; write this host's new license (polarlicense license ensure)"), r.Summary)
 	assert.False(t, r.Check(nodecheck.CheckExpiring).Checked)
 
 	// An hour ago: expired, the days counted whole.
@@ -383,7 +388,7 @@ func TestExpiry(t *testing.T) {
 	r = run(t, f.options())
 	assert.Equal(t, nodecheck.Warning, r.Status)
 	assert.Equal(t, []string{nodecheck.CheckExpiring}, failing(r))
-	assert.Equal(t, "LICENSE WARNING - code 21 expires at 2030-06-11T12:00:00Z, in 10 days (within 30 days)", r.FirstLine())
+	assert.Equal(t, "LICENSE WARNING - code 21 expires at 2030-06-11T12:00:00Z, in 10 days (within 30 days): renew it before then (polarlicense license ensure --renew-within)", r.FirstLine())
 
 	opts := f.options()
 	opts.Within = 7 * 24 * time.Hour
@@ -569,4 +574,17 @@ func TestLevel(t *testing.T) {
 	assert.Equal(t, "Level(7)", nodecheck.Level(7).String())
 	var l nodecheck.Level
 	assert.Error(t, json.Unmarshal([]byte(`"FINE"`), &l))
+}
+
+// A data directory that is not there: the file-owner check names it.
+func TestDataDirectoryGone(t *testing.T) {
+	f := newFixture(t)
+	f.record(t, mac, sysID, expiry)
+	opts := f.options()
+	opts.PGData = filepath.Join(t.TempDir(), "data")
+	r := run(t, opts)
+	assert.Equal(t, nodecheck.Unknown, r.Status, r.Text())
+	c := r.Check(nodecheck.CheckFileOwner)
+	assert.Equal(t, nodecheck.Unknown, c.Level)
+	assert.Equal(t, "cannot find the database's user, the owner of the data directory "+opts.PGData+": no such file or directory", c.Message)
 }
