@@ -220,7 +220,7 @@ func (x *run) checkFile() []byte {
 	if err != nil {
 		x.cannot(CheckFileMissing, "cannot look at "+path+": "+pathCause(err))
 		x.skip(CheckFileNotRegular, "cannot look at the file")
-		x.fail(CheckFileUnreadable, "cannot look at "+path+": "+pathCause(err))
+		x.fail(CheckFileUnreadable, "cannot look at "+path+": "+pathCause(err)+ownUserHint(err))
 		x.skip(CheckFileOwner, "cannot look at the file")
 		x.noLicense("the file could not be read")
 		return nil
@@ -238,12 +238,7 @@ func (x *run) checkFile() []byte {
 
 	f, err := openLicense(path)
 	if err != nil {
-		msg := "cannot read " + path + ": " + pathCause(err)
-		if errors.Is(err, fs.ErrPermission) && os.Geteuid() > 0 {
-			// The check's own user, not necessarily the database's.
-			msg += fmt.Sprintf(" (the check runs as uid %d: run the check as root, as polarlicense-check.service does, or as the database's user)", os.Geteuid())
-		}
-		x.fail(CheckFileUnreadable, msg)
+		x.fail(CheckFileUnreadable, "cannot read "+path+": "+pathCause(err)+ownUserHint(err))
 		x.noLicense("the file could not be read")
 		return nil
 	}
@@ -585,6 +580,16 @@ func (x *run) checkCode() {
 	} else {
 		x.pass(CheckExpiring, fmt.Sprintf("code %d expires in %d %s, not within %s", code.ActivationCodeID, days, plural(days, "day", "days"), formatWithin(x.within)))
 	}
+}
+
+// ownUserHint says what to do when the check's own user, not root, may not
+// read the file (which says nothing of the database's user): "" for any
+// other failure.
+func ownUserHint(err error) string {
+	if !errors.Is(err, fs.ErrPermission) || os.Geteuid() <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (the check runs as uid %d: run the check as root, as polarlicense-check.service does, or as the database's user)", os.Geteuid())
 }
 
 // macRemedy is what a mac-mismatch says to do.

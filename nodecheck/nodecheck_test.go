@@ -318,6 +318,14 @@ func TestFileUnreadable(t *testing.T) {
 	assert.Contains(t, failing(r), nodecheck.CheckFileOwner, "the data directory is this user's too")
 	assert.Contains(t, r.Check(nodecheck.CheckFileUnreadable).Message, "permission denied")
 	assert.Contains(t, r.Check(nodecheck.CheckFileUnreadable).Message, "run the check as root", "what to do")
+
+	// A directory above it the check's user may not enter.
+	require.NoError(t, os.Chmod(f.path, 0o644))
+	require.NoError(t, os.Chmod(filepath.Dir(f.path), 0o600))
+	t.Cleanup(func() { _ = os.Chmod(filepath.Dir(f.path), 0o700) })
+	r = run(t, f.options())
+	assert.Equal(t, nodecheck.Critical, r.Status)
+	assert.Contains(t, r.Check(nodecheck.CheckFileUnreadable).Message, "cannot look at "+f.path+": permission denied (the check runs as uid")
 }
 
 func TestIdentityChecks(t *testing.T) {
