@@ -513,7 +513,7 @@ func (x *run) checkCode() {
 		}
 		// A fact that could not be read is news all the same.
 		if x.sysErr != nil {
-			x.cannot(CheckSystemIdentifierMismatch, "cannot read the database's system identifier: "+strings.TrimPrefix(x.sysErr.Error(), "hostid: "))
+			x.cannot(CheckSystemIdentifierMismatch, "cannot read the database's system identifier: "+strings.TrimPrefix(x.sysErr.Error(), "hostid: ")+ownUserHint(x.sysErr))
 		}
 		if x.macErr != nil {
 			x.cannot(CheckMacMismatch, "cannot find this host's MAC address: "+strings.TrimPrefix(x.macErr.Error(), "hostid: "))
@@ -522,7 +522,7 @@ func (x *run) checkCode() {
 	}
 	switch {
 	case x.sysErr != nil:
-		x.cannot(CheckSystemIdentifierMismatch, "cannot read the database's system identifier: "+strings.TrimPrefix(x.sysErr.Error(), "hostid: "))
+		x.cannot(CheckSystemIdentifierMismatch, "cannot read the database's system identifier: "+strings.TrimPrefix(x.sysErr.Error(), "hostid: ")+ownUserHint(x.sysErr))
 	case x.r.SystemIdentifier == "":
 		x.skip(CheckSystemIdentifierMismatch, "give the data directory or the system identifier")
 	case code.SystemIdentifier == "":

@@ -326,6 +326,14 @@ func TestFileUnreadable(t *testing.T) {
 	r = run(t, f.options())
 	assert.Equal(t, nodecheck.Critical, r.Status)
 	assert.Contains(t, r.Check(nodecheck.CheckFileUnreadable).Message, "cannot look at "+f.path+": permission denied (the check runs as uid")
+
+	// A control file the check's user may not read (0600, the database's).
+	require.NoError(t, os.Chmod(filepath.Dir(f.path), 0o700))
+	f.record(t, mac, sysID, expiry)
+	require.NoError(t, os.Chmod(filepath.Join(f.pgdata, "global", "pg_control"), 0))
+	r = run(t, f.options())
+	assert.Equal(t, nodecheck.Unknown, r.Status, r.Text())
+	assert.Contains(t, r.Check(nodecheck.CheckSystemIdentifierMismatch).Message, "permission denied (the check runs as uid")
 }
 
 func TestIdentityChecks(t *testing.T) {
