@@ -329,7 +329,8 @@ func (x *run) identify(ctx context.Context, data []byte) {
 		if svc != nil {
 			x.pass(CheckLicenseNotForThisHost, fmt.Sprintf("the service's code %d of order %s, %s, holds this license", svc.ID, order, x.boundTo()))
 		} else {
-			x.fail(CheckLicenseNotForThisHost, fmt.Sprintf("the service has no code of order %s %s whose license is %s (%d %s compared)",
+			x.fail(CheckLicenseNotForThisHost, fmt.Sprintf("the service has no code of order %s %s whose license is %s (%d %s compared): "+
+				"another host's license, or this host's identity changed: this host needs its own (polarlicense license ensure writes it)",
 				order, x.boundTo(), path, listed, plural(listed, "code", "codes")))
 		}
 	} else {

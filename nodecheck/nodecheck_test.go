@@ -468,11 +468,14 @@ func TestUnknownAndNotForThisHost(t *testing.T) {
 	assert.Equal(t, nodecheck.Critical, r.Status)
 	assert.Equal(t, []string{nodecheck.CheckLicenseUnknown, nodecheck.CheckLicenseNotForThisHost}, failing(r))
 	assert.Contains(t, r.Check(nodecheck.CheckLicenseNotForThisHost).Message, "bound to system identifier "+sysID)
-	// With the record of where it came from, the mismatches are named too.
+	assert.True(t, strings.HasSuffix(r.Summary, ": another host's license, or this host's identity changed: this host needs its own (polarlicense license ensure writes it)"), r.Summary)
+	// With the record of where it came from, the mismatches are named too,
+	// and the first line names the cause, with what to do.
 	g.record(t, otherMac, otherID, expiry)
 	r = run(t, opts)
 	assert.Equal(t, []string{nodecheck.CheckLicenseNotForThisHost, nodecheck.CheckSystemIdentifierMismatch, nodecheck.CheckMacMismatch}, failing(r))
 	assert.Equal(t, "record", r.IdentifiedBy)
+	assert.Equal(t, "LICENSE CRITICAL - system identifier "+sysID+" is not the code's "+otherID+" (a new initdb or pdbcli rebuild needs a new code) (and 2 more failures)", r.FirstLine())
 }
 
 // undatedService answers as its Service does, every code without an

@@ -221,11 +221,31 @@ func (r *Report) Text() string {
 	return b.String()
 }
 
+// summaryOrder is the order in which finish looks for the worst failure
+// to summarise: CheckNames, but for license-not-for-this-host after the
+// mismatches, which name its cause (a new system identifier, another MAC
+// address) and what to do.
+var summaryOrder = func() []string {
+	var names []string
+	for _, n := range CheckNames {
+		if n != CheckLicenseNotForThisHost {
+			names = append(names, n)
+		}
+		if n == CheckMacMismatch {
+			names = append(names, CheckLicenseNotForThisHost)
+		}
+	}
+	return names
+}()
+
 // finish sets the status and the summary from the checks.
 func (r *Report) finish() {
 	var worst []*Check
-	for i := range r.Checks {
-		c := &r.Checks[i]
+	for _, name := range summaryOrder {
+		c := r.Check(name)
+		if c == nil {
+			continue
+		}
 		switch {
 		case !c.Failing():
 		case len(worst) == 0 || c.Level.severity() > worst[0].Level.severity():
