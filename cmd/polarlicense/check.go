@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -198,7 +200,7 @@ labelled with the license path, so that the files never collide).`,
 			// status say whether it was written.
 			if textfileDir != "" {
 				if err := report.WriteTextfileAs(textfileDir, textfileName); err != nil {
-					msg := strings.TrimPrefix(err.Error(), "nodecheck: ")
+					msg := strings.TrimPrefix(err.Error(), "nodecheck: ") + textfileHint(err, textfileDir)
 					a.errorLine(msg)
 					if report.Status != nodecheck.Critical {
 						// OK or WARNING, but the metrics say otherwise:
@@ -239,6 +241,20 @@ labelled with the license path, so that the files never collide).`,
 	f.StringVar(&textfileName, "textfile-name", textfileName, "the textfile's `name` in --textfile-dir, ending in .prom: one per database when a node has several")
 	_ = cmd.MarkFlagRequired("license")
 	return cmd
+}
+
+// textfileHint says what to do about a textfile directory the check
+// cannot write: "" when there is nothing to say.
+func textfileHint(err error, dir string) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return " (create " + dir + ", or give --textfile-dir the directory of node_exporter's --collector.textfile.directory)"
+	case errors.Is(err, syscall.EROFS):
+		return " (under polarlicense-check.service, allow " + dir + " with ReadWritePaths= in \"systemctl edit polarlicense-check.service\")"
+	case errors.Is(err, fs.ErrPermission):
+		return " (run the check as root, or as a user who may write " + dir + ")"
+	}
+	return ""
 }
 
 // atMostOne refuses two flags given together.

@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -362,8 +363,9 @@ func TestLicenseCheckStateDirEnvAndTextfile(t *testing.T) {
 	target := filepath.Join(missing, nodecheck.TextfileName)
 	r = runIn(t, withState, append([]string{"license", "check", "--textfile-dir", missing}, args...)...)
 	assert.Equal(t, 3, r.code, r.stdout)
-	assert.True(t, strings.HasPrefix(r.stdout, "LICENSE UNKNOWN - cannot write "+target+" (creating a temporary file in "+missing+"): no such file or directory; the license: "+lic+" holds activation code 5"), r.stdout)
-	assert.Equal(t, "polarlicense: cannot write "+target+" (creating a temporary file in "+missing+"): no such file or directory\n", r.stderr)
+	hint := " (create " + missing + ", or give --textfile-dir the directory of node_exporter's --collector.textfile.directory)"
+	assert.True(t, strings.HasPrefix(r.stdout, "LICENSE UNKNOWN - cannot write "+target+" (creating a temporary file in "+missing+"): no such file or directory"+hint+"; the license: "+lic+" holds activation code 5"), r.stdout)
+	assert.Equal(t, "polarlicense: cannot write "+target+" (creating a temporary file in "+missing+"): no such file or directory"+hint+"\n", r.stderr)
 	rep, _ = checkReport(t, withState, append([]string{"--textfile-dir", missing}, args...)...)
 	assert.Equal(t, nodecheck.Unknown, rep.Status)
 	assert.Empty(t, failingChecks(rep), "the license itself is fine")
@@ -483,4 +485,16 @@ func TestLicenseCheckInterruptedWritesNoTextfile(t *testing.T) {
 	writeNotRunTextfile(check, report, errors.New("the state directory cannot be read"))
 	_, err = os.Stat(filepath.Join(dir, nodecheck.TextfileName))
 	assert.NoError(t, err)
+}
+
+// What a textfile directory the check cannot write says to do, by cause.
+func TestLicenseCheckTextfileHint(t *testing.T) {
+	t.Parallel()
+	wrap := func(err error) error {
+		return fmt.Errorf("nodecheck: cannot write /d/x.prom (creating a temporary file in /d): %w", &os.PathError{Op: "open", Path: "/d/.x", Err: err})
+	}
+	assert.Contains(t, textfileHint(wrap(syscall.EROFS), "/d"), "ReadWritePaths=")
+	assert.Contains(t, textfileHint(wrap(syscall.EACCES), "/d"), "run the check as root")
+	assert.Contains(t, textfileHint(wrap(syscall.ENOENT), "/d"), "create /d")
+	assert.Empty(t, textfileHint(wrap(syscall.ENOSPC), "/d"))
 }
