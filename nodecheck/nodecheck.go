@@ -536,6 +536,7 @@ func (x *run) checkCode() {
 	}
 
 	switch {
+	case x.macErr != nil && x.namedInterfaceGone(code):
 	case x.macErr != nil:
 		x.cannot(CheckMacMismatch, "cannot find this host's MAC address: "+strings.TrimPrefix(x.macErr.Error(), "hostid: "))
 	case code.MacAddress == "":
@@ -581,6 +582,37 @@ func (x *run) checkCode() {
 	} else {
 		x.pass(CheckExpiring, fmt.Sprintf("code %d expires in %d %s, not within %s", code.ActivationCodeID, days, plural(days, "day", "days"), formatWithin(x.within)))
 	}
+}
+
+// namedInterfaceGone makes the mac-mismatch check when the interface named
+// could not be used (gone, or without a 6-byte address, as when a replaced
+// NIC came up under another name), and reports whether it did: the code's
+// MAC address on none of the host's interfaces fails it, as the license
+// will not load; on another interface, the check cannot tell which is meant.
+func (x *run) namedInterfaceGone(code *Code) bool {
+	var ie *hostid.InterfaceError
+	if x.opts.Interface == "" || code.MacAddress == "" || !errors.As(x.macErr, &ie) {
+		return false
+	}
+	list, err := hostid.CandidateInterfaces()
+	if err != nil {
+		return false
+	}
+	why := strings.TrimPrefix(x.macErr.Error(), "hostid: ")
+	var have []string
+	for _, i := range list {
+		if i.MacAddress == code.MacAddress {
+			x.cannot(CheckMacMismatch, "cannot find this host's MAC address: "+why+" (interface "+i.Name+" has the code's MAC address: name it with --interface)")
+			return true
+		}
+		have = append(have, i.Name+" "+i.MacAddress)
+	}
+	others := "none is up with a MAC address"
+	if len(have) > 0 {
+		others = "they have " + strings.Join(have, ", ")
+	}
+	x.fail(CheckMacMismatch, why+", and no interface of this host has the code's MAC address "+code.MacAddress+" ("+others+")"+macRemedy)
+	return true
 }
 
 // ownUserHint says what to do when the check's own user, not root, may not

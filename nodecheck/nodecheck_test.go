@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	polarlicense "github.com/polarlicense/polarlicense-go"
+	"github.com/polarlicense/polarlicense-go/hostid"
 	"github.com/polarlicense/polarlicense-go/nodecheck"
 	"github.com/polarlicense/polarlicense-go/polarlicensetest"
 )
@@ -606,4 +607,34 @@ func TestDataDirectoryGone(t *testing.T) {
 	c := r.Check(nodecheck.CheckFileOwner)
 	assert.Equal(t, nodecheck.Unknown, c.Level)
 	assert.Equal(t, "cannot find the database's user, the owner of the data directory "+opts.PGData+": no such file or directory", c.Message)
+}
+
+// The interface named is gone (a NIC replaced, which renamed it too): when
+// no interface of the host has the code's MAC address, the license will
+// not load, CRITICAL; when another has it, the check cannot tell, UNKNOWN.
+func TestNamedInterfaceGone(t *testing.T) {
+	f := newFixture(t)
+	f.record(t, mac, sysID, expiry)
+	opts := f.options()
+	opts.MacAddress, opts.Interface = "", "polarlicense-gone0"
+	r := run(t, opts)
+	assert.Equal(t, nodecheck.Critical, r.Status, r.Text())
+	assert.Equal(t, []string{nodecheck.CheckMacMismatch}, failing(r))
+	c := r.Check(nodecheck.CheckMacMismatch)
+	assert.True(t, c.Checked)
+	assert.Contains(t, c.Message, `no network interface is named "polarlicense-gone0"`)
+	assert.Contains(t, c.Message, "and no interface of this host has the code's MAC address "+mac)
+	assert.Contains(t, c.Message, macHint)
+
+	list, err := hostid.CandidateInterfaces()
+	require.NoError(t, err)
+	if len(list) == 0 {
+		t.Log("no interface up with a MAC address here: the UNKNOWN case is not tried")
+		return
+	}
+	f.record(t, list[0].MacAddress, sysID, expiry)
+	r = run(t, opts)
+	assert.Equal(t, nodecheck.Unknown, r.Status, r.Text())
+	assert.Equal(t, nodecheck.Unknown, r.Check(nodecheck.CheckMacMismatch).Level)
+	assert.Contains(t, r.Check(nodecheck.CheckMacMismatch).Message, "(interface "+list[0].Name+" has the code's MAC address: name it with --interface)")
 }
