@@ -196,6 +196,12 @@ labelled with the license path, so that the files never collide).`,
 			if err != nil {
 				return err
 			}
+			// Interrupted (a signal cancels ctx) while it asked the
+			// service: stopped, not finished. No result, and no textfile:
+			// the last one stays.
+			if errors.Is(ctx.Err(), context.Canceled) {
+				return ctx.Err()
+			}
 			// The textfile first, so that what is printed and the exit
 			// status say whether it was written.
 			if textfileDir != "" {

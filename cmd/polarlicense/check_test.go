@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -497,4 +499,43 @@ func TestLicenseCheckTextfileHint(t *testing.T) {
 	assert.Contains(t, textfileHint(wrap(syscall.EACCES), "/d"), "run the check as root")
 	assert.Contains(t, textfileHint(wrap(syscall.ENOENT), "/d"), "create /d")
 	assert.Empty(t, textfileHint(wrap(syscall.ENOSPC), "/d"))
+}
+
+// A check interrupted while it asks the service (SIGINT or SIGTERM cancel
+// the run's context) writes no textfile and reports no result: it was
+// stopped, and the last textfile stays. It used to finish offline and
+// write that, an UNKNOWN one included when the record could not identify
+// the file alone.
+func TestLicenseCheckInterruptedOnlineWritesNoTextfile(t *testing.T) {
+	stateDir := filepath.Join(t.TempDir(), "state")
+	lic := filepath.Join(t.TempDir(), "license.lic")
+	content := []byte("the license of code 5")
+	require.NoError(t, os.WriteFile(lic, content, 0o644))
+	sum := sha256.Sum256(content)
+	require.NoError(t, polarlicense.RecordLicenseFile(stateDir, &polarlicense.LicenseRecord{
+		Path: lic, SHA256: hex.EncodeToString(sum[:]), AliyunOrderID: nodeOrder, ActivationCodeID: 5,
+		MacAddress: nodeMac, SystemIdentifier: "7345118823001548201", ExpireAt: auditNow.AddDate(1, 0, 0), WrittenAt: auditNow,
+	}))
+	ctx, interrupt := context.WithCancel(context.Background())
+	defer interrupt()
+	// The service: the first request interrupts the run, as a signal
+	// would, and is answered only once the client has gone.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		interrupt()
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	env := testEnv(nil)
+	env.getenv = func(k string) string {
+		return map[string]string{envEndpoint: srv.URL, envKeyID: "LTAI5tTestKeyIdOnly", envSecret: "a-secret-for-the-test"}[k]
+	}
+	textfiles := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	code := runWith(ctx, env, []string{"license", "check", "--license", lic, "--system-id", "7345118823001548201", "--mac", nodeMac,
+		"--state-dir", stateDir, "--textfile-dir", textfiles}, &stdout, &stderr)
+	assert.Equal(t, 3, code, "stdout: %s\nstderr: %s", stdout.String(), stderr.String())
+	assert.True(t, strings.HasPrefix(stdout.String(), "LICENSE UNKNOWN - "), stdout.String())
+	entries, err := os.ReadDir(textfiles)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "an interrupted check writes no textfile")
 }
