@@ -403,6 +403,9 @@ func TestExporterFlags(t *testing.T) {
 		{[]string{"--listen", "localhost"}, `invalid --listen "localhost": want HOST:PORT, such as 127.0.0.1:9479`},
 		{[]string{"--concurrency", "0"}, "invalid --concurrency 0: want 1 or more"},
 		{[]string{"--quota-warn", "0%"}, `invalid argument "0%" for "--quota-warn" flag`},
+		// The exporter runs until stopped: --timeout would stop it, exit
+		// 0, and a unit with Restart=on-failure would leave it dead.
+		{[]string{"--timeout", "1m"}, "--timeout does not apply to exporter, which runs until stopped: each audit is given at most --interval"},
 	} {
 		r := runAt(t, srv, append([]string{"exporter"}, c.args...)...)
 		assert.Equal(t, exitUsage, r.code, c.args)
