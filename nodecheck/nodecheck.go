@@ -294,7 +294,7 @@ func (x *run) identify(ctx context.Context, data []byte) {
 		case errors.Is(err, polarlicense.ErrNoLicenseRecord):
 			recNote = "no record of it in the state directory " + x.opts.StateDir
 		default:
-			recNote = "the state directory's record could not be read: " + strings.TrimPrefix(err.Error(), "polarlicense: ")
+			recNote = "the state directory's record could not be read: " + strings.TrimPrefix(err.Error(), "polarlicense: ") + ownUserHint(err)
 		}
 	} else {
 		recNote = "no state directory to look in"

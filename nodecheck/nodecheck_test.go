@@ -335,6 +335,13 @@ func TestFileUnreadable(t *testing.T) {
 	r = run(t, f.options())
 	assert.Equal(t, nodecheck.Unknown, r.Status, r.Text())
 	assert.Contains(t, r.Check(nodecheck.CheckSystemIdentifierMismatch).Message, "permission denied (the check runs as uid")
+
+	// A state directory the check's user may not read (0700, root's).
+	require.NoError(t, os.Chmod(f.stateDir, 0))
+	t.Cleanup(func() { _ = os.Chmod(f.stateDir, 0o700) })
+	r = run(t, f.options())
+	assert.Equal(t, nodecheck.Unknown, r.Check(nodecheck.CheckLicenseUnknown).Level, r.Text())
+	assert.Contains(t, r.Check(nodecheck.CheckLicenseUnknown).Message, "permission denied (the check runs as uid")
 }
 
 func TestIdentityChecks(t *testing.T) {
