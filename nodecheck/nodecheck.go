@@ -55,7 +55,9 @@ type Options struct {
 	Interface  string
 	MacAddress string
 	// OrderID is the order whose codes the service is asked about; "" takes
-	// the order from the state directory's record of the file.
+	// the order from the state directory's record of the file. When it is
+	// not the record's order and has no code of this host holding the
+	// file, the record's order is asked about too.
 	OrderID string
 	// Within is how close an expiry fails the expiring check (a warning).
 	// Zero means DefaultWithin.
@@ -304,6 +306,21 @@ func (x *run) identify(ctx context.Context, data []byte) {
 		order = x.record.AliyunOrderID
 	}
 	svc, listed := x.askService(ctx, order, data)
+	asked := order // the orders asked about, for a message
+	if rec := x.record; svc == nil && x.r.Online.Asked && rec != nil && rec.AliyunOrderID != "" && rec.AliyunOrderID != order {
+		// --order names another order than the record's (a fleet's usual
+		// order, this license from another): ask about the record's too,
+		// before saying the service has no code of this host holding it.
+		more, n := x.askService(ctx, rec.AliyunOrderID, data)
+		listed += n
+		asked = order + " or " + rec.AliyunOrderID
+		switch {
+		case more != nil:
+			svc, order = more, rec.AliyunOrderID
+		case x.r.Online.Reason != "":
+			x.r.Online.Asked = false // the record's order could not be asked
+		}
+	}
 
 	var code *Code
 	switch {
@@ -331,7 +348,7 @@ func (x *run) identify(ctx context.Context, data []byte) {
 		} else {
 			x.fail(CheckLicenseNotForThisHost, fmt.Sprintf("the service has no code of order %s %s whose license is %s (%d %s compared): "+
 				"another host's license, or this host's identity changed: this host needs its own (polarlicense license ensure writes it)",
-				order, x.boundTo(), path, listed, plural(listed, "code", "codes")))
+				asked, x.boundTo(), path, listed, plural(listed, "code", "codes")))
 		}
 	} else {
 		x.skip(CheckLicenseNotForThisHost, x.r.Online.Reason)
@@ -351,7 +368,7 @@ func (x *run) identify(ctx context.Context, data []byte) {
 	default:
 		why := recNote
 		if x.r.Online.Asked {
-			why += "; the service has no code of order " + order + " " + x.boundTo() + " with this license"
+			why += "; the service has no code of order " + asked + " " + x.boundTo() + " with this license"
 		} else {
 			why += "; " + x.r.Online.Reason
 		}

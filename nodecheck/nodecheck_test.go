@@ -645,3 +645,33 @@ func TestNamedInterfaceGone(t *testing.T) {
 	assert.Equal(t, nodecheck.Unknown, r.Check(nodecheck.CheckMacMismatch).Level)
 	assert.Contains(t, r.Check(nodecheck.CheckMacMismatch).Message, "(interface "+list[0].Name+" has the code's MAC address: name it with --interface)")
 }
+
+// --order names another order than the record's (the fleet's usual order,
+// the node's license from another): the service is asked about the
+// record's order too, and confirms the license there. It used to say
+// CRITICAL, "this host needs its own", which would spend quota on a code
+// the host has.
+func TestOrderOtherThanTheRecords(t *testing.T) {
+	const usual = "239618016570999"
+	f := newFixture(t, codeOpt(codeID, mac, sysID, expiry, license),
+		polarlicensetest.WithOrders(polarlicense.LicenseOrder{AliyunOrderID: usual, Engine: polarlicense.EnginePG,
+			PackageType: polarlicense.PackagePrimaryBackupLongTerm, ActivationCodeQuota: 10}))
+	f.record(t, mac, sysID, expiry)
+	opts := f.options()
+	opts.Service, opts.OrderID = f.client, usual
+	r := run(t, opts)
+	assert.Equal(t, nodecheck.OK, r.Status, r.Text())
+	assert.Equal(t, "record+service", r.IdentifiedBy)
+	assert.Equal(t, order, r.Code.AliyunOrderID)
+
+	// Neither order has it: both are named.
+	g := newFixture(t, codeOpt(codeID, mac, sysID, expiry, []byte("another license")),
+		polarlicensetest.WithOrders(polarlicense.LicenseOrder{AliyunOrderID: usual, Engine: polarlicense.EnginePG,
+			PackageType: polarlicense.PackagePrimaryBackupLongTerm, ActivationCodeQuota: 10}))
+	g.record(t, mac, sysID, expiry)
+	opts = g.options()
+	opts.Service, opts.OrderID = g.client, usual
+	r = run(t, opts)
+	assert.Equal(t, []string{nodecheck.CheckLicenseNotForThisHost}, failing(r), r.Text())
+	assert.Contains(t, r.Summary, "the service has no code of order "+usual+" or "+order+" bound to")
+}

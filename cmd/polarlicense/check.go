@@ -130,7 +130,7 @@ any of the interfaces that are up, not loopbacks, with a 6-byte address.
 The license is identified offline by the state directory's record of it (which
 license ensure, license write, codes create --out and fleet apply keep), and
 online, when credentials are available and the order is known (--order, or the
-record's), by listing the order's codes bound to this system identifier (then
+record's; both when they differ and the first has no match), by listing the order's codes bound to this system identifier (then
 those bound to this host's MAC address and no system identifier) and comparing
 their licenses with the file. Without credentials the check is offline only.
 
