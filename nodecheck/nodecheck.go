@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"net"
 	"os"
 	"slices"
 	"strconv"
@@ -611,17 +612,25 @@ func (x *run) namedInterfaceGone(code *Code) bool {
 	if x.opts.Interface == "" || code.MacAddress == "" || !errors.As(x.macErr, &ie) {
 		return false
 	}
-	list, err := hostid.CandidateInterfaces()
+	all, err := net.Interfaces()
 	if err != nil {
 		return false
 	}
 	why := strings.TrimPrefix(x.macErr.Error(), "hostid: ")
-	var have []string
-	for _, i := range list {
-		if i.MacAddress == code.MacAddress {
+	// Any interface, up or down, with the code's address: the license may
+	// load, and the check cannot tell which interface is meant.
+	for _, i := range all {
+		if len(i.HardwareAddr) == 6 && i.HardwareAddr.String() == code.MacAddress {
 			x.cannot(CheckMacMismatch, "cannot find this host's MAC address: "+why+" (interface "+i.Name+" has the code's MAC address: name it with --interface)")
 			return true
 		}
+	}
+	list, err := hostid.CandidateInterfaces()
+	if err != nil {
+		return false
+	}
+	var have []string
+	for _, i := range list {
 		have = append(have, i.Name+" "+i.MacAddress)
 	}
 	others := "none is up with a MAC address"

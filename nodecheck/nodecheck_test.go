@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"hash/crc32"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -632,6 +633,19 @@ func TestNamedInterfaceGone(t *testing.T) {
 	assert.Contains(t, c.Message, `no network interface is named "polarlicense-gone0"`)
 	assert.Contains(t, c.Message, "and no interface of this host has the code's MAC address "+mac)
 	assert.Contains(t, c.Message, macHint)
+
+	// An interface that is down but has the code's address: UNKNOWN too.
+	all, err := net.Interfaces()
+	require.NoError(t, err)
+	for _, i := range all {
+		if i.Flags&net.FlagUp == 0 && len(i.HardwareAddr) == 6 {
+			f.record(t, i.HardwareAddr.String(), sysID, expiry)
+			r = run(t, opts)
+			assert.Equal(t, nodecheck.Unknown, r.Status, r.Text())
+			assert.Contains(t, r.Check(nodecheck.CheckMacMismatch).Message, "(interface "+i.Name+" has the code's MAC address")
+			break
+		}
+	}
 
 	list, err := hostid.CandidateInterfaces()
 	require.NoError(t, err)
