@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -130,7 +131,7 @@ func (e *StateDirError) Unwrap() error { return e.Err }
 func unwrapPathError(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		return errors.New(pe.Path + ": " + pe.Err.Error())
+		return fmt.Errorf("%s: %w", pe.Path, pe.Err) // the system's error stays in the chain
 	}
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -85,4 +86,18 @@ func TestLookupLicenseRecordWithoutStateDir(t *testing.T) {
 	got, err := LookupLicenseRecord(".", sum)
 	require.NoError(t, err, "the record is there, for a state directory that names it")
 	assert.Equal(t, "/l", got.Path)
+}
+
+// A state directory that cannot be read keeps the system's error in the
+// chain (errors.Is), for a caller that tells a permission from a missing
+// directory: the node check says to run as root on fs.ErrPermission.
+func TestLookupLicenseRecordKeepsTheSystemError(t *testing.T) {
+	state := t.TempDir()
+	// "licenses" a file: the record's path has a file for a directory.
+	require.NoError(t, os.WriteFile(filepath.Join(state, "licenses"), nil, 0o600))
+	_, err := LookupLicenseRecord(state, strings.Repeat("ef", 32))
+	var serr *StateDirError
+	require.ErrorAs(t, err, &serr)
+	assert.ErrorIs(t, err, syscall.ENOTDIR, "%v", err)
+	assert.Contains(t, err.Error(), filepath.Join(state, "licenses", strings.Repeat("ef", 32)+".json")+": not a directory", "the text names the file, as before")
 }

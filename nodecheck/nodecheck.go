@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"net"
 	"os"
 	"slices"
 	"strconv"
@@ -55,7 +56,9 @@ type Options struct {
 	Interface  string
 	MacAddress string
 	// OrderID is the order whose codes the service is asked about; "" takes
-	// the order from the state directory's record of the file.
+	// the order from the state directory's record of the file. When it is
+	// not the record's order and has no code of this host holding the
+	// file, the record's order is asked about too.
 	OrderID string
 	// Within is how close an expiry fails the expiring check (a warning).
 	// Zero means DefaultWithin.
@@ -210,7 +213,7 @@ func (x *run) checkFile() []byte {
 	path := x.opts.LicensePath
 	fi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		x.fail(CheckFileMissing, path+" does not exist")
+		x.fail(CheckFileMissing, path+" does not exist: PolarDB will not start without its license (polarlicense license ensure writes this host's)")
 		for _, n := range []string{CheckFileNotRegular, CheckFileUnreadable, CheckFileOwner} {
 			x.skip(n, path+" does not exist")
 		}
@@ -220,7 +223,7 @@ func (x *run) checkFile() []byte {
 	if err != nil {
 		x.cannot(CheckFileMissing, "cannot look at "+path+": "+pathCause(err))
 		x.skip(CheckFileNotRegular, "cannot look at the file")
-		x.fail(CheckFileUnreadable, "cannot look at "+path+": "+pathCause(err))
+		x.fail(CheckFileUnreadable, "cannot look at "+path+": "+pathCause(err)+ownUserHint(err))
 		x.skip(CheckFileOwner, "cannot look at the file")
 		x.noLicense("the file could not be read")
 		return nil
@@ -238,7 +241,7 @@ func (x *run) checkFile() []byte {
 
 	f, err := openLicense(path)
 	if err != nil {
-		x.fail(CheckFileUnreadable, "cannot read "+path+": "+pathCause(err))
+		x.fail(CheckFileUnreadable, "cannot read "+path+": "+pathCause(err)+ownUserHint(err))
 		x.noLicense("the file could not be read")
 		return nil
 	}
@@ -259,15 +262,18 @@ func (x *run) checkFile() []byte {
 	x.pass(CheckFileUnreadable, fmt.Sprintf("%s was read (%d bytes)", path, len(data)))
 	sum := sha256.Sum256(data)
 	x.r.SHA256 = hex.EncodeToString(sum[:])
+	// A file that holds no license is no license for this host: PolarDB
+	// will not start with it, as with none (critical, not unknown).
+	const remedy = ": it holds no license, and PolarDB will not start with it (polarlicense license ensure writes this host's)"
 	switch {
 	case len(data) == 0:
-		x.fail(CheckLicenseUnknown, path+" is empty: it holds no license")
+		x.fail(CheckLicenseNotForThisHost, path+" is empty"+remedy)
 	case len(data) > maxLicenseSize:
-		x.fail(CheckLicenseUnknown, path+" is larger than any license (over 1 MiB)")
+		x.fail(CheckLicenseNotForThisHost, path+" is larger than any license (over 1 MiB)"+remedy)
 	default:
 		return data
 	}
-	x.skip(CheckLicenseNotForThisHost, "the file holds no license")
+	x.skip(CheckLicenseUnknown, "the file holds no license")
 	return nil
 }
 
@@ -291,7 +297,7 @@ func (x *run) identify(ctx context.Context, data []byte) {
 		case errors.Is(err, polarlicense.ErrNoLicenseRecord):
 			recNote = "no record of it in the state directory " + x.opts.StateDir
 		default:
-			recNote = "the state directory's record could not be read: " + strings.TrimPrefix(err.Error(), "polarlicense: ")
+			recNote = "the state directory's record could not be read: " + strings.TrimPrefix(err.Error(), "polarlicense: ") + ownUserHint(err)
 		}
 	} else {
 		recNote = "no state directory to look in"
@@ -301,6 +307,21 @@ func (x *run) identify(ctx context.Context, data []byte) {
 		order = x.record.AliyunOrderID
 	}
 	svc, listed := x.askService(ctx, order, data)
+	asked := order // the orders asked about, for a message
+	if rec := x.record; svc == nil && x.r.Online.Asked && rec != nil && rec.AliyunOrderID != "" && rec.AliyunOrderID != order {
+		// --order names another order than the record's (a fleet's usual
+		// order, this license from another): ask about the record's too,
+		// before saying the service has no code of this host holding it.
+		more, n := x.askService(ctx, rec.AliyunOrderID, data)
+		listed += n
+		asked = order + " or " + rec.AliyunOrderID
+		switch {
+		case more != nil:
+			svc, order = more, rec.AliyunOrderID
+		case x.r.Online.Reason != "":
+			x.r.Online.Asked = false // the record's order could not be asked
+		}
+	}
 
 	var code *Code
 	switch {
@@ -310,6 +331,9 @@ func (x *run) identify(ctx context.Context, data []byte) {
 		x.r.IdentifiedBy = "service"
 		if x.record != nil && x.record.AliyunOrderID == order && x.record.ActivationCodeID == svc.ID {
 			x.r.IdentifiedBy = "record+service"
+			if code.ExpireAt.IsZero() {
+				code.ExpireAt = x.record.ExpireAt // the same code, dated when it was written
+			}
 		}
 	case x.record != nil:
 		rec := x.record
@@ -323,8 +347,9 @@ func (x *run) identify(ctx context.Context, data []byte) {
 		if svc != nil {
 			x.pass(CheckLicenseNotForThisHost, fmt.Sprintf("the service's code %d of order %s, %s, holds this license", svc.ID, order, x.boundTo()))
 		} else {
-			x.fail(CheckLicenseNotForThisHost, fmt.Sprintf("the service has no code of order %s %s whose license is %s (%d %s compared)",
-				order, x.boundTo(), path, listed, plural(listed, "code", "codes")))
+			x.fail(CheckLicenseNotForThisHost, fmt.Sprintf("the service has no code of order %s %s whose license is %s (%d %s compared): "+
+				"another host's license, or this host's identity changed: this host needs its own (polarlicense license ensure writes it)",
+				asked, x.boundTo(), path, listed, plural(listed, "code", "codes")))
 		}
 	} else {
 		x.skip(CheckLicenseNotForThisHost, x.r.Online.Reason)
@@ -344,7 +369,7 @@ func (x *run) identify(ctx context.Context, data []byte) {
 	default:
 		why := recNote
 		if x.r.Online.Asked {
-			why += "; the service has no code of order " + order + " " + x.boundTo() + " with this license"
+			why += "; the service has no code of order " + asked + " " + x.boundTo() + " with this license"
 		} else {
 			why += "; " + x.r.Online.Reason
 		}
@@ -507,7 +532,7 @@ func (x *run) checkCode() {
 		}
 		// A fact that could not be read is news all the same.
 		if x.sysErr != nil {
-			x.cannot(CheckSystemIdentifierMismatch, "cannot read the database's system identifier: "+strings.TrimPrefix(x.sysErr.Error(), "hostid: "))
+			x.cannot(CheckSystemIdentifierMismatch, "cannot read the database's system identifier: "+strings.TrimPrefix(x.sysErr.Error(), "hostid: ")+ownUserHint(x.sysErr))
 		}
 		if x.macErr != nil {
 			x.cannot(CheckMacMismatch, "cannot find this host's MAC address: "+strings.TrimPrefix(x.macErr.Error(), "hostid: "))
@@ -516,7 +541,7 @@ func (x *run) checkCode() {
 	}
 	switch {
 	case x.sysErr != nil:
-		x.cannot(CheckSystemIdentifierMismatch, "cannot read the database's system identifier: "+strings.TrimPrefix(x.sysErr.Error(), "hostid: "))
+		x.cannot(CheckSystemIdentifierMismatch, "cannot read the database's system identifier: "+strings.TrimPrefix(x.sysErr.Error(), "hostid: ")+ownUserHint(x.sysErr))
 	case x.r.SystemIdentifier == "":
 		x.skip(CheckSystemIdentifierMismatch, "give the data directory or the system identifier")
 	case code.SystemIdentifier == "":
@@ -529,6 +554,7 @@ func (x *run) checkCode() {
 	}
 
 	switch {
+	case x.macErr != nil && x.namedInterfaceGone(code):
 	case x.macErr != nil:
 		x.cannot(CheckMacMismatch, "cannot find this host's MAC address: "+strings.TrimPrefix(x.macErr.Error(), "hostid: "))
 	case code.MacAddress == "":
@@ -540,13 +566,17 @@ func (x *run) checkCode() {
 		}
 		x.pass(CheckMacMismatch, msg)
 	case len(x.r.MacAddresses) == 1:
-		x.fail(CheckMacMismatch, "MAC address "+x.r.MacAddresses[0]+" is not the code's "+code.MacAddress)
+		x.fail(CheckMacMismatch, "MAC address "+x.r.MacAddresses[0]+" is not the code's "+code.MacAddress+macRemedy)
 	default:
-		x.fail(CheckMacMismatch, "no interface of this host has the code's MAC address "+code.MacAddress+" (they have "+strings.Join(x.r.MacAddresses, ", ")+")")
+		x.fail(CheckMacMismatch, "no interface of this host has the code's MAC address "+code.MacAddress+" (they have "+strings.Join(x.r.MacAddresses, ", ")+")"+macRemedy)
 	}
 
 	if code.ExpireAt.IsZero() {
-		x.skip(CheckExpired, fmt.Sprintf("the expiry time of code %d is not known", code.ActivationCodeID))
+		// Undated (the service sent the code without ExpireAt): no pass,
+		// as the audit's code-expiry-unknown is none, and no expiry series
+		// for an alert to watch.
+		x.cannot(CheckExpired, fmt.Sprintf("the expiry time of code %d of order %s is not known: nothing shows that it has not expired (see it with polarlicense codes get %s %d)",
+			code.ActivationCodeID, code.AliyunOrderID, code.AliyunOrderID, code.ActivationCodeID))
 		x.skip(CheckExpiring, fmt.Sprintf("the expiry time of code %d is not known", code.ActivationCodeID))
 		return
 	}
@@ -559,17 +589,70 @@ func (x *run) checkCode() {
 		if n := int(x.now.Sub(exp).Hours() / 24); n > 0 {
 			ago = fmt.Sprintf("%d %s ago", n, plural(n, "day", "days"))
 		}
-		x.fail(CheckExpired, fmt.Sprintf("code %d expired at %s (%s): PolarDB will not start again", code.ActivationCodeID, date, ago))
+		x.fail(CheckExpired, fmt.Sprintf("code %d expired at %s (%s): PolarDB will not start again; write this host's new license (polarlicense license ensure)", code.ActivationCodeID, date, ago))
 		x.skip(CheckExpiring, "the code has expired")
 		return
 	}
 	x.pass(CheckExpired, fmt.Sprintf("code %d is valid until %s", code.ActivationCodeID, date))
 	if exp.Sub(x.now) <= x.within {
-		x.fail(CheckExpiring, fmt.Sprintf("code %d expires at %s, in %d %s (within %s)", code.ActivationCodeID, date, days, plural(days, "day", "days"), formatWithin(x.within)))
+		x.fail(CheckExpiring, fmt.Sprintf("code %d expires at %s, in %d %s (within %s): renew it before then (polarlicense license ensure --renew-within)",
+			code.ActivationCodeID, date, days, plural(days, "day", "days"), formatWithin(x.within)))
 	} else {
 		x.pass(CheckExpiring, fmt.Sprintf("code %d expires in %d %s, not within %s", code.ActivationCodeID, days, plural(days, "day", "days"), formatWithin(x.within)))
 	}
 }
+
+// namedInterfaceGone makes the mac-mismatch check when the interface named
+// could not be used (gone, or without a 6-byte address, as when a replaced
+// NIC came up under another name), and reports whether it did: the code's
+// MAC address on none of the host's interfaces fails it, as the license
+// will not load; on another interface, the check cannot tell which is meant.
+func (x *run) namedInterfaceGone(code *Code) bool {
+	var ie *hostid.InterfaceError
+	if x.opts.Interface == "" || code.MacAddress == "" || !errors.As(x.macErr, &ie) {
+		return false
+	}
+	all, err := net.Interfaces()
+	if err != nil {
+		return false
+	}
+	why := strings.TrimPrefix(x.macErr.Error(), "hostid: ")
+	// Any interface, up or down, with the code's address: the license may
+	// load, and the check cannot tell which interface is meant.
+	for _, i := range all {
+		if len(i.HardwareAddr) == 6 && i.HardwareAddr.String() == code.MacAddress {
+			x.cannot(CheckMacMismatch, "cannot find this host's MAC address: "+why+" (interface "+i.Name+" has the code's MAC address: name it with --interface)")
+			return true
+		}
+	}
+	list, err := hostid.CandidateInterfaces()
+	if err != nil {
+		return false
+	}
+	var have []string
+	for _, i := range list {
+		have = append(have, i.Name+" "+i.MacAddress)
+	}
+	others := "none is up with a MAC address"
+	if len(have) > 0 {
+		others = "they have " + strings.Join(have, ", ")
+	}
+	x.fail(CheckMacMismatch, why+", and no interface of this host has the code's MAC address "+code.MacAddress+" ("+others+")"+macRemedy)
+	return true
+}
+
+// ownUserHint says what to do when the check's own user, not root, may not
+// read the file (which says nothing of the database's user): "" for any
+// other failure.
+func ownUserHint(err error) string {
+	if !errors.Is(err, fs.ErrPermission) || os.Geteuid() <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (the check runs as uid %d: run the check as root, as polarlicense-check.service does, or as the database's user)", os.Geteuid())
+}
+
+// macRemedy is what a mac-mismatch says to do.
+const macRemedy = " (a replaced network card, or another host's license: this host needs its own, which polarlicense license ensure writes)"
 
 // formatWithin writes a duration in days when it is whole days.
 func formatWithin(d time.Duration) string {

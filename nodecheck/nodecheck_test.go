@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"hash/crc32"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -20,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	polarlicense "github.com/polarlicense/polarlicense-go"
+	"github.com/polarlicense/polarlicense-go/hostid"
 	"github.com/polarlicense/polarlicense-go/nodecheck"
 	"github.com/polarlicense/polarlicense-go/polarlicensetest"
 )
@@ -38,6 +40,9 @@ var (
 	now    = time.Date(2030, 6, 1, 12, 0, 0, 0, time.UTC)
 	expiry = time.Date(2031, 6, 1, 12, 0, 0, 0, time.UTC)
 )
+
+// macHint is what a mac-mismatch says to do.
+const macHint = " (a replaced network card, or another host's license: this host needs its own, which polarlicense license ensure writes)"
 
 // license is the license file's content: what the service's CertContentB64
 // of code 21 decodes to.
@@ -245,7 +250,7 @@ func TestOnlineStandbysLicense(t *testing.T) {
 	assert.Equal(t, nodecheck.Critical, r.Status, r.Text())
 	assert.Equal(t, []string{nodecheck.CheckMacMismatch}, failing(r))
 	assert.Equal(t, int64(codeID), r.Code.ActivationCodeID)
-	assert.Equal(t, "MAC address "+mac+" is not the code's "+otherMac, r.Summary)
+	assert.Equal(t, "MAC address "+mac+" is not the code's "+otherMac+macHint, r.Summary)
 }
 
 func TestFileChecks(t *testing.T) {
@@ -257,7 +262,7 @@ func TestFileChecks(t *testing.T) {
 	r := run(t, opts)
 	assert.Equal(t, nodecheck.Critical, r.Status)
 	assert.Equal(t, []string{nodecheck.CheckFileMissing}, failing(r))
-	assert.Equal(t, "LICENSE CRITICAL - "+opts.LicensePath+" does not exist", r.FirstLine())
+	assert.Equal(t, "LICENSE CRITICAL - "+opts.LicensePath+" does not exist: PolarDB will not start without its license (polarlicense license ensure writes this host's)", r.FirstLine())
 	assert.False(t, r.Check(nodecheck.CheckExpired).Checked)
 
 	// A control file that cannot be read is said even so: UNKNOWN, under
@@ -267,7 +272,7 @@ func TestFileChecks(t *testing.T) {
 	assert.Equal(t, nodecheck.Critical, r.Status)
 	assert.Equal(t, []string{nodecheck.CheckFileMissing, nodecheck.CheckSystemIdentifierMismatch}, failing(r))
 	assert.Equal(t, nodecheck.Unknown, r.Check(nodecheck.CheckSystemIdentifierMismatch).Level)
-	assert.Equal(t, "LICENSE CRITICAL - "+opts.LicensePath+" does not exist", r.FirstLine(), "the worst first, alone")
+	assert.Equal(t, "LICENSE CRITICAL - "+opts.LicensePath+" does not exist: PolarDB will not start without its license (polarlicense license ensure writes this host's)", r.FirstLine(), "the worst first, alone")
 	opts.PGData = f.pgdata
 
 	// A symbolic link, even to the right license, is refused unopened.
@@ -284,14 +289,23 @@ func TestFileChecks(t *testing.T) {
 	assert.Equal(t, []string{nodecheck.CheckFileNotRegular}, failing(r))
 	assert.Contains(t, r.Summary, "a directory")
 
-	// An empty file holds no license.
+	// An empty file holds no license: PolarDB will not start with it, as
+	// without one, which is critical, not unknown.
 	empty := filepath.Join(t.TempDir(), "license.lic")
 	require.NoError(t, os.WriteFile(empty, nil, 0o644))
 	opts.LicensePath = empty
 	r = run(t, opts)
-	assert.Equal(t, nodecheck.Unknown, r.Status)
-	assert.Equal(t, []string{nodecheck.CheckLicenseUnknown}, failing(r))
-	assert.Contains(t, r.Summary, "is empty")
+	assert.Equal(t, nodecheck.Critical, r.Status, r.Text())
+	assert.Equal(t, []string{nodecheck.CheckLicenseNotForThisHost}, failing(r))
+	assert.Equal(t, "LICENSE CRITICAL - "+empty+" is empty: it holds no license, and PolarDB will not start with it (polarlicense license ensure writes this host's)", r.FirstLine())
+	assert.False(t, r.Check(nodecheck.CheckLicenseUnknown).Checked)
+
+	// Nor does a file larger than any license.
+	require.NoError(t, os.WriteFile(empty, make([]byte, 1<<20+1), 0o644))
+	r = run(t, opts)
+	assert.Equal(t, nodecheck.Critical, r.Status, r.Text())
+	assert.Equal(t, []string{nodecheck.CheckLicenseNotForThisHost}, failing(r))
+	assert.Contains(t, r.Summary, "is larger than any license (over 1 MiB)")
 }
 
 func TestFileUnreadable(t *testing.T) {
@@ -305,6 +319,30 @@ func TestFileUnreadable(t *testing.T) {
 	assert.Contains(t, failing(r), nodecheck.CheckFileUnreadable)
 	assert.Contains(t, failing(r), nodecheck.CheckFileOwner, "the data directory is this user's too")
 	assert.Contains(t, r.Check(nodecheck.CheckFileUnreadable).Message, "permission denied")
+	assert.Contains(t, r.Check(nodecheck.CheckFileUnreadable).Message, "run the check as root", "what to do")
+
+	// A directory above it the check's user may not enter.
+	require.NoError(t, os.Chmod(f.path, 0o644))
+	require.NoError(t, os.Chmod(filepath.Dir(f.path), 0o600))
+	t.Cleanup(func() { _ = os.Chmod(filepath.Dir(f.path), 0o700) })
+	r = run(t, f.options())
+	assert.Equal(t, nodecheck.Critical, r.Status)
+	assert.Contains(t, r.Check(nodecheck.CheckFileUnreadable).Message, "cannot look at "+f.path+": permission denied (the check runs as uid")
+
+	// A control file the check's user may not read (0600, the database's).
+	require.NoError(t, os.Chmod(filepath.Dir(f.path), 0o700))
+	f.record(t, mac, sysID, expiry)
+	require.NoError(t, os.Chmod(filepath.Join(f.pgdata, "global", "pg_control"), 0))
+	r = run(t, f.options())
+	assert.Equal(t, nodecheck.Unknown, r.Status, r.Text())
+	assert.Contains(t, r.Check(nodecheck.CheckSystemIdentifierMismatch).Message, "permission denied (the check runs as uid")
+
+	// A state directory the check's user may not read (0700, root's).
+	require.NoError(t, os.Chmod(f.stateDir, 0))
+	t.Cleanup(func() { _ = os.Chmod(f.stateDir, 0o700) })
+	r = run(t, f.options())
+	assert.Equal(t, nodecheck.Unknown, r.Check(nodecheck.CheckLicenseUnknown).Level, r.Text())
+	assert.Contains(t, r.Check(nodecheck.CheckLicenseUnknown).Message, "permission denied (the check runs as uid")
 }
 
 func TestIdentityChecks(t *testing.T) {
@@ -328,7 +366,7 @@ func TestIdentityChecks(t *testing.T) {
 	f.record(t, otherMac, sysID, expiry)
 	r = run(t, f.options())
 	assert.Equal(t, []string{nodecheck.CheckMacMismatch}, failing(r))
-	assert.Equal(t, "LICENSE CRITICAL - MAC address "+mac+" is not the code's "+otherMac, r.FirstLine())
+	assert.Equal(t, "LICENSE CRITICAL - MAC address "+mac+" is not the code's "+otherMac+macHint, r.FirstLine())
 
 	// Both: the first line names one, and counts the rest.
 	f.record(t, otherMac, otherID, expiry)
@@ -358,6 +396,7 @@ func TestExpiry(t *testing.T) {
 	assert.Equal(t, -2, *r.DaysLeft)
 	assert.Contains(t, r.Summary, "expired")
 	assert.Contains(t, r.Summary, "2 days ago")
+	assert.True(t, strings.HasSuffix(r.Summary, ": PolarDB will not start again; write this host's new license (polarlicense license ensure)"), r.Summary)
 	assert.False(t, r.Check(nodecheck.CheckExpiring).Checked)
 
 	// An hour ago: expired, the days counted whole.
@@ -374,19 +413,41 @@ func TestExpiry(t *testing.T) {
 	r = run(t, f.options())
 	assert.Equal(t, nodecheck.Warning, r.Status)
 	assert.Equal(t, []string{nodecheck.CheckExpiring}, failing(r))
-	assert.Equal(t, "LICENSE WARNING - code 21 expires at 2030-06-11T12:00:00Z, in 10 days (within 30 days)", r.FirstLine())
+	assert.Equal(t, "LICENSE WARNING - code 21 expires at 2030-06-11T12:00:00Z, in 10 days (within 30 days): renew it before then (polarlicense license ensure --renew-within)", r.FirstLine())
 
 	opts := f.options()
 	opts.Within = 7 * 24 * time.Hour
 	r = run(t, opts)
 	assert.Equal(t, nodecheck.OK, r.Status, "not within 7 days")
 
-	// A record without an expiry time: the two checks are not made.
+	// A record without an expiry time (the service sent the code without
+	// one): nothing shows that it has not expired, which is no pass.
 	f.record(t, mac, sysID, time.Time{})
 	r = run(t, f.options())
-	assert.Equal(t, nodecheck.OK, r.Status)
+	assert.Equal(t, nodecheck.Unknown, r.Status, r.Text())
+	assert.Equal(t, []string{nodecheck.CheckExpired}, failing(r))
 	assert.False(t, r.Check(nodecheck.CheckExpired).Checked)
+	assert.False(t, r.Check(nodecheck.CheckExpiring).Checked)
+	assert.Equal(t, "LICENSE UNKNOWN - the expiry time of code 21 of order "+order+" is not known: nothing shows that it has not expired (see it with polarlicense codes get "+order+" 21)", r.FirstLine())
 	assert.Nil(t, r.DaysLeft)
+}
+
+// The service's code without an expiry time, the record's with one: the
+// record's, of the same code, dates it.
+func TestExpiryFromTheRecordWhenTheServiceHasNone(t *testing.T) {
+	f := newFixture(t, codeOpt(codeID, mac, sysID, expiry, license))
+	opts := f.options()
+	opts.Service, opts.OrderID = undatedService{f.client}, order
+	r := run(t, opts)
+	assert.Equal(t, nodecheck.Unknown, r.Status, "no record, an undated code: %s", r.Text())
+	assert.Equal(t, []string{nodecheck.CheckExpired}, failing(r))
+
+	f.record(t, mac, sysID, expiry)
+	r = run(t, opts)
+	assert.Equal(t, nodecheck.OK, r.Status, r.Text())
+	assert.Equal(t, "record+service", r.IdentifiedBy)
+	require.NotNil(t, r.ExpireAt)
+	assert.True(t, expiry.Equal(*r.ExpireAt))
 }
 
 func TestUnknownAndNotForThisHost(t *testing.T) {
@@ -416,11 +477,36 @@ func TestUnknownAndNotForThisHost(t *testing.T) {
 	assert.Equal(t, nodecheck.Critical, r.Status)
 	assert.Equal(t, []string{nodecheck.CheckLicenseUnknown, nodecheck.CheckLicenseNotForThisHost}, failing(r))
 	assert.Contains(t, r.Check(nodecheck.CheckLicenseNotForThisHost).Message, "bound to system identifier "+sysID)
-	// With the record of where it came from, the mismatches are named too.
+	assert.True(t, strings.HasSuffix(r.Summary, ": another host's license, or this host's identity changed: this host needs its own (polarlicense license ensure writes it)"), r.Summary)
+	// With the record of where it came from, the mismatches are named too,
+	// and the first line names the cause, with what to do.
 	g.record(t, otherMac, otherID, expiry)
 	r = run(t, opts)
 	assert.Equal(t, []string{nodecheck.CheckLicenseNotForThisHost, nodecheck.CheckSystemIdentifierMismatch, nodecheck.CheckMacMismatch}, failing(r))
 	assert.Equal(t, "record", r.IdentifiedBy)
+	assert.Equal(t, "LICENSE CRITICAL - system identifier "+sysID+" is not the code's "+otherID+" (a new initdb or pdbcli rebuild needs a new code) (and 2 more failures)", r.FirstLine())
+}
+
+// undatedService answers as its Service does, every code without an
+// expiry time (as the SDK decodes a missing, null or empty ExpireAt).
+type undatedService struct{ nodecheck.Service }
+
+func (s undatedService) DescribeActivationCodes(ctx context.Context, req *polarlicense.DescribeActivationCodesRequest) (*polarlicense.DescribeActivationCodesResponse, error) {
+	resp, err := s.Service.DescribeActivationCodes(ctx, req)
+	if resp != nil {
+		for i := range resp.Items {
+			resp.Items[i].ExpireAt = time.Time{}
+		}
+	}
+	return resp, err
+}
+
+func (s undatedService) DescribeActivationCodeDetails(ctx context.Context, req *polarlicense.DescribeActivationCodeDetailsRequest) (*polarlicense.DescribeActivationCodeDetailsResponse, error) {
+	resp, err := s.Service.DescribeActivationCodeDetails(ctx, req)
+	if resp != nil {
+		resp.ExpireAt = time.Time{}
+	}
+	return resp, err
 }
 
 // failingService answers every call with err.
@@ -516,4 +602,90 @@ func TestLevel(t *testing.T) {
 	assert.Equal(t, "Level(7)", nodecheck.Level(7).String())
 	var l nodecheck.Level
 	assert.Error(t, json.Unmarshal([]byte(`"FINE"`), &l))
+}
+
+// A data directory that is not there: the file-owner check names it.
+func TestDataDirectoryGone(t *testing.T) {
+	f := newFixture(t)
+	f.record(t, mac, sysID, expiry)
+	opts := f.options()
+	opts.PGData = filepath.Join(t.TempDir(), "data")
+	r := run(t, opts)
+	assert.Equal(t, nodecheck.Unknown, r.Status, r.Text())
+	c := r.Check(nodecheck.CheckFileOwner)
+	assert.Equal(t, nodecheck.Unknown, c.Level)
+	assert.Equal(t, "cannot find the database's user, the owner of the data directory "+opts.PGData+": no such file or directory", c.Message)
+}
+
+// The interface named is gone (a NIC replaced, which renamed it too): when
+// no interface of the host has the code's MAC address, the license will
+// not load, CRITICAL; when another has it, the check cannot tell, UNKNOWN.
+func TestNamedInterfaceGone(t *testing.T) {
+	f := newFixture(t)
+	f.record(t, mac, sysID, expiry)
+	opts := f.options()
+	opts.MacAddress, opts.Interface = "", "polarlicense-gone0"
+	r := run(t, opts)
+	assert.Equal(t, nodecheck.Critical, r.Status, r.Text())
+	assert.Equal(t, []string{nodecheck.CheckMacMismatch}, failing(r))
+	c := r.Check(nodecheck.CheckMacMismatch)
+	assert.True(t, c.Checked)
+	assert.Contains(t, c.Message, `no network interface is named "polarlicense-gone0"`)
+	assert.Contains(t, c.Message, "and no interface of this host has the code's MAC address "+mac)
+	assert.Contains(t, c.Message, macHint)
+
+	// An interface that is down but has the code's address: UNKNOWN too.
+	all, err := net.Interfaces()
+	require.NoError(t, err)
+	for _, i := range all {
+		if i.Flags&net.FlagUp == 0 && len(i.HardwareAddr) == 6 {
+			f.record(t, i.HardwareAddr.String(), sysID, expiry)
+			r = run(t, opts)
+			assert.Equal(t, nodecheck.Unknown, r.Status, r.Text())
+			assert.Contains(t, r.Check(nodecheck.CheckMacMismatch).Message, "(interface "+i.Name+" has the code's MAC address")
+			break
+		}
+	}
+
+	list, err := hostid.CandidateInterfaces()
+	require.NoError(t, err)
+	if len(list) == 0 {
+		t.Log("no interface up with a MAC address here: the UNKNOWN case is not tried")
+		return
+	}
+	f.record(t, list[0].MacAddress, sysID, expiry)
+	r = run(t, opts)
+	assert.Equal(t, nodecheck.Unknown, r.Status, r.Text())
+	assert.Equal(t, nodecheck.Unknown, r.Check(nodecheck.CheckMacMismatch).Level)
+	assert.Contains(t, r.Check(nodecheck.CheckMacMismatch).Message, "(interface "+list[0].Name+" has the code's MAC address: name it with --interface)")
+}
+
+// --order names another order than the record's (the fleet's usual order,
+// the node's license from another): the service is asked about the
+// record's order too, and confirms the license there. It used to say
+// CRITICAL, "this host needs its own", which would spend quota on a code
+// the host has.
+func TestOrderOtherThanTheRecords(t *testing.T) {
+	const usual = "239618016570999"
+	f := newFixture(t, codeOpt(codeID, mac, sysID, expiry, license),
+		polarlicensetest.WithOrders(polarlicense.LicenseOrder{AliyunOrderID: usual, Engine: polarlicense.EnginePG,
+			PackageType: polarlicense.PackagePrimaryBackupLongTerm, ActivationCodeQuota: 10}))
+	f.record(t, mac, sysID, expiry)
+	opts := f.options()
+	opts.Service, opts.OrderID = f.client, usual
+	r := run(t, opts)
+	assert.Equal(t, nodecheck.OK, r.Status, r.Text())
+	assert.Equal(t, "record+service", r.IdentifiedBy)
+	assert.Equal(t, order, r.Code.AliyunOrderID)
+
+	// Neither order has it: both are named.
+	g := newFixture(t, codeOpt(codeID, mac, sysID, expiry, []byte("another license")),
+		polarlicensetest.WithOrders(polarlicense.LicenseOrder{AliyunOrderID: usual, Engine: polarlicense.EnginePG,
+			PackageType: polarlicense.PackagePrimaryBackupLongTerm, ActivationCodeQuota: 10}))
+	g.record(t, mac, sysID, expiry)
+	opts = g.options()
+	opts.Service, opts.OrderID = g.client, usual
+	r = run(t, opts)
+	assert.Equal(t, []string{nodecheck.CheckLicenseNotForThisHost}, failing(r), r.Text())
+	assert.Contains(t, r.Summary, "the service has no code of order "+usual+" or "+order+" bound to")
 }

@@ -118,7 +118,7 @@ func (x *run) checkOwner(path string, fi fs.FileInfo) {
 	}
 	u, err := lookupDBUser(x.opts.PGData)
 	if err != nil {
-		x.cannot(CheckFileOwner, "cannot find the database's user, the owner of the data directory: "+pathCause(err))
+		x.cannot(CheckFileOwner, "cannot find the database's user, the owner of the data directory "+x.opts.PGData+": "+pathCause(err))
 		return
 	}
 	st, ok := fi.Sys().(*syscall.Stat_t)

@@ -75,7 +75,7 @@ const (
 	CheckFileUnreadable           = "file-unreadable"            // the check could not read it
 	CheckFileOwner                = "file-owner"                 // the data directory's owner cannot read it
 	CheckLicenseUnknown           = "license-unknown"            // neither a record nor the service identifies it
-	CheckLicenseNotForThisHost    = "license-not-for-this-host"  // the service has no code bound to this host whose license is the file
+	CheckLicenseNotForThisHost    = "license-not-for-this-host"  // the service has no code bound to this host whose license is the file, or the file holds no license (empty, or over 1 MiB)
 	CheckSystemIdentifierMismatch = "system-identifier-mismatch" // the code's system identifier is not the database's
 	CheckMacMismatch              = "mac-mismatch"               // the code's MAC address is not the host's
 	CheckExpired                  = "expired"                    // the code has expired
@@ -108,7 +108,8 @@ type Check struct {
 	// Level is OK when the check passed or was not made, else the level of
 	// its failure: its own (CRITICAL for most, UNKNOWN for
 	// license-unknown, WARNING for expiring), or UNKNOWN when a fact it
-	// needs could not be read (an unreadable pg_control, say).
+	// needs could not be read (an unreadable pg_control, say) or is not
+	// known (the expiry time of a code the service sent without one).
 	Level Level `json:"level"`
 	// Checked is false when the check could not be made or did not apply:
 	// the file is missing, the license is not identified, no data directory
@@ -220,11 +221,31 @@ func (r *Report) Text() string {
 	return b.String()
 }
 
+// summaryOrder is the order in which finish looks for the worst failure
+// to summarise: CheckNames, but for license-not-for-this-host after the
+// mismatches, which name its cause (a new system identifier, another MAC
+// address) and what to do.
+var summaryOrder = func() []string {
+	var names []string
+	for _, n := range CheckNames {
+		if n != CheckLicenseNotForThisHost {
+			names = append(names, n)
+		}
+		if n == CheckMacMismatch {
+			names = append(names, CheckLicenseNotForThisHost)
+		}
+	}
+	return names
+}()
+
 // finish sets the status and the summary from the checks.
 func (r *Report) finish() {
 	var worst []*Check
-	for i := range r.Checks {
-		c := &r.Checks[i]
+	for _, name := range summaryOrder {
+		c := r.Check(name)
+		if c == nil {
+			continue
+		}
 		switch {
 		case !c.Failing():
 		case len(worst) == 0 || c.Level.severity() > worst[0].Level.severity():

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -128,7 +130,7 @@ any of the interfaces that are up, not loopbacks, with a 6-byte address.
 The license is identified offline by the state directory's record of it (which
 license ensure, license write, codes create --out and fleet apply keep), and
 online, when credentials are available and the order is known (--order, or the
-record's), by listing the order's codes bound to this system identifier (then
+record's; both when they differ and the first has no match), by listing the order's codes bound to this system identifier (then
 those bound to this host's MAC address and no system identifier) and comparing
 their licenses with the file. Without credentials the check is offline only.
 
@@ -194,11 +196,17 @@ labelled with the license path, so that the files never collide).`,
 			if err != nil {
 				return err
 			}
+			// Interrupted (a signal cancels ctx) while it asked the
+			// service: stopped, not finished. No result, and no textfile:
+			// the last one stays.
+			if errors.Is(ctx.Err(), context.Canceled) {
+				return ctx.Err()
+			}
 			// The textfile first, so that what is printed and the exit
 			// status say whether it was written.
 			if textfileDir != "" {
 				if err := report.WriteTextfileAs(textfileDir, textfileName); err != nil {
-					msg := strings.TrimPrefix(err.Error(), "nodecheck: ")
+					msg := strings.TrimPrefix(err.Error(), "nodecheck: ") + textfileHint(err, textfileDir)
 					a.errorLine(msg)
 					if report.Status != nodecheck.Critical {
 						// OK or WARNING, but the metrics say otherwise:
@@ -229,9 +237,9 @@ labelled with the license path, so that the files never collide).`,
 	f := cmd.Flags()
 	f.StringVar(&opts.LicensePath, "license", "", "`path` of the license file, such as /opt/polarflex/license/1/license.lic (required)")
 	f.StringVar(&pgdataFl, "pgdata", "", "data `directory`: its global/pg_control holds the system identifier, and its owner runs the database")
-	f.StringVar(&opts.SystemIdentifier, "system-id", "", "the database's system `identifier`, instead of --pgdata")
+	f.StringVar(&opts.SystemIdentifier, "system-id", "", "the database's system `identifier`, instead of --pgdata (taken on trust: a new initdb goes unnoticed)")
 	f.StringVar(&opts.Interface, "interface", "", "network `interface` whose MAC address is the host's, such as eth0 (default: any that is up, not a loopback)")
-	f.StringVar(&opts.MacAddress, "mac", "", "MAC `address` of this host, instead of --interface")
+	f.StringVar(&opts.MacAddress, "mac", "", "MAC `address` of this host, instead of --interface (taken on trust: a replaced NIC goes unnoticed)")
 	f.StringVar(&opts.OrderID, "order", "", "`ORDER_ID` whose codes to ask the service about (default: the state directory's record's)")
 	f.Var(&within, "within", "a code expiring within this `duration` is a warning")
 	a.addStateDirFlag(f)
@@ -239,6 +247,20 @@ labelled with the license path, so that the files never collide).`,
 	f.StringVar(&textfileName, "textfile-name", textfileName, "the textfile's `name` in --textfile-dir, ending in .prom: one per database when a node has several")
 	_ = cmd.MarkFlagRequired("license")
 	return cmd
+}
+
+// textfileHint says what to do about a textfile directory the check
+// cannot write: "" when there is nothing to say.
+func textfileHint(err error, dir string) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return " (create " + dir + ", or give --textfile-dir the directory of node_exporter's --collector.textfile.directory)"
+	case errors.Is(err, syscall.EROFS):
+		return " (under polarlicense-check.service, allow " + dir + " with ReadWritePaths= in \"systemctl edit polarlicense-check.service\")"
+	case errors.Is(err, fs.ErrPermission):
+		return " (run the check as root, or as a user who may write " + dir + ")"
+	}
+	return ""
 }
 
 // atMostOne refuses two flags given together.

@@ -8,12 +8,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -364,8 +367,9 @@ func TestLicenseCheckStateDirEnvAndTextfile(t *testing.T) {
 	target := filepath.Join(missing, nodecheck.TextfileName)
 	r = runIn(t, withState, append([]string{"license", "check", "--textfile-dir", missing}, args...)...)
 	assert.Equal(t, 3, r.code, r.stdout)
-	assert.True(t, strings.HasPrefix(r.stdout, "LICENSE UNKNOWN - cannot write "+target+" (creating a temporary file in "+missing+"): no such file or directory; the license: "+lic+" holds activation code 5"), r.stdout)
-	assert.Equal(t, "polarlicense: cannot write "+target+" (creating a temporary file in "+missing+"): no such file or directory\n", r.stderr)
+	hint := " (create " + missing + ", or give --textfile-dir the directory of node_exporter's --collector.textfile.directory)"
+	assert.True(t, strings.HasPrefix(r.stdout, "LICENSE UNKNOWN - cannot write "+target+" (creating a temporary file in "+missing+"): no such file or directory"+hint+"; the license: "+lic+" holds activation code 5"), r.stdout)
+	assert.Equal(t, "polarlicense: cannot write "+target+" (creating a temporary file in "+missing+"): no such file or directory"+hint+"\n", r.stderr)
 	rep, _ = checkReport(t, withState, append([]string{"--textfile-dir", missing}, args...)...)
 	assert.Equal(t, nodecheck.Unknown, rep.Status)
 	assert.Empty(t, failingChecks(rep), "the license itself is fine")
@@ -485,4 +489,55 @@ func TestLicenseCheckInterruptedWritesNoTextfile(t *testing.T) {
 	writeNotRunTextfile(check, report, errors.New("the state directory cannot be read"))
 	_, err = os.Stat(filepath.Join(dir, nodecheck.TextfileName))
 	assert.NoError(t, err)
+}
+
+// What a textfile directory the check cannot write says to do, by cause.
+func TestLicenseCheckTextfileHint(t *testing.T) {
+	t.Parallel()
+	wrap := func(err error) error {
+		return fmt.Errorf("nodecheck: cannot write /d/x.prom (creating a temporary file in /d): %w", &os.PathError{Op: "open", Path: "/d/.x", Err: err})
+	}
+	assert.Contains(t, textfileHint(wrap(syscall.EROFS), "/d"), "ReadWritePaths=")
+	assert.Contains(t, textfileHint(wrap(syscall.EACCES), "/d"), "run the check as root")
+	assert.Contains(t, textfileHint(wrap(syscall.ENOENT), "/d"), "create /d")
+	assert.Empty(t, textfileHint(wrap(syscall.ENOSPC), "/d"))
+}
+
+// A check interrupted while it asks the service (SIGINT or SIGTERM cancel
+// the run's context) writes no textfile and reports no result: it was
+// stopped, and the last textfile stays. It used to finish offline and
+// write that, an UNKNOWN one included when the record could not identify
+// the file alone.
+func TestLicenseCheckInterruptedOnlineWritesNoTextfile(t *testing.T) {
+	stateDir := filepath.Join(t.TempDir(), "state")
+	lic := filepath.Join(t.TempDir(), "license.lic")
+	content := []byte("the license of code 5")
+	require.NoError(t, os.WriteFile(lic, content, 0o644))
+	sum := sha256.Sum256(content)
+	require.NoError(t, polarlicense.RecordLicenseFile(stateDir, &polarlicense.LicenseRecord{
+		Path: lic, SHA256: hex.EncodeToString(sum[:]), AliyunOrderID: nodeOrder, ActivationCodeID: 5,
+		MacAddress: nodeMac, SystemIdentifier: "7345118823001548201", ExpireAt: auditNow.AddDate(1, 0, 0), WrittenAt: auditNow,
+	}))
+	ctx, interrupt := context.WithCancel(context.Background())
+	defer interrupt()
+	// The service: the first request interrupts the run, as a signal
+	// would, and is answered only once the client has gone.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		interrupt()
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	env := testEnv(nil)
+	env.getenv = func(k string) string {
+		return map[string]string{envEndpoint: srv.URL, envKeyID: "LTAI5tTestKeyIdOnly", envSecret: "a-secret-for-the-test"}[k]
+	}
+	textfiles := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	code := runWith(ctx, env, []string{"license", "check", "--license", lic, "--system-id", "7345118823001548201", "--mac", nodeMac,
+		"--state-dir", stateDir, "--textfile-dir", textfiles}, &stdout, &stderr)
+	assert.Equal(t, 3, code, "stdout: %s\nstderr: %s", stdout.String(), stderr.String())
+	assert.True(t, strings.HasPrefix(stdout.String(), "LICENSE UNKNOWN - "), stdout.String())
+	entries, err := os.ReadDir(textfiles)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "an interrupted check writes no textfile")
 }

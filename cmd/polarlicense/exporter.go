@@ -51,7 +51,8 @@ never calls the API. A failed audit keeps the last good figures, sets
 polarlicense_audit_up to 0 and adds one to polarlicense_audit_failures_total;
 so does a panic during an audit, which is logged. Label values that are not
 valid UTF-8 are served with U+FFFD in place of the invalid bytes. Each audit
-is given at most --interval to finish, and logs one line on stderr.
+is given at most --interval to finish, and logs one line on stderr; the
+global --timeout does not apply (the exporter runs until stopped).
 
 Metrics:
   polarlicense_order_activation_code_quota{aliyun_order_id,engine,package_type}
@@ -75,7 +76,12 @@ SIGINT or SIGTERM.`,
   polarlicense exporter --listen 0.0.0.0:9479 --interval 30m --expiring-within 30d
   polarlicense --emulator exporter --interval 1m`,
 		Args: exactArgs(),
-		RunE: a.action(func(ctx context.Context, _ *cobra.Command, _ []string) error {
+		RunE: a.action(func(ctx context.Context, cmd *cobra.Command, _ []string) error {
+			// --timeout would stop the exporter, as a clean exit (status
+			// 0) that a unit's Restart=on-failure leaves stopped.
+			if cmd.Flags().Changed("timeout") {
+				return usagef("--timeout does not apply to exporter, which runs until stopped: each audit is given at most --interval")
+			}
 			if interval.d < minExporterInterval {
 				return usagef("invalid --interval %s: want 1s or more", interval.String())
 			}

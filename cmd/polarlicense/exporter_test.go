@@ -403,6 +403,9 @@ func TestExporterFlags(t *testing.T) {
 		{[]string{"--listen", "localhost"}, `invalid --listen "localhost": want HOST:PORT, such as 127.0.0.1:9479`},
 		{[]string{"--concurrency", "0"}, "invalid --concurrency 0: want 1 or more"},
 		{[]string{"--quota-warn", "0%"}, `invalid argument "0%" for "--quota-warn" flag`},
+		// The exporter runs until stopped: --timeout would stop it, exit
+		// 0, and a unit with Restart=on-failure would leave it dead.
+		{[]string{"--timeout", "1m"}, "--timeout does not apply to exporter, which runs until stopped: each audit is given at most --interval"},
 	} {
 		r := runAt(t, srv, append([]string{"exporter"}, c.args...)...)
 		assert.Equal(t, exitUsage, r.code, c.args)
@@ -575,7 +578,7 @@ func TestAlertRulesUseServedMetrics(t *testing.T) {
 		"PolarLicenseCodeExpiryUnknown", "PolarLicenseQuotaExhausted", "PolarLicenseAuditFailing",
 		"PolarLicenseExporterDown", "PolarLicenseAuditStale",
 		"PolarLicenseNodeLicenseCritical", "PolarLicenseNodeLicenseUnknown", "PolarLicenseNodeLicenseExpiringWithin7Days",
-		"PolarLicenseNodeCheckStale", "PolarLicenseNodeCheckMissing"}, alerts)
+		"PolarLicenseNodeLicenseExpired", "PolarLicenseNodeCheckStale", "PolarLicenseNodeCheckMissing"}, alerts)
 }
 
 // nodeMetricLabels are the labels of each metric the node check writes, as
@@ -637,7 +640,7 @@ func TestNodeRulesUseTheNodeCheckLabels(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, 5, rules, "the node rules")
+	assert.Equal(t, 6, rules, "the node rules")
 
 	// The promtool tests feed the node rules series labelled as the node
 	// check's are.
@@ -723,7 +726,7 @@ func TestAlertRulesWithPromtool(t *testing.T) {
 		require.NoError(t, err, "promtool %s:\n%s", strings.Join(args, " "), out)
 		return string(out)
 	}
-	assert.Contains(t, run("check", "rules", "prometheus-alerts.yaml"), "SUCCESS: 13 rules found")
+	assert.Contains(t, run("check", "rules", "prometheus-alerts.yaml"), "SUCCESS: 14 rules found")
 	assert.Contains(t, run("test", "rules", "prometheus-alerts.test.yaml"), "SUCCESS")
 
 	// Every alert is tested firing and silent.

@@ -21,7 +21,16 @@ import (
 // process (signals, exit statuses, files) without building it.
 const runAsCLI = "POLARLICENSE_TEST_RUN_AS_CLI"
 
+// panicAsCLI, set in a test binary's environment, makes it die of a panic
+// nothing recovers, in a goroutine of its own, as a crashing exporter
+// would: the exit status the Go runtime gives such a death.
+const panicAsCLI = "POLARLICENSE_TEST_PANIC"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(panicAsCLI) == "1" {
+		go func() { panic("a crash nothing recovers") }()
+		select {}
+	}
 	if os.Getenv(runAsCLI) == "1" {
 		os.Exit(runProcess(os.Args[1:]))
 	}

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -116,6 +117,30 @@ func TestSystemdUnitsContract(t *testing.T) {
 		}
 		assert.Equal(t, []string{"strict"}, u["ProtectSystem"], name)
 		assert.NotEmpty(t, u["ProtectHome"], name)
+	}
+}
+
+// The exporter's unit restarts a crashed exporter. A Go program that dies
+// of a panic or a fatal runtime error exits with status 2, the status of a
+// wrong command line too: a unit that prevents restarts on 2 leaves a
+// crashed exporter dead, its licenses unwatched until someone acts.
+func TestSystemdExporterRestartsAfterACrash(t *testing.T) {
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	cmd := exec.Command(exe)
+	cmd.Env = []string{panicAsCLI + "=1"}
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee, "%s", out)
+	require.Contains(t, string(out), "a crash nothing recovers")
+	crash := ee.ExitCode()
+
+	exporter := unitSettings(t, "polarlicense-exporter.service")
+	assert.Equal(t, []string{"on-failure"}, exporter["Restart"])
+	for _, v := range exporter["RestartPreventExitStatus"] {
+		for _, s := range strings.Fields(v) {
+			assert.NotEqual(t, strconv.Itoa(crash), s, "RestartPreventExitStatus=%s: a crash exits %d, and is then never restarted", v, crash)
+		}
 	}
 }
 
