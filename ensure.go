@@ -209,6 +209,9 @@ func (r EnsureActivationCodeResponse) LogValue() slog.Value {
 // *PageError naming the operation); a state directory that cannot be used
 // is an *OperationError wrapping a *StateDirError, before anything is sent.
 func (c *Client) EnsureActivationCode(ctx context.Context, req *EnsureActivationCodeRequest) (*EnsureActivationCodeResponse, error) {
+	if verr := c.refuse("EnsureActivationCode", ctx); verr != nil {
+		return nil, verr
+	}
 	if req == nil {
 		req = new(EnsureActivationCodeRequest)
 	}

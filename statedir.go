@@ -93,7 +93,12 @@ func WithStateDir(dir string) Option {
 
 // StateDir returns the client's state directory (WithStateDir), or "" if it
 // has none.
-func (c *Client) StateDir() string { return c.stateDir }
+func (c *Client) StateDir() string {
+	if c == nil {
+		return ""
+	}
+	return c.stateDir
+}
 
 // makeStateDir creates dir and its subdirectory sub, StateDirMode, and
 // returns the subdirectory's path.
