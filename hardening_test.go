@@ -148,7 +148,7 @@ func TestNilContextIsAnError(t *testing.T) {
 	var nilCtx context.Context
 	ensureReq := &EnsureActivationCodeRequest{AliyunOrderID: "1", MacAddress: "12:34:56:78:98:00", Name: "n", SystemIdentifier: "7345118823001548201"}
 	calls := map[string]func() error{
-		"Call": func() error { _, err := m.client.Call(nilCtx, "DescribeDBClusters", nil); return err },
+		"Call":                 func() error { _, err := m.client.Call(nilCtx, "DescribeDBClusters", nil); return err },
 		"EnsureActivationCode": func() error { _, err := m.client.EnsureActivationCode(nilCtx, ensureReq); return err },
 		"EnsureActivationCode with a state directory": func() error {
 			_, err := withStateDir.client.EnsureActivationCode(nilCtx, ensureReq)
