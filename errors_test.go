@@ -3,6 +3,7 @@ package polarlicense
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -196,4 +197,19 @@ func TestErrorsAreDistinguishable(t *testing.T) {
 	de := &DecodeError{StatusCode: 200, Err: errors.New("boom")}
 	assert.ErrorIs(t, &OperationError{Operation: "X", Attempts: 3, Err: de}, de)
 	assert.Equal(t, "polarlicense: X (3 attempts): cannot decode response: boom (status 200)", (&OperationError{Operation: "X", Attempts: 3, Err: de}).Error())
+}
+
+// The package's error types, as a caller may make them (a test's fake
+// answering with one), print without panicking when empty.
+func TestZeroErrorsPrint(t *testing.T) {
+	for _, err := range []error{
+		&APIError{}, &RedirectError{}, &ValidationError{}, &DecodeError{}, &CredentialError{},
+		&OperationError{}, &PageError{}, &StateDirError{}, &LicenseFileError{},
+		&OperationError{Operation: "CreateActivationCode", Attempts: 2},
+	} {
+		var text string
+		require.NotPanics(t, func() { text = err.Error() }, "%T", err)
+		assert.NotEmpty(t, text, "%T", err)
+		assert.NotContains(t, fmt.Sprint(err), "PANIC", "%T", err)
+	}
 }

@@ -51,7 +51,7 @@ type LicenseFileError struct {
 
 // Error says which file, which step and why.
 func (e *LicenseFileError) Error() string {
-	return "polarlicense: license file " + e.Path + ": " + e.Op + ": " + strings.TrimPrefix(e.Err.Error(), "polarlicense: ")
+	return "polarlicense: license file " + e.Path + ": " + e.Op + ": " + strings.TrimPrefix(causeText(e.Err), "polarlicense: ")
 }
 
 // Unwrap returns the cause.

@@ -124,7 +124,7 @@ type StateDirError struct {
 
 // Error names the directory, the step and the cause.
 func (e *StateDirError) Error() string {
-	return "polarlicense: state directory " + e.Dir + ": " + e.Op + ": " + e.Err.Error()
+	return "polarlicense: state directory " + e.Dir + ": " + e.Op + ": " + causeText(e.Err)
 }
 
 // Unwrap returns the cause.
