@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"os"
@@ -263,6 +265,14 @@ func (a *app) describe(err error) string {
 		return pathErr.Op + " " + pathErr.Path + ": " + pathErr.Err.Error() + suffix
 	case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		return "the endpoint " + a.endpointForErrors() + " answers plain HTTP, not HTTPS: give it as http://…" + suffix
+	case errors.As(err, new(*tls.CertificateVerificationError)):
+		return "the endpoint " + a.endpointForErrors() + " presented a certificate this machine does not trust (" + rootCause(err).Error() +
+			"): check --endpoint, the system's CA certificates and any proxy that intercepts HTTPS" + suffix
+	case (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) && !errors.Is(err, polarlicense.ErrUncertainOutcome):
+		// The connection closed before a whole answer came (a request
+		// that may have taken effect is said above, with its hint).
+		return "the service at " + a.endpointForErrors() + " closed the connection before its answer was complete (" +
+			rootCause(err).Error() + "); try again later" + suffix
 	case errors.As(err, &netErr) && !isErrno(netErr):
 		return "cannot reach the service at " + a.endpointForErrors() + ": " + rootCause(err).Error() + suffix
 	}

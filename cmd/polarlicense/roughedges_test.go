@@ -2,10 +2,13 @@ package main
 
 import (
 	"flag"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -99,6 +102,46 @@ func TestHTTPSEndpointAnsweringHTTP(t *testing.T) {
 	r := runIn(t, env, "orders", "get", "1")
 	assert.Equal(t, exitFailure, r.code)
 	assert.Contains(t, oneLineOn(t, r.stderr), "answers plain HTTP, not HTTPS: give it as http://")
+}
+
+// A connection the service closes before its answer is complete, and an
+// HTTPS endpoint whose certificate is not trusted, are said in the tool's
+// words, once, naming the endpoint and what to do, not as the SDK's chain of
+// wrapped errors ("page 1: polarlicense: DescribeLicenseOrders (3 attempts):
+// unexpected EOF").
+func TestConnectionFailuresSaidOnce(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []polarlicensetest.FaultKind{polarlicensetest.FaultDrop, polarlicensetest.FaultDropAfter} {
+		for _, args := range [][]string{{"orders", "list"}, {"audit"}} {
+			srv := newServer(t)
+			srv.InjectFault(polarlicensetest.Fault{Kind: kind, Count: 100})
+			r := runAt(t, srv, args...)
+			assert.Equal(t, exitFailure, r.code, "%v %v", kind, args)
+			line := oneLineOn(t, r.stderr)
+			assert.Regexp(t, `^polarlicense: the service at `+regexp.QuoteMeta(srv.URL)+` closed the connection before its answer was complete \((unexpected )?EOF\); try again later$`, line, "%v %v", kind, args)
+		}
+	}
+
+	// A create's lost answer keeps its own advice: never "try again later".
+	srv := newServer(t)
+	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDrop})
+	r := runAt(t, srv, "codes", "create", polarlicensetest.DemoOrderNearlySpent, "--mac", "00:16:3e:00:00:09", "--name", "n", "--system-id", "7345118823001548999")
+	assert.Equal(t, exitFailure, r.code)
+	line := oneLineOn(t, r.stderr)
+	assert.Contains(t, line, "may or may not have been created")
+	assert.NotContains(t, line, "try again later")
+
+	untrusted := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	untrusted.Config.ErrorLog = log.New(io.Discard, "", 0)
+	defer untrusted.Close()
+	vars := map[string]string{envEndpoint: untrusted.URL, envKeyID: "id", envSecret: "secret"}
+	env := testEnv(nil)
+	env.getenv = func(k string) string { return vars[k] }
+	r = runIn(t, env, "orders", "list")
+	assert.Equal(t, exitFailure, r.code)
+	assert.Equal(t, "polarlicense: the endpoint "+untrusted.URL+" presented a certificate this machine does not trust "+
+		"(x509: certificate signed by unknown authority): check --endpoint, the system's CA certificates and any proxy that intercepts HTTPS",
+		oneLineOn(t, r.stderr))
 }
 
 func TestMissingCredentialsInOneSentence(t *testing.T) {
