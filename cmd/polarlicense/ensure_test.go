@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -277,4 +278,27 @@ func TestLicenseEnsureRefusesALinkOrAnOversizedFile(t *testing.T) {
 	assert.Equal(t, exitFailure, r.code)
 	assert.Contains(t, r.stderr, "something other than a license of this host")
 	assert.Zero(t, srv.RequestCount("CreateActivationCode"), "nothing spent")
+}
+
+// A run that finds the host held by an earlier create whose answer was
+// lost says so once, in the command's words: who holds the host until when
+// and what it found, then what to do.
+func TestLicenseEnsureHeldSaidOnce(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDrop})
+	state := t.TempDir()
+	args := ensureArgs(provOrder, filepath.Join(t.TempDir(), "license.lic"), "--state-dir", state)
+	r := runAt(t, srv, args...)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, r.stderr, "may or may not have been created")
+
+	r = runAt(t, srv, args...)
+	assert.Equal(t, exitFailure, r.code)
+	line := oneLineOn(t, r.stderr)
+	assert.Regexp(t, `^polarlicense: a create begun at \S+ by process \d+ on \S+ and never resolved holds order `+provOrder+
+		`'s host \(MAC address `+provMac+`, system identifier "`+provSysID+`"\) until \S+: no code for the host turned up; `+
+		`nothing was spent by this run; run the same command again after the time above: it looks for the code first and creates one only if there still is none$`, line)
+	assert.Equal(t, 1, strings.Count(line, "looks"), "what the next run does is said once")
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"), "the second run sent nothing")
 }

@@ -235,6 +235,8 @@ func (a *app) describe(err error) string {
 	switch {
 	case errors.As(err, &listenErr):
 		return "cannot listen on " + listenErr.addr + ": " + rootCause(listenErr.err).Error() + suffix
+	case hint != nil && errors.Is(err, polarlicense.ErrCreateHeld):
+		return heldMessage(err) + suffix
 	case errors.As(err, &api):
 		return describeAPIError(api, target) + suffix
 	case errors.As(err, &credErr):
@@ -277,6 +279,32 @@ func (a *app) describe(err error) string {
 		return "cannot reach the service at " + a.endpointForErrors() + ": " + rootCause(err).Error() + suffix
 	}
 	return strings.TrimPrefix(err.Error(), "polarlicense: ") + suffix
+}
+
+// sdkHeldAdvice are the SDK's own words, in the error of a call that a
+// create never resolved holds, for what to do next: the command's hint says
+// it in the command's terms instead.
+var sdkHeldAdvice = []string{
+	", so nothing was created; after that a call looks again and creates a code only if there still is none",
+	", so nothing was sent (that create may yet make the host's code: look for it before creating another)",
+}
+
+// heldMessage is the error of a call that a create never resolved holds
+// (polarlicense.ErrCreateHeld), said once: who holds the host and until
+// when, without the SDK's operation name, advice and sentinel texts, which
+// the command's hint replaces.
+func heldMessage(err error) string {
+	s := strings.TrimPrefix(err.Error(), "polarlicense: ")
+	for _, op := range []string{"EnsureActivationCode: ", "CreateActivationCode: "} {
+		s = strings.TrimPrefix(s, op)
+	}
+	if i := strings.Index(s, ": "+polarlicense.ErrCreateHeld.Error()); i >= 0 {
+		s = s[:i]
+	}
+	for _, advice := range sdkHeldAdvice {
+		s = strings.Replace(s, advice, "", 1)
+	}
+	return s
 }
 
 // isErrno reports whether a net.Error is a bare system error: every
