@@ -252,8 +252,12 @@
 //     asking Format) it prints an address, never the secret. CertContent is
 //     therefore a struct, not a string: %p of a string-kinded value would
 //     print the string itself. slog with any handler shows "[REDACTED]"
-//     too (LogValue); encoding/json writes a license only as part of the
-//     response that carries it, an explicit request for the data. Every
+//     too for a value logged as an attribute's value (LogValue);
+//     encoding/json writes a license only as part of the response that
+//     carries it, an explicit request for the data, and so does
+//     slog.JSONHandler for a response inside another value (a slice, a
+//     map, a struct field), which it encodes with encoding/json: log each
+//     response as an attribute of its own. Every
 //     error, every WithLogger record, and the RequestID of every response
 //     (and Client.Call's body) is scrubbed of each secret of its attempt,
 //     raw and percent-encoded, before it exists, even when a server or
