@@ -302,3 +302,25 @@ func TestLicenseEnsureHeldSaidOnce(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(line, "looks"), "what the next run does is said once")
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"), "the second run sent nothing")
 }
+
+// The ensure record in every output format: table (the default on a
+// terminal) and csv wrote a Go panic, exit 2, after the code was created and
+// its file written.
+func TestLicenseEnsureEveryFormat(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	dir := t.TempDir()
+	for i, format := range []string{"table", "csv", "json"} {
+		args := []string{"license", "ensure", provOrder, "--name", "pg-prod-0" + strconv.Itoa(i), "--mac", "00:16:3e:1a:2b:1" + strconv.Itoa(i),
+			"--system-id", provSysID, "--out", filepath.Join(dir, format+".lic"), "-o", format}
+		r := ok(t, runAt(t, srv, args...))
+		assert.Contains(t, r.stdout, "pg-prod-0"+strconv.Itoa(i), format)
+		assert.NotContains(t, r.stdout, "panic", format)
+		if format == "csv" {
+			lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+			require.Len(t, lines, 2, r.stdout)
+			assert.True(t, strings.HasPrefix(lines[0], "aliyun_order_id,activation_code_id,"), lines[0])
+		}
+	}
+	assert.Equal(t, 3, srv.RequestCount("CreateActivationCode"))
+}

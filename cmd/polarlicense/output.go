@@ -248,7 +248,7 @@ type field struct {
 }
 
 // fieldsOf returns a record's fields in declaration order. Records hold
-// strings, integers, booleans, floats, timestamps and *int64.
+// strings, integers, booleans, floats, timestamps, *int64 and []int64.
 func fieldsOf(record any) []field {
 	rv := reflect.ValueOf(record)
 	rt := rv.Type()
@@ -282,6 +282,12 @@ func cellText(v reflect.Value) string {
 			return ""
 		}
 		return cellText(v.Elem())
+	case reflect.Slice: // a list of ids: one cell, separated by spaces
+		parts := make([]string, v.Len())
+		for i := range parts {
+			parts[i] = cellText(v.Index(i))
+		}
+		return strings.Join(parts, " ")
 	}
 	panic("polarlicense: no CSV form for " + v.Type().String())
 }
