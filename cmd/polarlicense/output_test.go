@@ -130,3 +130,22 @@ func TestCellTextOfIDs(t *testing.T) {
 	require.NoError(t, writeFields(&b, ensureRecord{Duplicates: []int64{7}}))
 	assert.Regexp(t, `(?m)^duplicates\s+7$`, b.String())
 }
+
+// Every record the commands print has a table and a CSV form, whatever its
+// fields hold: a field kind the writers do not know is a panic after the
+// command's work is done.
+func TestEveryRecordHasTableAndCSVForms(t *testing.T) {
+	id := int64(3)
+	for _, rec := range []any{
+		orderRecord{}, codeRecord{}, licenseRecord{}, ensureRecord{Duplicates: []int64{4, 5}},
+		fleetRecord{ActivationCodeID: &id, Duplicates: []int64{4}}, findingRecord{}, versionRecord{},
+	} {
+		require.NotPanics(t, func() {
+			var b strings.Builder
+			require.NoError(t, writeFields(&b, rec))
+			for _, f := range fieldsOf(rec) {
+				_ = cellText(f.v)
+			}
+		}, "%T", rec)
+	}
+}
