@@ -211,7 +211,9 @@ func TestLicenseEnsureOrderChecks(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "license.lic")
 	r := runAt(t, srv, ensureArgs(provFrozen, path)...)
 	assert.Equal(t, exitFailure, r.code)
-	assert.Contains(t, r.stderr, "frozen")
+	// In the command's words, with what to do.
+	assert.Equal(t, "polarlicense: order "+provFrozen+" has no code for this host: it cannot issue a code: the virtual order is frozen and issues no activation codes; "+
+		`nothing was spent: use an order that can still issue codes (see "polarlicense orders list")`, oneLineOn(t, r.stderr))
 	assert.Zero(t, srv.RequestCount("CreateActivationCode"))
 	assert.NoFileExists(t, path)
 }

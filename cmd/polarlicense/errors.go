@@ -278,7 +278,8 @@ func (a *app) describe(err error) string {
 	case errors.As(err, &netErr) && !isErrno(netErr):
 		return "cannot reach the service at " + a.endpointForErrors() + ": " + rootCause(err).Error() + suffix
 	}
-	return strings.TrimPrefix(err.Error(), "polarlicense: ") + suffix
+	// The SDK's own prefixes: the command has its name for what it did.
+	return strings.TrimPrefix(strings.TrimPrefix(err.Error(), "polarlicense: "), "EnsureActivationCode: ") + suffix
 }
 
 // sdkHeldAdvice are the SDK's own words, in the error of a call that a
