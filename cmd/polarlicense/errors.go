@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -143,7 +144,7 @@ func (a *app) fail(cmd *cobra.Command, err error) int {
 		a.errorLine(a.describe(ce.err))
 		return exitFailure
 	default: // cobra refused the command line
-		a.errorLine(cobraMessage(err.Error()) + helpHint(cmd))
+		a.errorLine(flagValueMessage(cmd, cobraMessage(err.Error())) + helpHint(cmd))
 		return exitUsage
 	}
 }
@@ -160,6 +161,39 @@ func cobraMessage(msg string) string {
 		return msg
 	}
 	return head + didYouMean(strings.Fields(list))
+}
+
+// invalidFlagValue is pflag's refusal of a flag's value: the value, the
+// flag ("--name", or "-x, --name"), and the parser's error.
+var invalidFlagValue = regexp.MustCompile(`^(invalid argument ".*" for "(?:-., )?--([a-z0-9-]+)" flag): (.*)$`)
+
+// flagValueMessage says what a bool, integer or number flag wants in place
+// of the Go parser's words ("strconv.ParseInt: parsing \"abc\": invalid
+// syntax", "parse error"); other messages are returned as they are.
+func flagValueMessage(cmd *cobra.Command, msg string) string {
+	m := invalidFlagValue.FindStringSubmatch(msg)
+	if m == nil || cmd == nil || !(strings.HasPrefix(m[3], "strconv.") || m[3] == "parse error") {
+		return msg
+	}
+	f := cmd.Flags().Lookup(m[2])
+	if f == nil {
+		return msg
+	}
+	var want string
+	switch f.Value.Type() {
+	case "bool":
+		want = "want true or false"
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		want = "want a whole number"
+	case "float32", "float64":
+		want = "want a number"
+	default:
+		return msg
+	}
+	if strings.HasSuffix(m[3], "value out of range") {
+		want = "out of range"
+	}
+	return m[1] + ": " + want
 }
 
 // didYouMean is `: did you mean "a"?` or `: did you mean "a" or "b"?`, or ""
