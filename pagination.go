@@ -3,6 +3,7 @@ package polarlicense
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"math"
 	"strconv"
@@ -207,7 +208,7 @@ func (p *Paginator[Resp, Item]) NextPage(ctx context.Context) (*Resp, error) {
 	}
 	resp, err := p.fetch(ctx, p.next, p.size)
 	if err == nil && resp == nil { // an API of the caller's own, answering nothing
-		err = errors.Join(ErrInconsistentPages, errors.New("the API returned neither a page nor an error"))
+		err = fmt.Errorf("%w: the API returned neither a page nor an error", ErrInconsistentPages)
 	}
 	if err != nil {
 		p.done = errors.Is(err, ErrInconsistentPages)
@@ -249,13 +250,13 @@ func (p *Paginator[Resp, Item]) NextPage(ctx context.Context) (*Resp, error) {
 // allocated; one from an API of the caller's own (a fake) is refused here.
 func (p *Paginator[Resp, Item]) check(number int, items []Item) error {
 	if len(items) > p.size {
-		return errors.Join(ErrInconsistentPages, errors.New("the service answered "+strconv.Itoa(len(items))+" items when asked for a page of "+strconv.Itoa(p.size)))
+		return fmt.Errorf("%w: the service answered %d items when asked for a page of %d", ErrInconsistentPages, len(items), p.size)
 	}
 	if number != 0 && number != p.next {
-		return errors.Join(ErrInconsistentPages, errors.New("the service answered page "+strconv.Itoa(number)+" when asked for page "+strconv.Itoa(p.next)))
+		return fmt.Errorf("%w: the service answered page %d when asked for page %d", ErrInconsistentPages, number, p.next)
 	}
 	if p.pages > 0 && len(items) > 0 && items[0] == p.first && items[len(items)-1] == p.last {
-		return errors.Join(ErrInconsistentPages, errors.New("the service served the previous page again"))
+		return fmt.Errorf("%w: the service served the previous page again", ErrInconsistentPages)
 	}
 	return nil
 }
