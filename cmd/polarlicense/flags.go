@@ -53,7 +53,7 @@ func parseDuration(s string) (time.Duration, error) {
 		return 0, bad
 	}
 	if strings.HasPrefix(s, "-") || strings.Contains(s, "d-") {
-		return 0, errors.New(`a duration cannot be negative: want one such as 90d, 36h or 1d12h`)
+		return 0, errors.New(`want a duration of zero or more, such as 90d, 36h or 1d12h`)
 	}
 	var days time.Duration
 	if i := strings.IndexByte(s, 'd'); i >= 0 {
