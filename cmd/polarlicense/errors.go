@@ -272,6 +272,9 @@ func (a *app) describe(err error) string {
 	case hint != nil && errors.Is(err, polarlicense.ErrCreateHeld):
 		return heldMessage(err) + suffix
 	case errors.As(err, &api):
+		if credentialsRefused(api.Code) {
+			suffix = "; check " + a.credentialsOrigin() + suffix
+		}
 		return describeAPIError(api, target) + suffix
 	case errors.As(err, &credErr):
 		msg := "no usable credentials: " + credErr.Reason
@@ -417,6 +420,30 @@ func rootCause(err error) error {
 	}
 }
 
+// credentialsRefused reports whether an error code is the service refusing
+// the credentials the request was signed with.
+func credentialsRefused(code string) bool {
+	return strings.HasPrefix(code, "InvalidAccessKeyId") || code == "SignatureDoesNotMatch" || code == "IncompleteSignature" ||
+		strings.HasPrefix(code, "InvalidSecurityToken") || code == "MissingSecurityToken"
+}
+
+// credentialsOrigin names, for the advice after a refusal, where the
+// credentials the service refused came from.
+func (a *app) credentialsOrigin() string {
+	switch {
+	case a.profile != "":
+		return "the credentials of profile " + strconv.Quote(a.profile) + " (--profile)"
+	case a.chain != nil:
+		if src := a.chain.source(); src != "" {
+			return "the credentials from " + src
+		}
+		return "the credentials the default chain found"
+	case a.env.getenv != nil && a.env.getenv(envToken) != "":
+		return "the AccessKey and security token in $" + envKeyID + ", $" + envSecret + " and $" + envToken
+	}
+	return "the AccessKey in $" + envKeyID + " and $" + envSecret
+}
+
 // describeAPIError turns an error answer into one line: what it means for
 // the command, then the service's code, message and request id.
 func describeAPIError(e *polarlicense.APIError, t *targetError) string {
@@ -426,8 +453,7 @@ func describeAPIError(e *polarlicense.APIError, t *targetError) string {
 		head = "order " + t.orderID + " has no activation code " + strconv.FormatInt(t.codeID, 10)
 	case strings.HasSuffix(code, ".NotFound") && strings.Contains(code, "OrderId") && t != nil:
 		head = "no license order has the ID " + strconv.Quote(t.orderID)
-	case strings.HasPrefix(code, "InvalidAccessKeyId"), code == "SignatureDoesNotMatch", code == "IncompleteSignature",
-		strings.HasPrefix(code, "InvalidSecurityToken"), code == "MissingSecurityToken":
+	case credentialsRefused(code):
 		head = "the service refused the credentials"
 	case strings.HasPrefix(code, "Forbidden"), strings.HasPrefix(code, "NoPermission"), code == "ActionUnauthorized":
 		head = "access denied"

@@ -99,7 +99,8 @@ func TestRefusedCredentials(t *testing.T) {
 	assert.Equal(t, exitFailure, r.code)
 	line := oneLineOn(t, r.stderr)
 	assert.True(t, strings.HasPrefix(line, "polarlicense: the service refused the credentials: SignatureDoesNotMatch: "), line)
-	assert.Regexp(t, `request id [0-9A-F-]+\)$`, line)
+	// Then what to do: which credentials to check.
+	assert.Regexp(t, `request id [0-9A-F-]+\); check the AccessKey in \$ALIBABA_CLOUD_ACCESS_KEY_ID and \$ALIBABA_CLOUD_ACCESS_KEY_SECRET$`, line)
 	assert.NotContains(t, line, "not-the-secret")
 	assert.NotContains(t, line, srv.AccessKeySecret)
 }
