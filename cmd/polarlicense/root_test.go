@@ -229,3 +229,15 @@ func TestEndpointPrecedence(t *testing.T) {
 	assert.Equal(t, "https://polardb.cn-shenzhen.aliyuncs.com", endpoint("cn-shenzhen", "", false))
 	assert.Equal(t, "https://polardb.aliyuncs.com", endpoint("", "", false), "the central endpoint by default")
 }
+
+// The root help lists every exit status the tool uses, the interrupted
+// runs' and license check's own included.
+func TestRootHelpNamesEveryExitStatus(t *testing.T) {
+	t.Parallel()
+	r := ok(t, runIn(t, testEnv(nil), "--help"))
+	help := strings.Join(strings.Fields(r.stdout), " ")
+	for _, want := range []string{"0 success", "1 failure", "2 bad command line", "3 audit findings", "130 (143) interrupted by Ctrl-C (SIGTERM)",
+		`"license check" exits as a monitoring plugin instead: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN`} {
+		assert.Contains(t, help, want)
+	}
+}
