@@ -26,7 +26,9 @@
 // # Errors
 //
 // Every error an operation method or Client.Call returns is one of:
-//   - *ValidationError: the request was refused before anything was sent.
+//   - *ValidationError: the request was refused before anything was sent
+//     (so is a call with a nil context, or on a nil *Client or one not made
+//     by NewClient: Field "ctx" or "client").
 //   - *OperationError: the call was made, or credentials for it could not
 //     be had (a *CredentialError), and it failed. It wraps the cause,
 //     which errors.As and errors.Is reach: an *APIError (the service or a
