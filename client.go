@@ -487,6 +487,10 @@ func (c *Client) attempt(ctx context.Context, op *operation, b *builder, out mem
 	if err != nil {
 		putBodyBuffer(pooled, *pooled)
 		res.err = err
+		if errors.Is(err, errBodyTooLarge) { // an answer, too large to read: say whose
+			res.requestID = printable(res.requestID, fieldLimit)
+			res.err = &DecodeError{StatusCode: resp.StatusCode, RequestID: res.requestID, Err: err}
+		}
 		return res
 	}
 	res.requestID, res.err = decodeAnswer(c.loc, b.listHint, resp.StatusCode, body, res.requestID, out)

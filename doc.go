@@ -33,7 +33,8 @@
 //     be had (a *CredentialError), and it failed. It wraps the cause,
 //     which errors.As and errors.Is reach: an *APIError (the service or a
 //     proxy answered with an error), a *DecodeError (a success status with a
-//     body that could not be read), or a transport error such as
+//     body that could not be read, or an answer larger than
+//     WithMaxResponseBytes), or a transport error such as
 //     context.DeadlineExceeded, context.Canceled or a *net.OpError; or a
 //     *RedirectError (a 3xx answer, never followed).
 //

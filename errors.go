@@ -162,7 +162,9 @@ func (e *ValidationError) Error() string {
 }
 
 // DecodeError is a success answer whose body could not be read as the
-// operation's response. It never quotes the body, which may hold a license.
+// operation's response, or an answer of any status whose body is larger than
+// the client reads (WithMaxResponseBytes). It never quotes the body, which
+// may hold a license.
 type DecodeError struct {
 	// StatusCode is the HTTP status of the answer.
 	StatusCode int

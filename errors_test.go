@@ -172,6 +172,7 @@ func TestResponseBodyIsCapped(t *testing.T) {
 	big := `{"RequestId":"r","Items":[{"AliyunOrderId":"` + strings.Repeat("123456789", 6000) + `"}]}`
 	for _, chunked := range []bool{false, true} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("x-acs-request-id", "big-1")
 			if chunked {
 				w.(http.Flusher).Flush() // no Content-Length
 			}
@@ -181,6 +182,12 @@ func TestResponseBodyIsCapped(t *testing.T) {
 		require.NoError(t, err)
 		_, err = c.DescribeLicenseOrders(context.Background(), nil)
 		assert.ErrorIs(t, err, errBodyTooLarge, "chunked=%v", chunked)
+		// A bad answer, typed, with its status and request id.
+		var de *DecodeError
+		require.ErrorAs(t, err, &de, "chunked=%v", chunked)
+		assert.Equal(t, 200, de.StatusCode)
+		assert.Equal(t, "big-1", de.RequestID)
+		assert.Equal(t, "polarlicense: DescribeLicenseOrders: cannot decode response: response body exceeds the size limit (status 200, request id big-1)", err.Error())
 
 		c, err = NewClient(WithEndpoint(srv.URL), WithAccessKey("id", "secret"))
 		require.NoError(t, err)
