@@ -326,3 +326,29 @@ func TestLicenseEnsureEveryFormat(t *testing.T) {
 	}
 	assert.Equal(t, 3, srv.RequestCount("CreateActivationCode"))
 }
+
+// A run that gives up (--timeout) or is interrupted while another run for
+// the same host holds its lock says what it waited for and that it sent
+// nothing, not a bare "gave up".
+func TestLicenseEnsureWaitingForTheLock(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	// Long enough for both waiting runs to give up first, however slow the machine.
+	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDelay, Delay: 5 * time.Second})
+	state := t.TempDir()
+	dir := t.TempDir()
+	first := make(chan result, 1)
+	go func() { first <- runAt(t, srv, ensureArgs(provOrder, filepath.Join(dir, "a.lic"), "--state-dir", state)...) }()
+	waitForCreates(t, srv, 1) // the first run holds the host's lock
+
+	want := " while waiting for another run for this host to finish (it holds the host's lock in " + state + "); nothing was sent"
+	r := runAt(t, srv, append([]string{"--timeout", "300ms"}, ensureArgs(provOrder, filepath.Join(dir, "b.lic"), "--state-dir", state)...)...)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Equal(t, "polarlicense: gave up after 300ms (--timeout)"+want, oneLineOn(t, r.stderr))
+	r = runAt(t, srv, "--timeout", "300ms", "codes", "create", provOrder, "--mac", provMac, "--name", "n", "--system-id", provSysID, "--state-dir", state)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Equal(t, "polarlicense: gave up after 300ms (--timeout)"+want, oneLineOn(t, r.stderr))
+
+	ok(t, <-first)
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"), "the waiting runs sent nothing")
+}

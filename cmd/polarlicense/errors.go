@@ -284,11 +284,11 @@ func (a *app) describe(err error) string {
 		return msg
 	case errors.Is(err, context.DeadlineExceeded):
 		if a.timeout.d > 0 {
-			return "gave up after " + a.timeout.String() + " (--timeout)" + suffix
+			return "gave up after " + a.timeout.String() + " (--timeout)" + waitingForLock(err) + suffix
 		}
-		return "timed out" + suffix
+		return "timed out" + waitingForLock(err) + suffix
 	case errors.Is(err, context.Canceled):
-		return "interrupted" + suffix
+		return "interrupted" + waitingForLock(err) + suffix
 	case errors.As(err, &dec):
 		return "the service's answer could not be read: " + dec.Error() + suffix
 	case hint != nil && hint.lostAnswer && errors.Is(err, polarlicense.ErrUncertainOutcome):
@@ -343,6 +343,17 @@ func heldMessage(err error) string {
 		s = strings.Replace(s, advice, "", 1)
 	}
 	return s
+}
+
+// waitingForLock says, of a run that ended while it waited for a host's lock
+// in the state directory, what it waited for and that it sent nothing; ""
+// for any other error.
+func waitingForLock(err error) string {
+	var sde *polarlicense.StateDirError
+	if !errors.As(err, &sde) || sde.Op != "lock" {
+		return ""
+	}
+	return " while waiting for another run for this host to finish (it holds the host's lock in " + sde.Dir + "); nothing was sent"
 }
 
 // isErrno reports whether a net.Error is a bare system error: every
