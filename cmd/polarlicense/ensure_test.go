@@ -338,7 +338,9 @@ func TestLicenseEnsureWaitingForTheLock(t *testing.T) {
 	state := t.TempDir()
 	dir := t.TempDir()
 	first := make(chan result, 1)
-	go func() { first <- runAt(t, srv, ensureArgs(provOrder, filepath.Join(dir, "a.lic"), "--state-dir", state)...) }()
+	go func() {
+		first <- runAt(t, srv, ensureArgs(provOrder, filepath.Join(dir, "a.lic"), "--state-dir", state)...)
+	}()
 	waitForCreates(t, srv, 1) // the first run holds the host's lock
 
 	want := " while waiting for another run for this host to finish (it holds the host's lock in " + state + "); nothing was sent"
