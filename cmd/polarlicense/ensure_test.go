@@ -354,3 +354,18 @@ func TestLicenseEnsureWaitingForTheLock(t *testing.T) {
 	ok(t, <-first)
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"), "the waiting runs sent nothing")
 }
+
+// A --renew-within as long as the codes' validity is refused naming the
+// flag, not the SDK's field.
+func TestLicenseEnsureRenewWithinTooLongNamesTheFlag(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	out := filepath.Join(t.TempDir(), "license.lic")
+	ok(t, runAt(t, srv, ensureArgs(provOrder, out)...))
+	r := runAt(t, srv, ensureArgs(provOrder, out, "--renew-within", "20000d")...)
+	assert.Equal(t, exitUsage, r.code)
+	line := oneLineOn(t, r.stderr)
+	assert.True(t, strings.HasPrefix(line, "polarlicense: invalid --renew-within: must be shorter than the validity of the host's codes"), line)
+	assert.Regexp(t, `\(code 1 is valid for \d+ days\)`, line, "in days, as --renew-within is given")
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
+}

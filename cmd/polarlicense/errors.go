@@ -232,6 +232,7 @@ var flagOfField = map[string]string{
 	"SystemIdentifier": "--system-id",
 	"Description":      "--description",
 	"Engine":           "--engine",
+	"RenewWithin":      "--renew-within",
 }
 
 func describeValidation(ve *polarlicense.ValidationError) string {
