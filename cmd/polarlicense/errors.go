@@ -246,15 +246,16 @@ func describeValidation(ve *polarlicense.ValidationError) string {
 // describe says in one line what went wrong with a command's work.
 func (a *app) describe(err error) string {
 	var (
-		api     *polarlicense.APIError
-		dec     *polarlicense.DecodeError
-		target  *targetError
-		hint    *hintError
-		credErr *polarlicense.CredentialError
-		fileErr *polarlicense.LicenseFileError
-		ctlErr  *hostid.ControlFileError
-		pathErr *fs.PathError
-		netErr  net.Error
+		api      *polarlicense.APIError
+		dec      *polarlicense.DecodeError
+		target   *targetError
+		hint     *hintError
+		credErr  *polarlicense.CredentialError
+		redirect *polarlicense.RedirectError
+		fileErr  *polarlicense.LicenseFileError
+		ctlErr   *hostid.ControlFileError
+		pathErr  *fs.PathError
+		netErr   net.Error
 	)
 	var spent *spentNotWrittenError
 	if errors.As(err, &spent) {
@@ -292,6 +293,13 @@ func (a *app) describe(err error) string {
 		return "interrupted" + waitingForLock(err) + suffix
 	case errors.As(err, &dec):
 		return "the service's answer could not be read: " + dec.Error() + suffix
+	case errors.As(err, &redirect):
+		to := ""
+		if redirect.Host != "" {
+			to = " to " + redirect.Host
+		}
+		return "the endpoint " + a.endpointForErrors() + " answered with a redirect (HTTP " + strconv.Itoa(redirect.StatusCode) + to +
+			"), which is never followed: check --endpoint and any proxy in between" + suffix
 	case hint != nil && hint.lostAnswer && errors.Is(err, polarlicense.ErrUncertainOutcome):
 		// The hint says, in the command's terms, what the SDK's own advice
 		// says in its terms: say what happened, then the hint alone.

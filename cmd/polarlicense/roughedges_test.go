@@ -144,6 +144,30 @@ func TestConnectionFailuresSaidOnce(t *testing.T) {
 		oneLineOn(t, r.stderr))
 }
 
+// A redirect, never followed, is said in the tool's words, naming the
+// endpoint, where it pointed and what to check; a create's keeps its advice.
+func TestRedirectSaidOnce(t *testing.T) {
+	t.Parallel()
+	moved := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Location", "https://elsewhere.example/x?secret=1")
+		w.WriteHeader(http.StatusFound)
+	}))
+	defer moved.Close()
+	vars := map[string]string{envEndpoint: moved.URL, envKeyID: "id", envSecret: "secret"}
+	env := testEnv(nil)
+	env.getenv = func(k string) string { return vars[k] }
+	want := "polarlicense: the endpoint " + moved.URL + " answered with a redirect (HTTP 302 to elsewhere.example), which is never followed: " +
+		"check --endpoint and any proxy in between"
+	for _, args := range [][]string{{"orders", "list"}, {"orders", "get", "1"}} {
+		r := runIn(t, env, args...)
+		assert.Equal(t, exitFailure, r.code, args)
+		assert.Equal(t, want, oneLineOn(t, r.stderr), args)
+	}
+	r := runIn(t, env, "codes", "create", "1", "--mac", "00:16:3e:00:00:01", "--name", "n", "--system-id", "1", "--state-dir", t.TempDir())
+	assert.Equal(t, exitFailure, r.code)
+	assert.True(t, strings.HasPrefix(oneLineOn(t, r.stderr), want+"; the code may or may not have been created: "), r.stderr)
+}
+
 func TestMissingCredentialsInOneSentence(t *testing.T) {
 	isolateCredentials(t)
 	r := runIn(t, profileEnv("http://127.0.0.1:9"), "orders", "list")
