@@ -277,6 +277,12 @@ func (a *app) describe(err error) string {
 		if credentialsRefused(api.Code) {
 			suffix = "; check " + a.credentialsOrigin() + suffix
 		}
+		if body, ok := strings.CutPrefix(api.Message, nonAPIBody); ok && api.Code == "" && api.StatusCode < 500 {
+			// Not the API's answer (a web server, a proxy's page): most
+			// likely the wrong endpoint, not a refusal by the service.
+			return "the endpoint " + a.endpointForErrors() + " answered HTTP " + strconv.Itoa(api.StatusCode) +
+				" with something other than the API's answer (" + body + "): check --endpoint and any proxy in between" + suffix
+		}
 		return describeAPIError(api, target) + suffix
 	case errors.As(err, &credErr):
 		msg := "no usable credentials: " + credErr.Reason
@@ -439,6 +445,10 @@ func rootCause(err error) error {
 		err = next
 	}
 }
+
+// nonAPIBody starts the Message of an *APIError whose body was not an
+// Alibaba error body (the SDK quotes an excerpt after it).
+const nonAPIBody = "non-Alibaba error body: "
 
 // credentialsRefused reports whether an error code is the service refusing
 // the credentials the request was signed with.

@@ -168,6 +168,24 @@ func TestRedirectSaidOnce(t *testing.T) {
 	assert.True(t, strings.HasPrefix(oneLineOn(t, r.stderr), want+"; the code may or may not have been created: "), r.stderr)
 }
 
+// An endpoint that answers a 4xx that is not an API error (a web server, a
+// proxy's page) is said to be the likely mistake, not "the service refused".
+func TestNonAPIAnswerPointsAtTheEndpoint(t *testing.T) {
+	t.Parallel()
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte("<html>not found</html>"))
+	}))
+	defer web.Close()
+	vars := map[string]string{envEndpoint: web.URL, envKeyID: "id", envSecret: "secret"}
+	env := testEnv(nil)
+	env.getenv = func(k string) string { return vars[k] }
+	r := runIn(t, env, "orders", "list")
+	assert.Equal(t, exitFailure, r.code)
+	assert.Equal(t, "polarlicense: the endpoint "+web.URL+" answered HTTP 404 with something other than the API's answer "+
+		"(<html>not found</html>): check --endpoint and any proxy in between", oneLineOn(t, r.stderr))
+}
+
 func TestMissingCredentialsInOneSentence(t *testing.T) {
 	isolateCredentials(t)
 	r := runIn(t, profileEnv("http://127.0.0.1:9"), "orders", "list")
