@@ -322,9 +322,11 @@ func (a *app) describe(err error) string {
 	case errors.As(err, new(*tls.CertificateVerificationError)):
 		return "the endpoint " + a.endpointForErrors() + " presented a certificate this machine does not trust (" + rootCause(err).Error() +
 			"): check --endpoint, the system's CA certificates and any proxy that intercepts HTTPS" + suffix
-	case (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) && !errors.Is(err, polarlicense.ErrUncertainOutcome):
-		// The connection closed before a whole answer came (a request
-		// that may have taken effect is said above, with its hint).
+	case (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) && errors.As(err, new(*polarlicense.OperationError)) &&
+		!errors.Is(err, polarlicense.ErrUncertainOutcome):
+		// A call's connection closed before a whole answer came (a
+		// request that may have taken effect is said above, with its
+		// hint); a file cut short is not the service.
 		return "the service at " + a.endpointForErrors() + " closed the connection before its answer was complete (" +
 			rootCause(err).Error() + "); try again later" + suffix
 	case errors.As(err, &netErr) && !isErrno(netErr):

@@ -122,6 +122,16 @@ func TestConnectionFailuresSaidOnce(t *testing.T) {
 		}
 	}
 
+	// A file cut short is not the service closing a connection.
+	dir := t.TempDir()
+	for name, data := range map[string]string{"cut.json": `{"orders": [{"AliyunOrderId": "1"`, "empty.json": ""} {
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, []byte(data), 0o600))
+		r := runIn(t, testEnv(nil), "emulator", "--data", path)
+		assert.Equal(t, exitFailure, r.code, name)
+		assert.NotContains(t, r.stderr, "the service at", name)
+	}
+
 	// A create's lost answer keeps its own advice: never "try again later".
 	srv := newServer(t)
 	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDrop})
