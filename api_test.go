@@ -232,3 +232,55 @@ func ExampleAPI() {
 	fmt.Println(ids, err)
 	// Output: [v-2] <nil>
 }
+
+// oversized answers every page with one item more than asked, or with no
+// page and no error at all.
+type oversized struct {
+	polarlicense.API
+	nothing bool
+}
+
+func (f oversized) DescribeLicenseOrders(_ context.Context, req *polarlicense.DescribeLicenseOrdersRequest) (*polarlicense.DescribeLicenseOrdersResponse, error) {
+	if f.nothing {
+		return nil, nil
+	}
+	items := make([]polarlicense.LicenseOrder, req.PageSize+1)
+	for i := range items {
+		items[i].AliyunOrderID = fmt.Sprint("o", (req.PageNumber-1)*req.PageSize+i+1)
+	}
+	return &polarlicense.DescribeLicenseOrdersResponse{PageNumber: req.PageNumber, TotalRecordCount: 1000, Items: items}, nil
+}
+
+// The paginator's checks are the same over a fake as over the service: a page
+// larger than its PageSize ends the walk with ErrInconsistentPages, as the
+// client's decoder ends it for the service's; a fake answering neither a page
+// nor an error ends it with an error, not a panic.
+func TestPaginatorOverOwnFakeRefusesBadPages(t *testing.T) {
+	ctx := context.Background()
+	var n int
+	var errs []error
+	for _, err := range polarlicense.LicenseOrders(ctx, oversized{}, nil, func(o *polarlicense.PaginatorOptions) { o.PageSize = 3 }) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		n++
+	}
+	assert.Zero(t, n, "no item of an oversized page is yielded")
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], polarlicense.ErrInconsistentPages)
+	var pe *polarlicense.PageError
+	require.ErrorAs(t, errs[0], &pe)
+	assert.Equal(t, 1, pe.PageNumber)
+
+	p := polarlicense.NewDescribeLicenseOrdersPaginator(oversized{nothing: true}, nil)
+	var err error
+	require.NotPanics(t, func() { _, err = p.NextPage(ctx) })
+	require.ErrorAs(t, err, &pe)
+	assert.False(t, p.HasMorePages())
+
+	// A Paginator not made by its constructor says so.
+	require.NotPanics(t, func() { _, err = new(polarlicense.DescribeLicenseOrdersPaginator).NextPage(ctx) })
+	var ve *polarlicense.ValidationError
+	require.ErrorAs(t, err, &ve)
+}

@@ -171,7 +171,13 @@ func (c *Client) LogValue() slog.Value {
 }
 
 // Endpoint returns the URL the client calls, such as "https://polardb.aliyuncs.com".
-func (c *Client) Endpoint() string { return c.scheme + "://" + c.host }
+// A nil *Client, or one not made by NewClient, has none: "".
+func (c *Client) Endpoint() string {
+	if c == nil || c.host == "" {
+		return ""
+	}
+	return c.scheme + "://" + c.host
+}
 
 // request is a request struct of one operation: it checks itself and
 // appends its parameters.
@@ -196,9 +202,6 @@ func call[Resp any, PResp interface {
 	*Req
 	request
 }](ctx context.Context, c *Client, op *operation, req PReq) (*Resp, error) {
-	if ctx == nil {
-		return nil, &ValidationError{Operation: op.name, Field: "ctx", Reason: "nil context.Context (use context.Background())"}
-	}
 	if req == nil {
 		req = new(Req)
 	}
@@ -213,11 +216,28 @@ func call[Resp any, PResp interface {
 // client has any, and returns nil with out filled, a *ValidationError or an
 // *OperationError.
 func (c *Client) do(ctx context.Context, op *operation, req request, out memberDecoder) error {
+	if verr := c.refuse(op.name, ctx); verr != nil {
+		return verr
+	}
 	if len(c.observers) > 0 {
 		return c.observed(ctx, op, req, out)
 	}
 	var st callStats
 	return c.run(ctx, op, req, out, &st)
+}
+
+// refuse returns the *ValidationError of a call that cannot be made at all:
+// a nil or zero Client (one not made by NewClient), or a nil context.
+func (c *Client) refuse(operation string, ctx context.Context) *ValidationError {
+	switch {
+	case c == nil:
+		return &ValidationError{Operation: operation, Field: "client", Reason: "nil *Client (make one with NewClient)"}
+	case c.creds == nil:
+		return &ValidationError{Operation: operation, Field: "client", Reason: "a *Client not made by NewClient (make one with NewClient)"}
+	case ctx == nil:
+		return &ValidationError{Operation: operation, Field: "ctx", Reason: "nil context.Context (use context.Background())"}
+	}
+	return nil
 }
 
 // callStats is what a call's attempts learned, for its CallInfo.
@@ -472,6 +492,10 @@ func (c *Client) attempt(ctx context.Context, op *operation, b *builder, out mem
 	if err != nil {
 		putBodyBuffer(pooled, *pooled)
 		res.err = err
+		if errors.Is(err, errBodyTooLarge) { // an answer, too large to read: say whose
+			res.requestID = printable(res.requestID, fieldLimit)
+			res.err = &DecodeError{StatusCode: resp.StatusCode, RequestID: res.requestID, Err: err}
+		}
 		return res
 	}
 	res.requestID, res.err = decodeAnswer(c.loc, b.listHint, resp.StatusCode, body, res.requestID, out)

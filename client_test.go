@@ -27,7 +27,7 @@ func TestEndpointResolution(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, tc.want, c.Endpoint())
 	}
-	for _, bad := range []string{"ftp://x", "http://", "https://h/path", "https://u:p@h", "https://h/?q=1", "http://[::1"} {
+	for _, bad := range []string{"ftp://x", "http://", "https://h/path", "https://u:p@h", "https://h/?q=1", "http://[::1", "https://:8443", ":8443", "http://:"} { // no host: ":8443" would dial this machine
 		_, err := NewClient(WithAccessKey("id", "secret"), WithEndpoint(bad))
 		assert.Error(t, err, bad)
 	}

@@ -26,12 +26,15 @@
 // # Errors
 //
 // Every error an operation method or Client.Call returns is one of:
-//   - *ValidationError: the request was refused before anything was sent.
+//   - *ValidationError: the request was refused before anything was sent
+//     (so is a call with a nil context, or on a nil *Client or one not made
+//     by NewClient: Field "ctx" or "client").
 //   - *OperationError: the call was made, or credentials for it could not
 //     be had (a *CredentialError), and it failed. It wraps the cause,
 //     which errors.As and errors.Is reach: an *APIError (the service or a
 //     proxy answered with an error), a *DecodeError (a success status with a
-//     body that could not be read), or a transport error such as
+//     body that could not be read, or an answer larger than
+//     WithMaxResponseBytes), or a transport error such as
 //     context.DeadlineExceeded, context.Canceled or a *net.OpError; or a
 //     *RedirectError (a 3xx answer, never followed).
 //
@@ -255,8 +258,12 @@
 //     asking Format) it prints an address, never the secret. CertContent is
 //     therefore a struct, not a string: %p of a string-kinded value would
 //     print the string itself. slog with any handler shows "[REDACTED]"
-//     too (LogValue); encoding/json writes a license only as part of the
-//     response that carries it, an explicit request for the data. Every
+//     too for a value logged as an attribute's value (LogValue);
+//     encoding/json writes a license only as part of the response that
+//     carries it, an explicit request for the data, and so does
+//     slog.JSONHandler for a response inside another value (a slice, a
+//     map, a struct field), which it encodes with encoding/json: log each
+//     response as an attribute of its own. Every
 //     error, every WithLogger record, and the RequestID of every response
 //     (and Client.Call's body) is scrubbed of each secret of its attempt,
 //     raw and percent-encoded, before it exists, even when a server or

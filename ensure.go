@@ -218,6 +218,9 @@ func (r EnsureActivationCodeResponse) LogValue() slog.Value {
 // *PageError naming the operation); a state directory that cannot be used
 // is an *OperationError wrapping a *StateDirError, before anything is sent.
 func (c *Client) EnsureActivationCode(ctx context.Context, req *EnsureActivationCodeRequest) (*EnsureActivationCodeResponse, error) {
+	if verr := c.refuse("EnsureActivationCode", ctx); verr != nil {
+		return nil, verr
+	}
 	if req == nil {
 		req = new(EnsureActivationCodeRequest)
 	}
@@ -503,9 +506,18 @@ func (e *ensureCall) checkRenewal(best *ActivationCode) *ValidationError {
 	if validity := best.ExpireAt.Sub(start); e.req.RenewWithin >= validity {
 		return &ValidationError{Operation: "EnsureActivationCode", Field: "RenewWithin",
 			Reason: "must be shorter than the validity of the host's codes (code " + strconv.FormatInt(best.ID, 10) + " is valid for " +
-				validity.Round(time.Hour).String() + "): a renewed code would be due for renewal at once; nothing was spent"}
+				validityText(validity) + "): a renewed code would be due for renewal at once; nothing was spent"}
 	}
 	return nil
+}
+
+// validityText says how long a code is valid: in whole days from two days
+// up ("365 days", not "8760h0m0s"), else in hours.
+func validityText(d time.Duration) string {
+	if d >= 48*time.Hour {
+		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + " days"
+	}
+	return d.Round(time.Hour).String()
 }
 
 // beginCreate records, before the create is sent, that it is: in this

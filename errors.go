@@ -162,7 +162,9 @@ func (e *ValidationError) Error() string {
 }
 
 // DecodeError is a success answer whose body could not be read as the
-// operation's response. It never quotes the body, which may hold a license.
+// operation's response, or an answer of any status whose body is larger than
+// the client reads (WithMaxResponseBytes). It never quotes the body, which
+// may hold a license.
 type DecodeError struct {
 	// StatusCode is the HTTP status of the answer.
 	StatusCode int
@@ -185,7 +187,7 @@ func (e *DecodeError) Error() string {
 		b.WriteString(e.Field)
 	}
 	b.WriteString(": ")
-	b.WriteString(e.Err.Error())
+	b.WriteString(causeText(e.Err))
 	writeStatus(&b, e.StatusCode, e.RequestID)
 	return b.String()
 }
@@ -253,11 +255,20 @@ func (e *OperationError) Error() string {
 	if e.Attempts > 1 {
 		s += " (" + strconv.Itoa(e.Attempts) + " attempts)"
 	}
-	return s + ": " + e.Err.Error()
+	return s + ": " + causeText(e.Err)
 }
 
 // Unwrap returns the last attempt's cause.
 func (e *OperationError) Unwrap() error { return e.Err }
+
+// causeText is the text of an error type's cause, which a caller's own
+// value of the type (a test's fake answer) may lack.
+func causeText(err error) string {
+	if err == nil {
+		return "no cause given"
+	}
+	return err.Error()
+}
 
 // errBodyTooLarge is the cause when a response body exceeds the read cap.
 var errBodyTooLarge = errors.New("response body exceeds the size limit")

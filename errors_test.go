@@ -3,6 +3,7 @@ package polarlicense
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -171,6 +172,7 @@ func TestResponseBodyIsCapped(t *testing.T) {
 	big := `{"RequestId":"r","Items":[{"AliyunOrderId":"` + strings.Repeat("123456789", 6000) + `"}]}`
 	for _, chunked := range []bool{false, true} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("x-acs-request-id", "big-1")
 			if chunked {
 				w.(http.Flusher).Flush() // no Content-Length
 			}
@@ -180,6 +182,12 @@ func TestResponseBodyIsCapped(t *testing.T) {
 		require.NoError(t, err)
 		_, err = c.DescribeLicenseOrders(context.Background(), nil)
 		assert.ErrorIs(t, err, errBodyTooLarge, "chunked=%v", chunked)
+		// A bad answer, typed, with its status and request id.
+		var de *DecodeError
+		require.ErrorAs(t, err, &de, "chunked=%v", chunked)
+		assert.Equal(t, 200, de.StatusCode)
+		assert.Equal(t, "big-1", de.RequestID)
+		assert.Equal(t, "polarlicense: DescribeLicenseOrders: cannot decode response: response body exceeds the size limit (status 200, request id big-1)", err.Error())
 
 		c, err = NewClient(WithEndpoint(srv.URL), WithAccessKey("id", "secret"))
 		require.NoError(t, err)
@@ -196,4 +204,19 @@ func TestErrorsAreDistinguishable(t *testing.T) {
 	de := &DecodeError{StatusCode: 200, Err: errors.New("boom")}
 	assert.ErrorIs(t, &OperationError{Operation: "X", Attempts: 3, Err: de}, de)
 	assert.Equal(t, "polarlicense: X (3 attempts): cannot decode response: boom (status 200)", (&OperationError{Operation: "X", Attempts: 3, Err: de}).Error())
+}
+
+// The package's error types, as a caller may make them (a test's fake
+// answering with one), print without panicking when empty.
+func TestZeroErrorsPrint(t *testing.T) {
+	for _, err := range []error{
+		&APIError{}, &RedirectError{}, &ValidationError{}, &DecodeError{}, &CredentialError{},
+		&OperationError{}, &PageError{}, &StateDirError{}, &LicenseFileError{},
+		&OperationError{Operation: "CreateActivationCode", Attempts: 2},
+	} {
+		var text string
+		require.NotPanics(t, func() { text = err.Error() }, "%T", err)
+		assert.NotEmpty(t, text, "%T", err)
+		assert.NotContains(t, fmt.Sprint(err), "PANIC", "%T", err)
+	}
 }

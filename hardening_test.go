@@ -144,8 +144,20 @@ func TestThrottleWaitIsClampedNotOverflowed(t *testing.T) {
 
 func TestNilContextIsAnError(t *testing.T) {
 	m := newMockAPI(t)
+	withStateDir := newMockAPI(t, WithStateDir(t.TempDir()))
 	var nilCtx context.Context
+	ensureReq := &EnsureActivationCodeRequest{AliyunOrderID: "1", MacAddress: "12:34:56:78:98:00", Name: "n", SystemIdentifier: "7345118823001548201"}
 	calls := map[string]func() error{
+		"Call":                 func() error { _, err := m.client.Call(nilCtx, "DescribeDBClusters", nil); return err },
+		"EnsureActivationCode": func() error { _, err := m.client.EnsureActivationCode(nilCtx, ensureReq); return err },
+		"EnsureActivationCode with a state directory": func() error {
+			_, err := withStateDir.client.EnsureActivationCode(nilCtx, ensureReq)
+			return err
+		},
+		"CreateActivationCode with a state directory": func() error {
+			_, err := withStateDir.client.CreateActivationCode(nilCtx, createReq)
+			return err
+		},
 		"CreateOrGetVirtualLicenseOrder": func() error {
 			_, err := m.client.CreateOrGetVirtualLicenseOrder(nilCtx, &CreateOrGetVirtualLicenseOrderRequest{Engine: EnginePG})
 			return err
@@ -183,6 +195,56 @@ func TestNilContextIsAnError(t *testing.T) {
 		assert.Equal(t, "ctx", ve.Field, name)
 	}
 	assert.Zero(t, m.sent())
+	assert.Zero(t, withStateDir.sent())
+}
+
+// A nil *Client, or a Client not made by NewClient, refuses every call with a
+// *ValidationError naming the client, as a paginator given no API does.
+func TestNilClientIsAnError(t *testing.T) {
+	ctx := context.Background()
+	ensureReq := &EnsureActivationCodeRequest{AliyunOrderID: "1", MacAddress: "12:34:56:78:98:00", Name: "n", SystemIdentifier: "7345118823001548201"}
+	for name, c := range map[string]*Client{"nil": nil, "zero": {}} {
+		calls := map[string]func() error{
+			"CreateOrGetVirtualLicenseOrder": func() error {
+				_, err := c.CreateOrGetVirtualLicenseOrder(ctx, &CreateOrGetVirtualLicenseOrderRequest{Engine: EnginePG})
+				return err
+			},
+			"DescribeLicenseOrderDetails": func() error {
+				_, err := c.DescribeLicenseOrderDetails(ctx, &DescribeLicenseOrderDetailsRequest{AliyunOrderID: "1"})
+				return err
+			},
+			"DescribeLicenseOrders": func() error { _, err := c.DescribeLicenseOrders(ctx, nil); return err },
+			"DescribeActivationCodeDetails": func() error {
+				_, err := c.DescribeActivationCodeDetails(ctx, &DescribeActivationCodeDetailsRequest{AliyunOrderID: "1"})
+				return err
+			},
+			"DescribeActivationCodes": func() error {
+				_, err := c.DescribeActivationCodes(ctx, &DescribeActivationCodesRequest{AliyunOrderID: "1"})
+				return err
+			},
+			"CreateActivationCode": func() error { _, err := c.CreateActivationCode(ctx, createReq); return err },
+			"EnsureActivationCode": func() error { _, err := c.EnsureActivationCode(ctx, ensureReq); return err },
+			"Call":                 func() error { _, err := c.Call(ctx, "DescribeDBClusters", nil); return err },
+			"LicenseOrders": func() error {
+				for _, err := range c.LicenseOrders(ctx, nil) {
+					return err
+				}
+				return nil
+			},
+		}
+		for op, f := range calls {
+			var err error
+			require.NotPanics(t, func() { err = f() }, "%s client: %s", name, op)
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve, "%s client: %s", name, op)
+			assert.Equal(t, "client", ve.Field, "%s client: %s", name, op)
+			assert.Contains(t, err.Error(), "*Client", "%s client: %s", name, op)
+		}
+		require.NotPanics(t, func() {
+			assert.Empty(t, c.Endpoint(), name)
+			assert.Empty(t, c.StateDir(), name)
+		}, name)
+	}
 }
 
 func TestTLSFailureMeansNothingWasSent(t *testing.T) {

@@ -51,7 +51,7 @@ type LicenseFileError struct {
 
 // Error says which file, which step and why.
 func (e *LicenseFileError) Error() string {
-	return "polarlicense: license file " + e.Path + ": " + e.Op + ": " + strings.TrimPrefix(e.Err.Error(), "polarlicense: ")
+	return "polarlicense: license file " + e.Path + ": " + e.Op + ": " + strings.TrimPrefix(causeText(e.Err), "polarlicense: ")
 }
 
 // Unwrap returns the cause.
@@ -277,6 +277,9 @@ var beforePlace = func(tmp string) {}
 
 // placeLicenseFile is WriteLicenseFileWithOptions without the record.
 func placeLicenseFile(path string, data []byte, opts *LicenseFileOptions) error {
+	if path == "" {
+		return &LicenseFileError{Path: path, Op: "inspect", Err: errEmptyLicensePath}
+	}
 	existing, same, err := inspectLicenseFile(path, data)
 	switch {
 	case err != nil:
@@ -339,6 +342,9 @@ func placeLicenseFile(path string, data []byte, opts *LicenseFileOptions) error 
 	return nil
 }
 
+// errEmptyLicensePath is the cause of a write or check given no path.
+var errEmptyLicensePath = errors.New("the license path is empty")
+
 // CheckLicenseFileWritable checks, before anything is spent, that a license
 // could be written to path with opts: the directory exists and a temporary
 // file can be created in it (and given opts.Owner, or the owner of the file
@@ -350,6 +356,9 @@ func placeLicenseFile(path string, data []byte, opts *LicenseFileOptions) error 
 // written. Nothing at path is changed. Errors are those of
 // WriteLicenseFileWithOptions: a *LicenseFileError naming path.
 func CheckLicenseFileWritable(path string, opts LicenseFileOptions) error {
+	if path == "" {
+		return &LicenseFileError{Path: path, Op: "inspect", Err: errEmptyLicensePath}
+	}
 	fi, err := os.Lstat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):

@@ -260,3 +260,23 @@ func TestLicenseFileErrorMessage(t *testing.T) {
 	assert.False(t, errors.Is(e, ErrLicenseFileNotRegular))
 	assert.False(t, strings.Contains(notRegularError{"a directory"}.Error(), "link"))
 }
+
+// An empty path is refused by the check as by the write: the check said it
+// could be written (a temporary file in the working directory), and the
+// write, after a caller had spent a code on that answer, failed.
+func TestEmptyLicensePathRefused(t *testing.T) {
+	t.Chdir(t.TempDir())
+	cert := NewCertContent(base64.StdEncoding.EncodeToString([]byte("license")))
+	for name, err := range map[string]error{
+		"check":           CheckLicenseFileWritable("", LicenseFileOptions{}),
+		"check overwrite": CheckLicenseFileWritable("", LicenseFileOptions{Overwrite: true}),
+		"write":           WriteLicenseFile("", cert, true),
+	} {
+		var lfe *LicenseFileError
+		require.ErrorAs(t, err, &lfe, name)
+		assert.Equal(t, "polarlicense: license file : inspect: the license path is empty", err.Error(), name)
+	}
+	entries, err := os.ReadDir(".")
+	require.NoError(t, err)
+	assert.Empty(t, entries, "nothing made in the working directory")
+}

@@ -88,7 +88,7 @@ func (c *Client) DescribeActivationCodes(ctx context.Context, req *DescribeActiv
 // EnsureActivationCode then returns that code (Created false) but does not
 // renew it until the hold is over.
 func (c *Client) CreateActivationCode(ctx context.Context, req *CreateActivationCodeRequest) (*CreateActivationCodeResponse, error) {
-	if c.stateDir == "" || req == nil || ctx == nil {
+	if c == nil || c.stateDir == "" || req == nil || ctx == nil {
 		return c.createActivationCode(ctx, req)
 	}
 	var scratch [16]sign.Param

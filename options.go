@@ -193,7 +193,8 @@ func parseEndpoint(endpoint string) (scheme, host string, err error) {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return "", "", errors.New("WithEndpoint: the scheme must be http or https")
 	}
-	if u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+	// A host with no name (":8443") would dial this very machine.
+	if u.Hostname() == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
 		return "", "", errors.New("WithEndpoint: want scheme://host[:port] with no path, query or user")
 	}
 	return u.Scheme, u.Host, nil

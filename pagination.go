@@ -3,6 +3,7 @@ package polarlicense
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"math"
 	"strconv"
@@ -46,7 +47,7 @@ type PageError struct {
 
 // Error names the page and the cause.
 func (e *PageError) Error() string {
-	return "polarlicense: page " + strconv.Itoa(e.PageNumber) + ": " + e.Err.Error()
+	return "polarlicense: page " + strconv.Itoa(e.PageNumber) + ": " + causeText(e.Err)
 }
 
 // Unwrap returns the cause.
@@ -193,6 +194,10 @@ func (p *Paginator[Resp, Item]) PageNumber() int { return p.next }
 // unless the failure wraps ErrInconsistentPages, which ends the walk. After
 // the last page it returns ErrNoMorePages.
 func (p *Paginator[Resp, Item]) NextPage(ctx context.Context) (*Resp, error) {
+	if p == nil || p.fetch == nil {
+		return nil, &PageError{PageNumber: 1, Err: &ValidationError{Operation: "NextPage", Field: "paginator",
+			Reason: "a Paginator not made by NewDescribeLicenseOrdersPaginator or NewDescribeActivationCodesPaginator"}}
+	}
 	if p.done {
 		return nil, ErrNoMorePages
 	}
@@ -202,6 +207,9 @@ func (p *Paginator[Resp, Item]) NextPage(ctx context.Context) (*Resp, error) {
 		}
 	}
 	resp, err := p.fetch(ctx, p.next, p.size)
+	if err == nil && resp == nil { // an API of the caller's own, answering nothing
+		err = fmt.Errorf("%w: the API returned neither a page nor an error", ErrInconsistentPages)
+	}
 	if err != nil {
 		p.done = errors.Is(err, ErrInconsistentPages)
 		return nil, &PageError{PageNumber: p.next, Err: err}
@@ -237,15 +245,18 @@ func (p *Paginator[Resp, Item]) NextPage(ctx context.Context) (*Resp, error) {
 }
 
 // check looks for paging answers that make the walk unsafe to continue. A
-// page with more items than asked for never gets here: decoding refuses it
+// page with more items than asked for is refused by the client's decoding
 // (a *DecodeError wrapping ErrInconsistentPages) before the extra items are
-// allocated.
+// allocated; one from an API of the caller's own (a fake) is refused here.
 func (p *Paginator[Resp, Item]) check(number int, items []Item) error {
+	if len(items) > p.size {
+		return fmt.Errorf("%w: the service answered %d items when asked for a page of %d", ErrInconsistentPages, len(items), p.size)
+	}
 	if number != 0 && number != p.next {
-		return errors.Join(ErrInconsistentPages, errors.New("the service answered page "+strconv.Itoa(number)+" when asked for page "+strconv.Itoa(p.next)))
+		return fmt.Errorf("%w: the service answered page %d when asked for page %d", ErrInconsistentPages, number, p.next)
 	}
 	if p.pages > 0 && len(items) > 0 && items[0] == p.first && items[len(items)-1] == p.last {
-		return errors.Join(ErrInconsistentPages, errors.New("the service served the previous page again"))
+		return fmt.Errorf("%w: the service served the previous page again", ErrInconsistentPages)
 	}
 	return nil
 }

@@ -189,6 +189,8 @@ func TestPaginationRefusesInconsistentPages(t *testing.T) {
 			assert.Equal(t, tc.failPage, pe.PageNumber)
 			assert.Equal(t, tc.wantIDs, got)
 			assert.Len(t, tc.f.calls, tc.failPage, "the walk stops at once")
+			assert.NotContains(t, err.Error(), "\n", "one line, for a log")
+			assert.Contains(t, err.Error(), "inconsistent paging: the ", "the cause, then what was inconsistent")
 		})
 	}
 }

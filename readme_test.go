@@ -184,3 +184,40 @@ func TestCIRunsTheReadmeTestCommand(t *testing.T) {
 		t.Errorf(".ci/run does not run the README's test command %q", command)
 	}
 }
+
+// The Install section's list of the library's dependencies names every
+// module outside the standard library that the module's packages import.
+func TestReadmeNamesTheLibrarysDependencies(t *testing.T) {
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to list the imports with")
+	}
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?s)The library depends only on(.*?)\n\n`).FindSubmatch(readme)
+	if m == nil {
+		t.Fatal(`README.md has no "The library depends only on" paragraph`)
+	}
+	var named []string
+	for _, q := range regexp.MustCompile("`([^`]+)`").FindAllSubmatch(m[1], -1) {
+		named = append(named, string(q[1]))
+	}
+	out, err := exec.Command(goCmd, "list", "-f", `{{join .Imports "\n"}}`, "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, imp := range strings.Fields(string(out)) {
+		if !strings.Contains(strings.SplitN(imp, "/", 2)[0], ".") || strings.HasPrefix(imp, "github.com/polarlicense/polarlicense-go") {
+			continue // the standard library, or this module
+		}
+		found := false
+		for _, n := range named {
+			found = found || imp == n || strings.HasPrefix(imp, n+"/")
+		}
+		if !found {
+			t.Errorf("the library imports %s, which README.md's Install section does not name among its dependencies %q", imp, named)
+		}
+	}
+}

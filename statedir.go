@@ -94,7 +94,12 @@ func WithStateDir(dir string) Option {
 
 // StateDir returns the client's state directory (WithStateDir), or "" if it
 // has none.
-func (c *Client) StateDir() string { return c.stateDir }
+func (c *Client) StateDir() string {
+	if c == nil {
+		return ""
+	}
+	return c.stateDir
+}
 
 // makeStateDir creates dir and its subdirectory sub, StateDirMode, and
 // returns the subdirectory's path.
@@ -108,7 +113,9 @@ func makeStateDir(dir, sub string) (string, error) {
 
 // StateDirError is a failure to use a state directory: to create it, to
 // lock a host in it, or to read or write a record. It names the directory
-// and the step. errors.Is matches its cause.
+// and the step. errors.Is matches its cause. A call whose context ends while
+// another call holds the host's lock is one too (Op "lock", wrapping the
+// context's error): it sent nothing.
 type StateDirError struct {
 	// Dir is the state directory.
 	Dir string
@@ -120,7 +127,7 @@ type StateDirError struct {
 
 // Error names the directory, the step and the cause.
 func (e *StateDirError) Error() string {
-	return "polarlicense: state directory " + e.Dir + ": " + e.Op + ": " + e.Err.Error()
+	return "polarlicense: state directory " + e.Dir + ": " + e.Op + ": " + causeText(e.Err)
 }
 
 // Unwrap returns the cause.
@@ -245,8 +252,10 @@ func lockHost(ctx context.Context, stateDir string, k *ensureKey) (*hostStore, e
 	ok, err := fl.TryLockContext(ctx, stateLockPoll)
 	switch {
 	case ctx.Err() != nil:
+		// Said as a wait for the lock, so that a caller can tell a call
+		// that gave up before sending anything, another holding the host.
 		_ = fl.Close()
-		return nil, ctx.Err()
+		return nil, &StateDirError{Dir: stateDir, Op: "lock", Err: fmt.Errorf("waiting for the host's lock, which another call for the host holds: %w", ctx.Err())}
 	case err != nil:
 		_ = fl.Close()
 		return nil, &StateDirError{Dir: stateDir, Op: "lock", Err: unwrapPathError(err)}

@@ -1,6 +1,7 @@
 package polarlicense
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -100,4 +101,27 @@ func TestLookupLicenseRecordKeepsTheSystemError(t *testing.T) {
 	require.ErrorAs(t, err, &serr)
 	assert.ErrorIs(t, err, syscall.ENOTDIR, "%v", err)
 	assert.Contains(t, err.Error(), filepath.Join(state, "licenses", strings.Repeat("ef", 32)+".json")+": not a directory", "the text names the file, as before")
+}
+
+// A call that gives up waiting for a host's lock, which another holds, says
+// so: a *StateDirError, Op "lock", wrapping the context's error, nothing
+// sent.
+func TestLockWaitThatEndsIsALockError(t *testing.T) {
+	state := t.TempDir()
+	host := ensureKey{order: "1", mac: "12:34:56:78:98:00", systemID: "7345118823001548201"}
+	held, err := lockHost(context.Background(), state, &host)
+	require.NoError(t, err)
+	defer held.unlock()
+
+	m := newMockAPI(t, WithStateDir(state))
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err = m.client.CreateActivationCode(ctx, &CreateActivationCodeRequest{AliyunOrderID: host.order, MacAddress: host.mac, SystemIdentifier: host.systemID, Name: "n"})
+	var sde *StateDirError
+	require.ErrorAs(t, err, &sde)
+	assert.Equal(t, "lock", sde.Op)
+	assert.Equal(t, state, sde.Dir)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "waiting for the host's lock, which another call for the host holds")
+	assert.Zero(t, m.sent())
 }

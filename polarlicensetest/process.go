@@ -176,7 +176,13 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			"--env-file writes them, with POLARLICENSE_ENDPOINT, to a file a shell can source.\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	// The flag package would print a refused flag's error before the usage,
+	// and the command prints the error it returns: the usage alone here.
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(stderr)
+	if err != nil {
+		fs.Usage()
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}

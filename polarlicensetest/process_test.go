@@ -73,7 +73,14 @@ func TestRunFlags(t *testing.T) {
 	for _, args := range [][]string{{"--access-key-id", "x"}, {"--bogus"}, {"extra"}} {
 		assert.ErrorAs(t, polarlicensetest.Run(ctx, args, &out, &errOut), &usage, "%v: a mistake on the command line", args)
 	}
-	err := polarlicensetest.Run(ctx, []string{"--listen", "256.0.0.1:bad"}, &out, &errOut)
+	// The refused flag's error is the one returned, for the command to print
+	// once; stderr has the usage alone.
+	errOut.Reset()
+	err := polarlicensetest.Run(ctx, []string{"--virtual-order-quota", "x"}, &out, &errOut)
+	assert.ErrorAs(t, err, &usage)
+	assert.Contains(t, errOut.String(), "Usage: polarlicense-emulator")
+	assert.NotContains(t, errOut.String(), "parse error", "the error is not printed before the usage")
+	err = polarlicensetest.Run(ctx, []string{"--listen", "256.0.0.1:bad"}, &out, &errOut)
 	assert.Error(t, err)
 	assert.False(t, errors.As(err, &usage), "an address that cannot be listened on is a failure to serve")
 	assert.Empty(t, out.String())

@@ -55,7 +55,7 @@ func (a *app) failCheck(cmd *cobra.Command, err error) int {
 		if errors.As(err, &ce) {
 			msg = a.describe(ce.err)
 		} else {
-			msg = err.Error() + helpHint(cmd)
+			msg = flagValueMessage(cmd, cobraMessage(err.Error())) + helpHint(cmd)
 		}
 	}
 	report := a.notRunReport(cmd, oneLine(msg))

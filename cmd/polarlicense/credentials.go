@@ -54,6 +54,8 @@ type chainProvider struct {
 	mu      sync.Mutex
 	sources []chainSource
 	chosen  providers.CredentialsProvider
+	// chosenLabel names the chosen source, for a refusal's advice.
+	chosenLabel string
 	// advised is set when the last failure's message says what to do.
 	advised bool
 }
@@ -101,6 +103,14 @@ func newChainProvider() *chainProvider {
 	return c
 }
 
+// source names the source whose credentials were used, "" before one
+// answered.
+func (c *chainProvider) source() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.chosenLabel
+}
+
 // GetCredentials returns the credentials of the first source that has
 // them. When none has, the error is one sentence: the first source that was
 // set up and why it failed, or that none was.
@@ -114,7 +124,7 @@ func (c *chainProvider) GetCredentials() (*providers.Credentials, error) {
 	for _, s := range c.sources {
 		creds, err := s.provider.GetCredentials()
 		if err == nil {
-			c.chosen = s.provider
+			c.chosen, c.chosenLabel = s.provider, s.label
 			return creds, nil
 		}
 		if s.configured && failure == "" { // the first one set up is the one meant

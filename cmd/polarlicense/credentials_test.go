@@ -47,6 +47,11 @@ func TestProfileFromCLIConfig(t *testing.T) {
 	assert.Equal(t, "polarlicense: no usable credentials: there is no profile named missing (~/config.json holds only other, polar; "+
 		`there is no ~/no-credentials): run "aliyun configure --profile missing" or add a [missing] section to ~/no-credentials, or name one that exists`, line)
 	assert.Equal(t, 1, srv.RequestCount(""), "only the good run reached the service")
+
+	// Credentials the service refuses: the advice names the profile.
+	r = runIn(t, profileEnv(srv.URL), "--profile", "other", "orders", "list")
+	assert.Equal(t, exitFailure, r.code)
+	assert.True(t, strings.HasSuffix(oneLineOn(t, r.stderr), `; check the credentials of profile "other" (--profile)`), r.stderr)
 }
 
 func TestProfileFromCredentialsFile(t *testing.T) {
@@ -59,6 +64,12 @@ func TestProfileFromCredentialsFile(t *testing.T) {
 
 	r := ok(t, runIn(t, profileEnv(srv.URL), "--profile", "polar", "orders", "get", "239618016570503", "-o", "json"))
 	assert.Equal(t, "239618016570503", decodeJSON[orderRecord](t, r.stdout).AliyunOrderID)
+
+	// Without --profile the default chain reads [default], which the
+	// service refuses: the advice names the file.
+	r = runIn(t, profileEnv(srv.URL), "orders", "list")
+	assert.Equal(t, exitFailure, r.code)
+	assert.True(t, strings.HasSuffix(oneLineOn(t, r.stderr), "; check the credentials from the credentials file "+ini), r.stderr)
 }
 
 func TestMalformedCLIConfigIsNotPrinted(t *testing.T) {

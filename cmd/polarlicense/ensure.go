@@ -186,6 +186,8 @@ func ensureAdvice(err error, stateDir string) error {
 	case errors.Is(err, polarlicense.ErrLicenseNotFetched):
 		return &hintError{err: err, hint: "this run created the host's code (one unit of quota spent), but could not fetch its license: " +
 			"do not create another; run the same command again, which finds the code, spends nothing and writes the file"}
+	case errors.Is(err, polarlicense.ErrOrderFrozen), errors.Is(err, polarlicense.ErrQuotaExhausted):
+		return &hintError{err: err, hint: `nothing was spent: use an order that can still issue codes (see "polarlicense orders list")`}
 	case errors.Is(err, polarlicense.ErrUncertainOutcome):
 		return &hintError{err: err, lostAnswer: true, hint: "the code may or may not have been created: run the same command again (with the same state directory, " +
 			stateDir + "); it looks for the code first, and for ten minutes only looks and creates none, in case the create is still being processed"}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,65 +12,10 @@ import (
 	"github.com/polarlicense/polarlicense-go/polarlicensetest"
 )
 
-// What the commands that may spend say, in every output format and when a
-// step fails: records holding a list (the ids in duplicates; license
-// ensure's default on a terminal is table, and a run there printed a panic
-// after it had spent quota and written the file), a state directory that
-// cannot be used, a code created whose license could not be fetched.
-
-func TestLicenseEnsureTableAndCSV(t *testing.T) {
-	t.Parallel()
-	srv := provisioningServer(t)
-	path := filepath.Join(t.TempDir(), "license.lic")
-	args := ensureArgs(provOrder, path)
-	args = args[:len(args)-2] // without -o json
-
-	r := ok(t, runAt(t, srv, append(args, "-o", "table")...))
-	assert.Contains(t, r.stdout, "activation_code_id")
-	assert.Contains(t, r.stdout, "created")
-	assert.Regexp(t, `(?m)^duplicates\s+-$`, r.stdout)
-
-	r = ok(t, runAt(t, srv, append(args, "-o", "csv")...))
-	header, rows := decodeCSV(t, r.stdout)
-	assert.Contains(t, header, "duplicates")
-	require.Len(t, rows, 1)
-	assert.Equal(t, "false", rows[0]["created"], "the second run found the code")
-	assert.Equal(t, "", rows[0]["duplicates"])
-}
-
-func TestFleetPlanCSV(t *testing.T) {
-	t.Parallel()
-	srv := provisioningServer(t)
-	dir := t.TempDir()
-	inv := writeInventory(t, dir, threeNodes(provOrder, filepath.Join(dir, "license")))
-	require.NoError(t, os.Mkdir(filepath.Join(dir, "license"), 0o755))
-	r := runAt(t, srv, "fleet", "plan", "-f", inv, "--state-dir", t.TempDir(), "-o", "csv")
-	require.Equal(t, exitOK, r.code, r.stderr)
-	header, rows := decodeCSV(t, r.stdout)
-	assert.Contains(t, header, "duplicates")
-	require.Len(t, rows, 3)
-	assert.Equal(t, "", rows[0]["duplicates"])
-}
-
-func TestRecordWithDuplicatesInEveryFormat(t *testing.T) {
-	rec := ensureRecord{AliyunOrderID: provOrder, ActivationCodeID: 7, Created: true, Duplicates: []int64{5, 6}}
-
-	var b bytes.Buffer
-	require.NoError(t, writeFields(&b, rec))
-	assert.Regexp(t, `(?m)^duplicates\s+5 6$`, b.String())
-
-	b.Reset()
-	require.NoError(t, writeCSV(&b, []ensureRecord{rec}))
-	_, rows := decodeCSV(t, b.String())
-	require.Len(t, rows, 1)
-	assert.Equal(t, "5 6", rows[0]["duplicates"])
-
-	b.Reset()
-	require.NoError(t, writeCSV(&b, []fleetRecord{{Node: "host01", Duplicates: []int64{9}}}))
-	_, rows = decodeCSV(t, b.String())
-	require.Len(t, rows, 1)
-	assert.Equal(t, "9", rows[0]["duplicates"])
-}
+// What the commands that may spend say when a step fails: a state
+// directory that cannot be used, a code created whose license could not be
+// fetched. (Their records in every output format: TestLicenseEnsureEveryFormat,
+// TestFleetCSV, TestEveryRecordHasTableAndCSVForms.)
 
 // A state directory that cannot be used: the create is not sent, and the
 // message says so and what to do.

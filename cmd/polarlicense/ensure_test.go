@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -210,7 +211,9 @@ func TestLicenseEnsureOrderChecks(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "license.lic")
 	r := runAt(t, srv, ensureArgs(provFrozen, path)...)
 	assert.Equal(t, exitFailure, r.code)
-	assert.Contains(t, r.stderr, "frozen")
+	// In the command's words, with what to do.
+	assert.Equal(t, "polarlicense: order "+provFrozen+" has no code for this host: it cannot issue a code: the virtual order is frozen and issues no activation codes; "+
+		`nothing was spent: use an order that can still issue codes (see "polarlicense orders list")`, oneLineOn(t, r.stderr))
 	assert.Zero(t, srv.RequestCount("CreateActivationCode"))
 	assert.NoFileExists(t, path)
 }
@@ -311,4 +314,92 @@ func TestLicenseEnsureNamesTheOldIdentityOfTheFile(t *testing.T) {
 	assert.Contains(t, line, "MAC address "+provMac)
 	assert.Contains(t, line, "network card")
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"), "nothing spent but the first code")
+}
+
+// A run that finds the host held by an earlier create whose answer was
+// lost says so once, in the command's words: who holds the host until when
+// and what it found, then what to do.
+func TestLicenseEnsureHeldSaidOnce(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDrop})
+	state := t.TempDir()
+	args := ensureArgs(provOrder, filepath.Join(t.TempDir(), "license.lic"), "--state-dir", state)
+	r := runAt(t, srv, args...)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, r.stderr, "may or may not have been created")
+
+	r = runAt(t, srv, args...)
+	assert.Equal(t, exitFailure, r.code)
+	line := oneLineOn(t, r.stderr)
+	assert.Regexp(t, `^polarlicense: a create begun at \S+ by process \d+ on \S+ and never resolved holds order `+provOrder+
+		`'s host \(MAC address `+provMac+`, system identifier "`+provSysID+`"\) until \S+: no code for the host turned up; `+
+		`nothing was spent by this run; run the same command again after the time above: it looks for the code first and creates one only if there still is none$`, line)
+	assert.Equal(t, 1, strings.Count(line, "looks"), "what the next run does is said once")
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"), "the second run sent nothing")
+}
+
+// The ensure record in every output format: table (the default on a
+// terminal) and csv wrote a Go panic, exit 2, after the code was created and
+// its file written.
+func TestLicenseEnsureEveryFormat(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	dir := t.TempDir()
+	for i, format := range []string{"table", "csv", "json"} {
+		args := []string{"license", "ensure", provOrder, "--name", "pg-prod-0" + strconv.Itoa(i), "--mac", "00:16:3e:1a:2b:1" + strconv.Itoa(i),
+			"--system-id", provSysID, "--out", filepath.Join(dir, format+".lic"), "-o", format}
+		r := ok(t, runAt(t, srv, args...))
+		assert.Contains(t, r.stdout, "pg-prod-0"+strconv.Itoa(i), format)
+		assert.NotContains(t, r.stdout, "panic", format)
+		if format == "csv" {
+			lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+			require.Len(t, lines, 2, r.stdout)
+			assert.True(t, strings.HasPrefix(lines[0], "aliyun_order_id,activation_code_id,"), lines[0])
+		}
+	}
+	assert.Equal(t, 3, srv.RequestCount("CreateActivationCode"))
+}
+
+// A run that gives up (--timeout) or is interrupted while another run for
+// the same host holds its lock says what it waited for and that it sent
+// nothing, not a bare "gave up".
+func TestLicenseEnsureWaitingForTheLock(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	// Long enough for both waiting runs to give up first, however slow the machine.
+	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDelay, Delay: 5 * time.Second})
+	state := t.TempDir()
+	dir := t.TempDir()
+	first := make(chan result, 1)
+	go func() {
+		first <- runAt(t, srv, ensureArgs(provOrder, filepath.Join(dir, "a.lic"), "--state-dir", state)...)
+	}()
+	waitForCreates(t, srv, 1) // the first run holds the host's lock
+
+	want := " while waiting for another run for this host to finish (it holds the host's lock in " + state + "); nothing was sent"
+	r := runAt(t, srv, append([]string{"--timeout", "300ms"}, ensureArgs(provOrder, filepath.Join(dir, "b.lic"), "--state-dir", state)...)...)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Equal(t, "polarlicense: gave up after 300ms (--timeout)"+want, oneLineOn(t, r.stderr))
+	r = runAt(t, srv, "--timeout", "300ms", "codes", "create", provOrder, "--mac", provMac, "--name", "n", "--system-id", provSysID, "--state-dir", state)
+	assert.Equal(t, exitFailure, r.code)
+	assert.Equal(t, "polarlicense: gave up after 300ms (--timeout)"+want, oneLineOn(t, r.stderr))
+
+	ok(t, <-first)
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"), "the waiting runs sent nothing")
+}
+
+// A --renew-within as long as the codes' validity is refused naming the
+// flag, not the SDK's field.
+func TestLicenseEnsureRenewWithinTooLongNamesTheFlag(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	out := filepath.Join(t.TempDir(), "license.lic")
+	ok(t, runAt(t, srv, ensureArgs(provOrder, out)...))
+	r := runAt(t, srv, ensureArgs(provOrder, out, "--renew-within", "20000d")...)
+	assert.Equal(t, exitUsage, r.code)
+	line := oneLineOn(t, r.stderr)
+	assert.True(t, strings.HasPrefix(line, "polarlicense: invalid --renew-within: must be shorter than the validity of the host's codes"), line)
+	assert.Regexp(t, `\(code 1 is valid for \d+ days\)`, line, "in days, as --renew-within is given")
+	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
 }

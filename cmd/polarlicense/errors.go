@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -141,7 +144,7 @@ func (a *app) fail(cmd *cobra.Command, err error) int {
 		a.errorLine(a.describe(ce.err))
 		return exitFailure
 	default: // cobra refused the command line
-		a.errorLine(cobraMessage(err.Error()) + helpHint(cmd))
+		a.errorLine(flagValueMessage(cmd, cobraMessage(err.Error())) + helpHint(cmd))
 		return exitUsage
 	}
 }
@@ -158,6 +161,39 @@ func cobraMessage(msg string) string {
 		return msg
 	}
 	return head + didYouMean(strings.Fields(list))
+}
+
+// invalidFlagValue is pflag's refusal of a flag's value: the value, the
+// flag ("--name", or "-x, --name"), and the parser's error.
+var invalidFlagValue = regexp.MustCompile(`^(invalid argument ".*" for "(?:-., )?--([a-z0-9-]+)" flag): (.*)$`)
+
+// flagValueMessage says what a bool, integer or number flag wants in place
+// of the Go parser's words ("strconv.ParseInt: parsing \"abc\": invalid
+// syntax", "parse error"); other messages are returned as they are.
+func flagValueMessage(cmd *cobra.Command, msg string) string {
+	m := invalidFlagValue.FindStringSubmatch(msg)
+	if m == nil || cmd == nil || !(strings.HasPrefix(m[3], "strconv.") || m[3] == "parse error") {
+		return msg
+	}
+	f := cmd.Flags().Lookup(m[2])
+	if f == nil {
+		return msg
+	}
+	var want string
+	switch f.Value.Type() {
+	case "bool":
+		want = "want true or false"
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		want = "want a whole number"
+	case "float32", "float64":
+		want = "want a number"
+	default:
+		return msg
+	}
+	if strings.HasSuffix(m[3], "value out of range") {
+		want = "out of range"
+	}
+	return m[1] + ": " + want
 }
 
 // didYouMean is `: did you mean "a"?` or `: did you mean "a" or "b"?`, or ""
@@ -196,6 +232,7 @@ var flagOfField = map[string]string{
 	"SystemIdentifier": "--system-id",
 	"Description":      "--description",
 	"Engine":           "--engine",
+	"RenewWithin":      "--renew-within",
 }
 
 func describeValidation(ve *polarlicense.ValidationError) string {
@@ -214,6 +251,7 @@ func (a *app) describe(err error) string {
 		target   *targetError
 		hint     *hintError
 		credErr  *polarlicense.CredentialError
+		redirect *polarlicense.RedirectError
 		fileErr  *polarlicense.LicenseFileError
 		ctlErr   *hostid.ControlFileError
 		pathErr  *fs.PathError
@@ -234,7 +272,18 @@ func (a *app) describe(err error) string {
 	switch {
 	case errors.As(err, &listenErr):
 		return "cannot listen on " + listenErr.addr + ": " + rootCause(listenErr.err).Error() + suffix
+	case hint != nil && errors.Is(err, polarlicense.ErrCreateHeld):
+		return heldMessage(err) + suffix
 	case errors.As(err, &api):
+		if credentialsRefused(api.Code) {
+			suffix = "; check " + a.credentialsOrigin() + suffix
+		}
+		if body, ok := strings.CutPrefix(api.Message, nonAPIBody); ok && api.Code == "" && api.StatusCode < 500 {
+			// Not the API's answer (a web server, a proxy's page): most
+			// likely the wrong endpoint, not a refusal by the service.
+			return "the endpoint " + a.endpointForErrors() + " answered HTTP " + strconv.Itoa(api.StatusCode) +
+				" with something other than the API's answer (" + body + "): check --endpoint and any proxy in between" + suffix
+		}
 		return describeAPIError(api, target) + suffix
 	case errors.As(err, &credErr):
 		msg := "no usable credentials: " + credErr.Reason
@@ -244,13 +293,20 @@ func (a *app) describe(err error) string {
 		return msg
 	case errors.Is(err, context.DeadlineExceeded):
 		if a.timeout.d > 0 {
-			return "gave up after " + a.timeout.String() + " (--timeout)" + suffix
+			return "gave up after " + a.timeout.String() + " (--timeout)" + waitingForLock(err) + suffix
 		}
-		return "timed out" + suffix
+		return "timed out" + waitingForLock(err) + suffix
 	case errors.Is(err, context.Canceled):
-		return "interrupted" + suffix
+		return "interrupted" + waitingForLock(err) + suffix
 	case errors.As(err, &dec):
 		return "the service's answer could not be read: " + dec.Error() + suffix
+	case errors.As(err, &redirect):
+		to := ""
+		if redirect.Host != "" {
+			to = " to " + redirect.Host
+		}
+		return "the endpoint " + a.endpointForErrors() + " answered with a redirect (HTTP " + strconv.Itoa(redirect.StatusCode) + to +
+			"), which is never followed: check --endpoint and any proxy in between" + suffix
 	case hint != nil && hint.lostAnswer && errors.Is(err, polarlicense.ErrUncertainOutcome):
 		// The hint says, in the command's terms, what the SDK's own advice
 		// says in its terms: say what happened, then the hint alone.
@@ -268,10 +324,58 @@ func (a *app) describe(err error) string {
 		return pathErr.Op + " " + pathErr.Path + ": " + pathErr.Err.Error() + suffix
 	case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		return "the endpoint " + a.endpointForErrors() + " answers plain HTTP, not HTTPS: give it as http://…" + suffix
+	case errors.As(err, new(*tls.CertificateVerificationError)):
+		return "the endpoint " + a.endpointForErrors() + " presented a certificate this machine does not trust (" + rootCause(err).Error() +
+			"): check --endpoint, the system's CA certificates and any proxy that intercepts HTTPS" + suffix
+	case (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) && errors.As(err, new(*polarlicense.OperationError)) &&
+		!errors.Is(err, polarlicense.ErrUncertainOutcome):
+		// A call's connection closed before a whole answer came (a
+		// request that may have taken effect is said above, with its
+		// hint); a file cut short is not the service.
+		return "the service at " + a.endpointForErrors() + " closed the connection before its answer was complete (" +
+			rootCause(err).Error() + "); try again later" + suffix
 	case errors.As(err, &netErr) && !isErrno(netErr):
 		return "cannot reach the service at " + a.endpointForErrors() + ": " + rootCause(err).Error() + suffix
 	}
-	return strings.TrimPrefix(err.Error(), "polarlicense: ") + suffix
+	// The SDK's own prefixes: the command has its name for what it did.
+	return strings.TrimPrefix(strings.TrimPrefix(err.Error(), "polarlicense: "), "EnsureActivationCode: ") + suffix
+}
+
+// sdkHeldAdvice are the SDK's own words, in the error of a call that a
+// create never resolved holds, for what to do next: the command's hint says
+// it in the command's terms instead.
+var sdkHeldAdvice = []string{
+	", so nothing was created; after that a call looks again and creates a code only if there still is none",
+	", so nothing was sent (that create may yet make the host's code: look for it before creating another)",
+}
+
+// heldMessage is the error of a call that a create never resolved holds
+// (polarlicense.ErrCreateHeld), said once: who holds the host and until
+// when, without the SDK's operation name, advice and sentinel texts, which
+// the command's hint replaces.
+func heldMessage(err error) string {
+	s := strings.TrimPrefix(err.Error(), "polarlicense: ")
+	for _, op := range []string{"EnsureActivationCode: ", "CreateActivationCode: "} {
+		s = strings.TrimPrefix(s, op)
+	}
+	if i := strings.Index(s, ": "+polarlicense.ErrCreateHeld.Error()); i >= 0 {
+		s = s[:i]
+	}
+	for _, advice := range sdkHeldAdvice {
+		s = strings.Replace(s, advice, "", 1)
+	}
+	return s
+}
+
+// waitingForLock says, of a run that ended while it waited for a host's lock
+// in the state directory, what it waited for and that it sent nothing; ""
+// for any other error.
+func waitingForLock(err error) string {
+	var sde *polarlicense.StateDirError
+	if !errors.As(err, &sde) || sde.Op != "lock" {
+		return ""
+	}
+	return " while waiting for another run for this host to finish (it holds the host's lock in " + sde.Dir + "); nothing was sent"
 }
 
 // isErrno reports whether a net.Error is a bare system error: every
@@ -349,6 +453,34 @@ func rootCause(err error) error {
 	}
 }
 
+// nonAPIBody starts the Message of an *APIError whose body was not an
+// Alibaba error body (the SDK quotes an excerpt after it).
+const nonAPIBody = "non-Alibaba error body: "
+
+// credentialsRefused reports whether an error code is the service refusing
+// the credentials the request was signed with.
+func credentialsRefused(code string) bool {
+	return strings.HasPrefix(code, "InvalidAccessKeyId") || code == "SignatureDoesNotMatch" || code == "IncompleteSignature" ||
+		strings.HasPrefix(code, "InvalidSecurityToken") || code == "MissingSecurityToken"
+}
+
+// credentialsOrigin names, for the advice after a refusal, where the
+// credentials the service refused came from.
+func (a *app) credentialsOrigin() string {
+	switch {
+	case a.profile != "":
+		return "the credentials of profile " + strconv.Quote(a.profile) + " (--profile)"
+	case a.chain != nil:
+		if src := a.chain.source(); src != "" {
+			return "the credentials from " + src
+		}
+		return "the credentials the default chain found"
+	case a.env.getenv != nil && a.env.getenv(envToken) != "":
+		return "the AccessKey and security token in $" + envKeyID + ", $" + envSecret + " and $" + envToken
+	}
+	return "the AccessKey in $" + envKeyID + " and $" + envSecret
+}
+
 // describeAPIError turns an error answer into one line: what it means for
 // the command, then the service's code, message and request id.
 func describeAPIError(e *polarlicense.APIError, t *targetError) string {
@@ -358,8 +490,7 @@ func describeAPIError(e *polarlicense.APIError, t *targetError) string {
 		head = "order " + t.orderID + " has no activation code " + strconv.FormatInt(t.codeID, 10)
 	case strings.HasSuffix(code, ".NotFound") && strings.Contains(code, "OrderId") && t != nil:
 		head = "no license order has the ID " + strconv.Quote(t.orderID)
-	case strings.HasPrefix(code, "InvalidAccessKeyId"), code == "SignatureDoesNotMatch", code == "IncompleteSignature",
-		strings.HasPrefix(code, "InvalidSecurityToken"), code == "MissingSecurityToken":
+	case credentialsRefused(code):
 		head = "the service refused the credentials"
 	case strings.HasPrefix(code, "Forbidden"), strings.HasPrefix(code, "NoPermission"), code == "ActionUnauthorized":
 		head = "access denied"

@@ -52,6 +52,9 @@ func parseDuration(s string) (time.Duration, error) {
 	if s == "" {
 		return 0, bad
 	}
+	if strings.HasPrefix(s, "-") || strings.Contains(s, "d-") {
+		return 0, errors.New(`want a duration of zero or more, such as 90d, 36h or 1d12h`)
+	}
 	var days time.Duration
 	if i := strings.IndexByte(s, 'd'); i >= 0 {
 		n, err := strconv.ParseUint(s[:i], 10, 16)

@@ -32,6 +32,11 @@ func TestParseDuration(t *testing.T) {
 		_, err := parseDuration(in)
 		assert.Error(t, err, in)
 	}
+	// A negative duration is said to be one, not a malformed one.
+	for _, in := range []string{"-1s", "-1d", " -5m", "1d-2h"} {
+		_, err := parseDuration(in)
+		assert.EqualError(t, err, "want a duration of zero or more, such as 90d, 36h or 1d12h", in)
+	}
 }
 
 func TestDurationValue(t *testing.T) {

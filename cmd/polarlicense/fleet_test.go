@@ -177,6 +177,23 @@ func TestFleetTable(t *testing.T) {
 	assert.Equal(t, "order "+provOrder+": 3 codes to issue, 5 of 5 left", lines[5])
 }
 
+// fleet plan and apply in CSV: a row per node, its duplicates one cell (a
+// Go panic, exit 2, after apply had created and written every node's code).
+func TestFleetCSV(t *testing.T) {
+	t.Parallel()
+	srv := provisioningServer(t)
+	dir := t.TempDir()
+	inv := writeInventory(t, dir, threeNodes(provOrder, dir))
+	for _, command := range []string{"plan", "apply"} {
+		r := runAt(t, srv, "fleet", command, "-f", inv, "--state-dir", testStateDir(t), "-o", "csv")
+		require.Equal(t, exitOK, r.code, "%s: %s", command, r.stderr)
+		lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+		require.Len(t, lines, 4, r.stdout) // header, three nodes
+		assert.Contains(t, lines[0], ",duplicates,error", command)
+	}
+	assert.Equal(t, 3, srv.RequestCount("CreateActivationCode"))
+}
+
 func TestFleetApplyRefusesWhatItCannotIssue(t *testing.T) {
 	t.Parallel()
 	srv := provisioningServer(t, polarlicensetest.WithOrders(polarlicense.LicenseOrder{

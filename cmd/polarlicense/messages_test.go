@@ -123,3 +123,26 @@ func TestCompletionUnknownShell(t *testing.T) {
 	assert.Equal(t, exitOK, r.code)
 	assert.True(t, strings.HasPrefix(r.stdout, "zsh\t"), r.stdout)
 }
+
+// A bool, integer or number flag given something else says what it wants,
+// not the Go parser's words.
+func TestFlagValueMessages(t *testing.T) {
+	t.Parallel()
+	for args, want := range map[string]string{
+		"audit --concurrency abc":                            `invalid argument "abc" for "--concurrency" flag: want a whole number (see "polarlicense audit --help")`,
+		"fleet plan -f x --max-rps fast":                     `invalid argument "fast" for "--max-rps" flag: want a number (see "polarlicense fleet plan --help")`,
+		"orders list --virtual=maybe":                        `invalid argument "maybe" for "--virtual" flag: want true or false (see "polarlicense orders list --help")`,
+		"emulator --virtual-order-quota x":                   `invalid argument "x" for "--virtual-order-quota" flag: want a whole number (see "polarlicense emulator --help")`,
+		"fleet plan -f x --concurrency 99999999999999999999": `invalid argument "99999999999999999999" for "--concurrency" flag: out of range (see "polarlicense fleet plan --help")`,
+		"license check --license x --debug=maybe":            `invalid argument "maybe" for "--debug" flag: want true or false (see "polarlicense license check --help")`,
+		"audit --expiring-within soon":                       `invalid argument "soon" for "--expiring-within" flag: want a duration such as 90d, 36h or 1d12h (see "polarlicense audit --help")`,
+	} {
+		r := runIn(t, testEnv(nil), strings.Fields(args)...)
+		if strings.HasPrefix(args, "license check") {
+			assert.Equal(t, 3, r.code, args) // UNKNOWN, as monitoring plugins say it
+		} else {
+			assert.Equal(t, exitUsage, r.code, args)
+		}
+		assert.Equal(t, "polarlicense: "+want, oneLineOn(t, r.stderr), args)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -118,4 +119,33 @@ func TestErrorLineEscapesWhatTheServiceSent(t *testing.T) {
 	a := &app{stderr: &b}
 	a.errorLine("the service refused the request: Bad: name \x1b[2J\u202e (HTTP 400)")
 	assert.Equal(t, "polarlicense: the service refused the request: Bad: name \\x1b[2J\\u202e (HTTP 400)\n", b.String())
+}
+
+// A list of ids (a record's duplicates) is one cell: the ids separated by
+// spaces, empty when there are none.
+func TestCellTextOfIDs(t *testing.T) {
+	assert.Equal(t, "12 14", cellText(reflect.ValueOf([]int64{12, 14})))
+	assert.Equal(t, "", cellText(reflect.ValueOf([]int64(nil))))
+	var b strings.Builder
+	require.NoError(t, writeFields(&b, ensureRecord{Duplicates: []int64{7}}))
+	assert.Regexp(t, `(?m)^duplicates\s+7$`, b.String())
+}
+
+// Every record the commands print has a table and a CSV form, whatever its
+// fields hold: a field kind the writers do not know is a panic after the
+// command's work is done.
+func TestEveryRecordHasTableAndCSVForms(t *testing.T) {
+	id := int64(3)
+	for _, rec := range []any{
+		orderRecord{}, codeRecord{}, licenseRecord{}, ensureRecord{Duplicates: []int64{4, 5}},
+		fleetRecord{ActivationCodeID: &id, Duplicates: []int64{4}}, findingRecord{}, versionRecord{},
+	} {
+		require.NotPanics(t, func() {
+			var b strings.Builder
+			require.NoError(t, writeFields(&b, rec))
+			for _, f := range fieldsOf(rec) {
+				_ = cellText(f.v)
+			}
+		}, "%T", rec)
+	}
 }

@@ -130,7 +130,9 @@ rest of the Alibaba Cloud default chain (OIDC, the aliyun CLI profile, the
 credentials file, the ECS instance role). --emulator needs none.
 
 Exit status: 0 success, 1 failure (service, network, credentials, files),
-2 bad command line, 3 audit findings at or above --fail-on.`,
+2 bad command line, 3 audit findings at or above --fail-on, 130 (143)
+interrupted by Ctrl-C (SIGTERM). "license check" exits as a monitoring
+plugin instead: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.`,
 		Example: `  polarlicense --emulator orders list
   polarlicense orders list --engine PG -o csv
   polarlicense codes create 239618016570503 --mac 00:16:3e:1a:2b:03 --name pg-prod-03 --system-id 7345118823001548203

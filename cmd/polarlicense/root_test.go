@@ -99,7 +99,8 @@ func TestRefusedCredentials(t *testing.T) {
 	assert.Equal(t, exitFailure, r.code)
 	line := oneLineOn(t, r.stderr)
 	assert.True(t, strings.HasPrefix(line, "polarlicense: the service refused the credentials: SignatureDoesNotMatch: "), line)
-	assert.Regexp(t, `request id [0-9A-F-]+\)$`, line)
+	// Then what to do: which credentials to check.
+	assert.Regexp(t, `request id [0-9A-F-]+\); check the AccessKey in \$ALIBABA_CLOUD_ACCESS_KEY_ID and \$ALIBABA_CLOUD_ACCESS_KEY_SECRET$`, line)
 	assert.NotContains(t, line, "not-the-secret")
 	assert.NotContains(t, line, srv.AccessKeySecret)
 }
@@ -227,4 +228,16 @@ func TestEndpointPrecedence(t *testing.T) {
 	assert.Equal(t, "http://127.0.0.1:8", endpoint("cn-hongkong", "http://127.0.0.1:8", true), "--endpoint beats --region")
 	assert.Equal(t, "https://polardb.cn-shenzhen.aliyuncs.com", endpoint("cn-shenzhen", "", false))
 	assert.Equal(t, "https://polardb.aliyuncs.com", endpoint("", "", false), "the central endpoint by default")
+}
+
+// The root help lists every exit status the tool uses, the interrupted
+// runs' and license check's own included.
+func TestRootHelpNamesEveryExitStatus(t *testing.T) {
+	t.Parallel()
+	r := ok(t, runIn(t, testEnv(nil), "--help"))
+	help := strings.Join(strings.Fields(r.stdout), " ")
+	for _, want := range []string{"0 success", "1 failure", "2 bad command line", "3 audit findings", "130 (143) interrupted by Ctrl-C (SIGTERM)",
+		`"license check" exits as a monitoring plugin instead: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN`} {
+		assert.Contains(t, help, want)
+	}
 }

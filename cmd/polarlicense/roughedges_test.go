@@ -2,10 +2,13 @@ package main
 
 import (
 	"flag"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -99,6 +102,98 @@ func TestHTTPSEndpointAnsweringHTTP(t *testing.T) {
 	r := runIn(t, env, "orders", "get", "1")
 	assert.Equal(t, exitFailure, r.code)
 	assert.Contains(t, oneLineOn(t, r.stderr), "answers plain HTTP, not HTTPS: give it as http://")
+}
+
+// A connection the service closes before its answer is complete, and an
+// HTTPS endpoint whose certificate is not trusted, are said in the tool's
+// words, once, naming the endpoint and what to do, not as the SDK's chain of
+// wrapped errors ("page 1: polarlicense: DescribeLicenseOrders (3 attempts):
+// unexpected EOF").
+func TestConnectionFailuresSaidOnce(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []polarlicensetest.FaultKind{polarlicensetest.FaultDrop, polarlicensetest.FaultDropAfter} {
+		for _, args := range [][]string{{"orders", "list"}, {"audit"}} {
+			srv := newServer(t)
+			srv.InjectFault(polarlicensetest.Fault{Kind: kind, Count: 100})
+			r := runAt(t, srv, args...)
+			assert.Equal(t, exitFailure, r.code, "%v %v", kind, args)
+			line := oneLineOn(t, r.stderr)
+			assert.Regexp(t, `^polarlicense: the service at `+regexp.QuoteMeta(srv.URL)+` closed the connection before its answer was complete \((unexpected )?EOF\); try again later$`, line, "%v %v", kind, args)
+		}
+	}
+
+	// A file cut short is not the service closing a connection.
+	dir := t.TempDir()
+	for name, data := range map[string]string{"cut.json": `{"orders": [{"AliyunOrderId": "1"`, "empty.json": ""} {
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, []byte(data), 0o600))
+		r := runIn(t, testEnv(nil), "emulator", "--data", path)
+		assert.Equal(t, exitFailure, r.code, name)
+		assert.NotContains(t, r.stderr, "the service at", name)
+	}
+
+	// A create's lost answer keeps its own advice: never "try again later".
+	srv := newServer(t)
+	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDrop})
+	r := runAt(t, srv, "codes", "create", polarlicensetest.DemoOrderNearlySpent, "--mac", "00:16:3e:00:00:09", "--name", "n", "--system-id", "7345118823001548999")
+	assert.Equal(t, exitFailure, r.code)
+	line := oneLineOn(t, r.stderr)
+	assert.Contains(t, line, "may or may not have been created")
+	assert.NotContains(t, line, "try again later")
+
+	untrusted := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	untrusted.Config.ErrorLog = log.New(io.Discard, "", 0)
+	defer untrusted.Close()
+	vars := map[string]string{envEndpoint: untrusted.URL, envKeyID: "id", envSecret: "secret"}
+	env := testEnv(nil)
+	env.getenv = func(k string) string { return vars[k] }
+	r = runIn(t, env, "orders", "list")
+	assert.Equal(t, exitFailure, r.code)
+	assert.Equal(t, "polarlicense: the endpoint "+untrusted.URL+" presented a certificate this machine does not trust "+
+		"(x509: certificate signed by unknown authority): check --endpoint, the system's CA certificates and any proxy that intercepts HTTPS",
+		oneLineOn(t, r.stderr))
+}
+
+// A redirect, never followed, is said in the tool's words, naming the
+// endpoint, where it pointed and what to check; a create's keeps its advice.
+func TestRedirectSaidOnce(t *testing.T) {
+	t.Parallel()
+	moved := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Location", "https://elsewhere.example/x?secret=1")
+		w.WriteHeader(http.StatusFound)
+	}))
+	defer moved.Close()
+	vars := map[string]string{envEndpoint: moved.URL, envKeyID: "id", envSecret: "secret"}
+	env := testEnv(nil)
+	env.getenv = func(k string) string { return vars[k] }
+	want := "polarlicense: the endpoint " + moved.URL + " answered with a redirect (HTTP 302 to elsewhere.example), which is never followed: " +
+		"check --endpoint and any proxy in between"
+	for _, args := range [][]string{{"orders", "list"}, {"orders", "get", "1"}} {
+		r := runIn(t, env, args...)
+		assert.Equal(t, exitFailure, r.code, args)
+		assert.Equal(t, want, oneLineOn(t, r.stderr), args)
+	}
+	r := runIn(t, env, "codes", "create", "1", "--mac", "00:16:3e:00:00:01", "--name", "n", "--system-id", "1", "--state-dir", t.TempDir())
+	assert.Equal(t, exitFailure, r.code)
+	assert.True(t, strings.HasPrefix(oneLineOn(t, r.stderr), want+"; the code may or may not have been created: "), r.stderr)
+}
+
+// An endpoint that answers a 4xx that is not an API error (a web server, a
+// proxy's page) is said to be the likely mistake, not "the service refused".
+func TestNonAPIAnswerPointsAtTheEndpoint(t *testing.T) {
+	t.Parallel()
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte("<html>not found</html>"))
+	}))
+	defer web.Close()
+	vars := map[string]string{envEndpoint: web.URL, envKeyID: "id", envSecret: "secret"}
+	env := testEnv(nil)
+	env.getenv = func(k string) string { return vars[k] }
+	r := runIn(t, env, "orders", "list")
+	assert.Equal(t, exitFailure, r.code)
+	assert.Equal(t, "polarlicense: the endpoint "+web.URL+" answered HTTP 404 with something other than the API's answer "+
+		"(<html>not found</html>): check --endpoint and any proxy in between", oneLineOn(t, r.stderr))
 }
 
 func TestMissingCredentialsInOneSentence(t *testing.T) {
