@@ -145,3 +145,9 @@ func asOutput[T any](t *testing.T, v T) T {
 	require.NoError(t, writeJSON(&b, v))
 	return decodeJSON[T](t, b.String())
 }
+
+// waitForCreates waits until srv has received n CreateActivationCode requests.
+func waitForCreates(t *testing.T, srv *polarlicensetest.Server, n int) {
+	t.Helper()
+	require.Eventually(t, func() bool { return srv.RequestCount("CreateActivationCode") >= n }, 20*time.Second, 2*time.Millisecond)
+}

@@ -38,12 +38,6 @@ func ensureProcess(t *testing.T, srv *polarlicensetest.Server, state, out string
 	return cmd
 }
 
-// waitForCreates waits until srv has received n CreateActivationCode requests.
-func waitForCreates(t *testing.T, srv *polarlicensetest.Server, n int) {
-	t.Helper()
-	require.Eventually(t, func() bool { return srv.RequestCount("CreateActivationCode") >= n }, 20*time.Second, 2*time.Millisecond)
-}
-
 func TestTwoEnsureProcessesAtOnceCreateOneCode(t *testing.T) {
 	t.Parallel()
 	srv := provisioningServer(t)
