@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
+	"github.com/spf13/pflag"
 )
 
 // manCommand is the hidden "polarlicense man --dir DIR": it writes a man
@@ -31,6 +33,7 @@ func (a *app) manCommand() *cobra.Command {
 				return err
 			}
 			header := &doc.GenManHeader{Section: "1", Source: source, Manual: "User Commands"}
+			escapeManMarkdown(cmd.Root())
 			if err := doc.GenManTree(cmd.Root(), header, dir); err != nil {
 				return fmt.Errorf("man: %w", err)
 			}
@@ -40,4 +43,57 @@ func (a *app) manCommand() *cobra.Command {
 	cmd.Flags().StringVar(&dir, "dir", "", "write the pages into this `directory` (created if missing)")
 	cmd.Flags().StringVar(&source, "source", "polarlicense", "the pages' source line, such as \"polarlicense v0.1.0\"")
 	return cmd
+}
+
+// escapeManMarkdown prepares a command tree for cobra/doc, which reads each
+// command's Long text and each flag's usage as Markdown: it escapes the
+// characters Markdown would take as emphasis or HTML (_ * < and the
+// backslash), so that a page says what --help says. Left as they are, "the
+// ALIBABA_CLOUD_* credentials" lost its underscores to emphasis and
+// "<license_dir>/<i>/" vanished as two HTML tags. The tree is changed in
+// place: "man" is the run's only command.
+func escapeManMarkdown(root *cobra.Command) {
+	seen := map[*pflag.Flag]bool{} // a parent's persistent flag is in its children's sets too
+	escapeFlag := func(f *pflag.Flag) {
+		if !seen[f] {
+			seen[f] = true
+			f.Usage = escapeMarkdown(f.Usage)
+		}
+	}
+	var walk func(*cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.Long = escapeMarkdown(c.Long)
+		c.Flags().VisitAll(escapeFlag)
+		c.PersistentFlags().VisitAll(escapeFlag)
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}
+
+// escapeMarkdown backslash-escapes _ * < and \ in s, outside back-quoted
+// spans (a flag's `NAME`, which pflag shows without its quotes and Markdown
+// as code) and indented lines (a code block, as in cobra's completion help):
+// Markdown shows those as they are.
+func escapeMarkdown(s string) string {
+	lines := strings.SplitAfter(s, "\n")
+	for i, line := range lines {
+		if strings.HasPrefix(line, "\t") || strings.HasPrefix(line, "    ") {
+			continue
+		}
+		var b strings.Builder
+		code := false
+		for _, r := range line {
+			switch {
+			case r == '`':
+				code = !code
+			case !code && strings.ContainsRune(`\_*<`, r):
+				b.WriteByte('\\')
+			}
+			b.WriteRune(r)
+		}
+		lines[i] = b.String()
+	}
+	return strings.Join(lines, "")
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -41,4 +43,44 @@ func TestManNeedsDir(t *testing.T) {
 	r := runAt(t, nil, "man")
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "--dir")
+}
+
+// cobra/doc reads a command's Long text and its flags' usage as Markdown: a
+// page must still say what --help says, character for character, where
+// Markdown would see emphasis or HTML ("ALIBABA_CLOUD_*" lost its
+// underscores, "<license_dir>/<i>/" its two "tags").
+func TestManPagesKeepTheHelpText(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "man1")
+	r := runAt(t, nil, "man", "--dir", dir)
+	require.Equal(t, exitOK, r.code, r.stderr)
+
+	a := &app{env: defaultEnvironment()}
+	var checked []string
+	var visit func(c *cobra.Command)
+	visit = func(c *cobra.Command) {
+		if c.Hidden || c.Name() == "help" {
+			return
+		}
+		page := strings.ReplaceAll(c.CommandPath(), " ", "-") + ".1"
+		data, err := os.ReadFile(filepath.Join(dir, page))
+		require.NoError(t, err, "page %s", page)
+		texts := []string{c.Long}
+		c.LocalFlags().VisitAll(func(f *pflag.Flag) { texts = append(texts, f.Usage) })
+		for _, text := range texts {
+			for _, word := range strings.Fields(text) {
+				if strings.Contains(word, "`") || !strings.ContainsAny(word, `_*<\`) {
+					continue // a back-quoted name is shown as code; nothing else to lose
+				}
+				// md2man writes a backslash as roff's \\.
+				assert.Contains(t, string(data), strings.ReplaceAll(word, `\`, `\\`), "%s: %q", page, word)
+				checked = append(checked, word)
+			}
+		}
+		for _, sub := range c.Commands() {
+			visit(sub)
+		}
+	}
+	visit(a.rootCommand())
+	assert.Contains(t, checked, "ALIBABA_CLOUD_*", "the emulator's --env-file")
+	assert.Contains(t, checked, "<license_dir>/<i>/", "fleet apply's help")
 }
