@@ -8,7 +8,8 @@
 //     SDK's Version constant (const Version in the root package);
 //   - no go.mod the release publishes keeps a replace directive or requires a
 //     sibling module at the placeholder v0.0.0 ("go install …@VERSION"
-//     refuses the first and cannot resolve the second);
+//     refuses the first and cannot resolve the second), and each requires
+//     the SDK at VERSION (the binaries are built against what it requires);
 //   - the work tree is clean;
 //   - HEAD is the release commit: it carries the CLI's tag
 //     cmd/polarlicense/VERSION, and the SDK's tag VERSION is HEAD or an
@@ -54,6 +55,7 @@ var (
 	versionConst   = regexp.MustCompile(`(?m)^const Version = "([^"]*)"$`)
 	replaceLine    = regexp.MustCompile(`^\s*replace(\s|\()`)
 	siblingV0      = regexp.MustCompile(`^\s*(require\s+)?` + regexp.QuoteMeta(sdkModule) + `(/\S+)?\s+v0\.0\.0(\s|$)`)
+	sdkRequire     = regexp.MustCompile(`^\s*(require\s+)?` + regexp.QuoteMeta(sdkModule) + `\s+(v\S+)`)
 )
 
 func main() {
@@ -149,6 +151,8 @@ func check(root, version string, snapshot bool) ([]string, error) {
 			}
 			if siblingV0.MatchString(line) {
 				problems = append(problems, fmt.Sprintf("%s:%d requires a sibling module at the placeholder v0.0.0 (%s): require %s", mod, n, strings.TrimSpace(line), version))
+			} else if m := sdkRequire.FindStringSubmatch(line); m != nil && m[2] != version {
+				problems = append(problems, fmt.Sprintf("%s:%d requires the SDK at %s (%s), which the release's binaries would be built against: require %s", mod, n, m[2], strings.TrimSpace(line), version))
 			}
 		}
 	}

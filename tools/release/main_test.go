@@ -166,3 +166,24 @@ func TestBadCommandLines(t *testing.T) {
 		t.Errorf("malformed version: exit %d, %s", code, stderr)
 	}
 }
+
+// A release commit whose CLI requires another SDK version than the one
+// released (a typo in RELEASING.md's step 4) is not ready: the binaries,
+// built from that go.mod, would hold the other SDK while reporting VERSION.
+func TestReleaseCommitRequiresTheReleasedSDK(t *testing.T) {
+	dir := repo(t, devFiles)
+	gitIn(t, dir, "tag", "v0.3.0")
+	commit(t, dir, map[string]string{"cmd/polarlicense/go.mod": strings.Replace(releaseFiles["cmd/polarlicense/go.mod"], " v0.3.0", " v0.2.0", 1)},
+		"Release v0.3.0: nested modules require the tagged SDK")
+	gitIn(t, dir, "tag", "cmd/polarlicense/v0.3.0")
+	code, stdout, stderr := runRelease("-C", dir, "v0.3.0")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1:\n%s%s", code, stdout, stderr)
+	}
+	if want := "cmd/polarlicense/go.mod:6 requires the SDK at v0.2.0"; !strings.Contains(stderr, want) || !strings.Contains(stderr, "require v0.3.0") {
+		t.Errorf("stderr lacks %q and the fix:\n%s", want, stderr)
+	}
+	if !strings.Contains(stderr, "1 problem(s)") {
+		t.Errorf("one problem only:\n%s", stderr)
+	}
+}
