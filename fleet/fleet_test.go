@@ -141,10 +141,14 @@ func TestPlanStatesPredictTheApply(t *testing.T) {
 	assert.Equal(t, []fleet.State{fleet.Licensed, fleet.Expiring, fleet.Expired, fleet.ToIssue, fleet.FileMissing,
 		fleet.FileOutdated, fleet.FileForeign, fleet.ToRenew, fleet.DirMissing}, states(plan))
 	n := plan.Nodes
-	assert.Contains(t, n[1].Note, "expires "+soon.Format(time.DateOnly))
+	// The notes give a code's date as the service does, in China Standard
+	// Time (the emulator's zone too): compared in the machine's zone, they
+	// differ from 16:00 to 24:00 UTC.
+	cst := time.FixedZone("CST", 8*60*60)
+	assert.Contains(t, n[1].Note, "expires "+soon.In(cst).Format(time.DateOnly))
 	require.NotNil(t, n[2].Code, "an expired node shows its code")
 	assert.Equal(t, byName["seed3"].ID, n[2].Code.ID)
-	assert.Contains(t, n[2].Note, "expired "+now.Add(-10*day).Format(time.DateOnly))
+	assert.Contains(t, n[2].Note, "expired "+now.Add(-10*day).In(cst).Format(time.DateOnly))
 	assert.Nil(t, n[3].Code)
 	assert.Contains(t, n[7].Note, "within renew_within 60d")
 	assert.Contains(t, n[8].Note, "license_dir "+filepath.Join(dir, "nowhere")+" does not exist")

@@ -393,7 +393,9 @@ func TestFleetPlanShowsExpiryAndRenewal(t *testing.T) {
 	plan, r := fleetRun(t, srv, "fleet", "plan", "-f", inv)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Equal(t, stateExpiring, plan[0].State)
-	assert.Contains(t, plan[0].Note, "expires "+now.Add(64*24*time.Hour).Format(time.DateOnly))
+	// The note gives the date as the service does, in China Standard Time:
+	// in the machine's zone it differs from 16:00 to 24:00 UTC.
+	assert.Contains(t, plan[0].Note, "expires "+now.Add(64*24*time.Hour).In(time.FixedZone("CST", 8*60*60)).Format(time.DateOnly))
 	assert.Equal(t, stateExpired, plan[1].State)
 	require.NotNil(t, plan[1].ActivationCodeID, "an expired node shows its code")
 	assert.Equal(t, int64(2), *plan[1].ActivationCodeID)
