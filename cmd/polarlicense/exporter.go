@@ -158,11 +158,13 @@ func (e *exporter) serve(ctx context.Context, ln net.Listener) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// Said before the first audit starts, so that it is the first line
+	// (the listener is bound already; Serve starts below).
+	e.log.Info("exporter listening", "address", ln.Addr().String(), "interval", e.interval.String())
 	var wg sync.WaitGroup
 	wg.Go(func() { e.loop(ctx) })
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	e.log.Info("exporter listening", "address", ln.Addr().String(), "interval", e.interval.String())
 
 	var err error
 	select {

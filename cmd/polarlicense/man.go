@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
@@ -16,8 +18,8 @@ import (
 // generated from the command tree itself, so the pages say what --help says.
 // The release's packages install them (.goreleaser.yaml runs it before
 // building); it is hidden because operators read the pages, not make them.
-// The pages' date is $SOURCE_DATE_EPOCH when set (a reproducible build),
-// else today.
+// The pages' date (month and year, in UTC) is $SOURCE_DATE_EPOCH when set
+// (a reproducible build), else today.
 func (a *app) manCommand() *cobra.Command {
 	var dir, source string
 	cmd := &cobra.Command{
@@ -32,7 +34,11 @@ func (a *app) manCommand() *cobra.Command {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
 			}
-			header := &doc.GenManHeader{Section: "1", Source: source, Manual: "User Commands"}
+			date, err := manDate(os.Getenv("SOURCE_DATE_EPOCH"), time.Now())
+			if err != nil {
+				return err
+			}
+			header := &doc.GenManHeader{Section: "1", Source: source, Manual: "User Commands", Date: &date}
 			escapeManMarkdown(cmd.Root())
 			if err := doc.GenManTree(cmd.Root(), header, dir); err != nil {
 				return fmt.Errorf("man: %w", err)
@@ -43,6 +49,21 @@ func (a *app) manCommand() *cobra.Command {
 	cmd.Flags().StringVar(&dir, "dir", "", "write the pages into this `directory` (created if missing)")
 	cmd.Flags().StringVar(&source, "source", "polarlicense", "the pages' source line, such as \"polarlicense v0.1.0\"")
 	return cmd
+}
+
+// manDate is the pages' date: $SOURCE_DATE_EPOCH (seconds since 1970) when
+// set, else now, in UTC, as reproducible builds want it. Left to cobra/doc,
+// the date is the builder's local one: the same release's pages differed
+// with the time zone of the machine that built them.
+func manDate(epoch string, now time.Time) (time.Time, error) {
+	if epoch == "" {
+		return now.UTC(), nil
+	}
+	secs, err := strconv.ParseInt(epoch, 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("man: SOURCE_DATE_EPOCH %q is not a number of seconds", epoch)
+	}
+	return time.Unix(secs, 0).UTC(), nil
 }
 
 // escapeManMarkdown prepares a command tree for cobra/doc, which reads each

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -83,4 +84,21 @@ func TestManPagesKeepTheHelpText(t *testing.T) {
 	visit(a.rootCommand())
 	assert.Contains(t, checked, "ALIBABA_CLOUD_*", "the emulator's --env-file")
 	assert.Contains(t, checked, "<license_dir>/<i>/", "fleet apply's help")
+}
+
+// The pages' date is SOURCE_DATE_EPOCH's in UTC, whatever the builder's time
+// zone: 2026-01-01 00:00 UTC was "Dec 2025" on a machine west of Greenwich.
+func TestManDateIsUTC(t *testing.T) {
+	d, err := manDate("1767225600", time.Time{})
+	require.NoError(t, err)
+	assert.Equal(t, time.UTC, d.Location())
+	assert.Equal(t, "Jan 2026", d.Format("Jan 2006"))
+
+	now := time.Date(2026, 3, 1, 2, 0, 0, 0, time.FixedZone("east", 8*3600)) // still February in UTC
+	d, err = manDate("", now)
+	require.NoError(t, err)
+	assert.Equal(t, "Feb 2026", d.Format("Jan 2006"))
+
+	_, err = manDate("yesterday", time.Time{})
+	assert.ErrorContains(t, err, "SOURCE_DATE_EPOCH")
 }
