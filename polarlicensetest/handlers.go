@@ -103,6 +103,11 @@ func (h *Handler) handle(r *http.Request, now time.Time, rec *Request) answer {
 	fail := func(e *apiError) answer { return failed(rec, requestID, e) }
 	in, ae := parseRequest(r)
 	if ae != nil {
+		// Refused before routing (a method, path or query it cannot
+		// take): counted and logged all the same, under the Action it
+		// names if that can be read.
+		rec.Operation = unparsedAction(r)
+		h.count(rec.Operation)
 		return fail(ae)
 	}
 	rec.Params = businessParams(in)
@@ -167,6 +172,19 @@ func parseRequest(r *http.Request) (*incoming, *apiError) {
 		}
 	}
 	return in, nil
+}
+
+// unparsedAction is the Action a request that parseRequest refused names,
+// as far as it can be read: V3's x-acs-action header, else the query's
+// Action (the pairs of a malformed query that can be decoded); "" if none.
+func unparsedAction(r *http.Request) string {
+	if r.Header.Get("Authorization") != "" {
+		if v := strings.TrimSpace(r.Header.Get("x-acs-action")); v != "" {
+			return v
+		}
+	}
+	q, _ := url.ParseQuery(r.URL.RawQuery) // what decodes, whatever does not
+	return q.Get("Action")
 }
 
 // route finds the request's operation by its Action and Version (V3's

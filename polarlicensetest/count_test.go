@@ -1,0 +1,45 @@
+package polarlicensetest_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/polarlicense/polarlicense-go/polarlicensetest"
+)
+
+// TestRequestCountCountsRequestsRefusedBeforeRouting: a request refused for
+// its method, its path or a query that does not decode is counted, as
+// RequestCount promises ("whatever their outcome"), under the Action it
+// names, and RequestCount("") counts every request the log records.
+func TestRequestCountCountsRequestsRefusedBeforeRouting(t *testing.T) {
+	srv := polarlicensetest.NewServer()
+	defer srv.Close()
+	for _, r := range []struct {
+		method, target, code string
+		status               int
+	}{
+		{http.MethodPut, "/?Action=CreateActivationCode", polarlicensetest.CodeUnsupportedHTTPMethod, http.StatusMethodNotAllowed},
+		{http.MethodPost, "/v1?Action=CreateActivationCode", polarlicensetest.CodeInvalidActionNotFound, http.StatusNotFound},
+		{http.MethodPost, "/?Action=CreateActivationCode&Name=%zz", polarlicensetest.CodeInvalidParameter, http.StatusBadRequest},
+		{http.MethodPost, "/nothing", polarlicensetest.CodeInvalidActionNotFound, http.StatusNotFound},
+	} {
+		req, err := http.NewRequest(r.method, srv.URL+r.target, nil)
+		require.NoError(t, err)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, r.status, resp.StatusCode, r.target)
+	}
+	assert.Equal(t, 3, srv.RequestCount("CreateActivationCode"), "the three requests that named it")
+	log := srv.Requests()
+	require.Len(t, log, 4)
+	assert.Equal(t, len(log), srv.RequestCount(""), "every request")
+	for i, want := range []string{polarlicensetest.CodeUnsupportedHTTPMethod, polarlicensetest.CodeInvalidActionNotFound, polarlicensetest.CodeInvalidParameter} {
+		assert.Equal(t, "CreateActivationCode", log[i].Operation)
+		assert.Equal(t, want, log[i].Code)
+	}
+	assert.Equal(t, "", log[3].Operation)
+}
