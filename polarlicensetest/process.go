@@ -20,7 +20,9 @@ import (
 // gracefully. Once it listens it writes to stdout, one per line: the URL,
 // then ALIBABA_CLOUD_ACCESS_KEY_ID=…, ALIBABA_CLOUD_ACCESS_KEY_SECRET=… and,
 // with WithSecurityToken, ALIBABA_CLOUD_SECURITY_TOKEN=… — lines a shell can
-// eval after the first. It returns nil when stopped by ctx, or the error that
+// eval after the first (a value holding characters a shell would interpret,
+// which made-up and Alibaba Cloud credentials never do, is single-quoted,
+// as in EnvFileContent). It returns nil when stopped by ctx, or the error that
 // stopped it. ServeFlags.Serve also writes an environment file.
 //
 // The server bounds what a client can hold: a request's header must arrive
@@ -58,9 +60,11 @@ func serve(ctx context.Context, listenAddr string, stdout io.Writer, envFile str
 		}
 		defer os.Remove(envFile)
 	}
-	banner := url + "\nALIBABA_CLOUD_ACCESS_KEY_ID=" + id + "\nALIBABA_CLOUD_ACCESS_KEY_SECRET=" + secret + "\n"
+	// The credential lines are quoted as the environment file's are: a
+	// shell that evaluates them sets the values, whatever they hold.
+	banner := url + "\nALIBABA_CLOUD_ACCESS_KEY_ID=" + shellQuote(id) + "\nALIBABA_CLOUD_ACCESS_KEY_SECRET=" + shellQuote(secret) + "\n"
 	if token != "" {
-		banner += "ALIBABA_CLOUD_SECURITY_TOKEN=" + token + "\n"
+		banner += "ALIBABA_CLOUD_SECURITY_TOKEN=" + shellQuote(token) + "\n"
 	}
 	if _, err := io.WriteString(stdout, banner); err != nil {
 		_ = srv.Close()
