@@ -1,7 +1,9 @@
 package polarlicensetest_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -42,4 +44,20 @@ func TestRequestCountCountsRequestsRefusedBeforeRouting(t *testing.T) {
 		assert.Equal(t, want, log[i].Code)
 	}
 	assert.Equal(t, "", log[3].Operation)
+}
+
+// A body over 1 MiB is refused with InvalidParameter and HTTP 413, as the
+// package's table of error codes says.
+func TestBodyOverOneMiBIsRefused(t *testing.T) {
+	srv := polarlicensetest.NewServer()
+	defer srv.Close()
+	body := "Action=DescribeLicenseOrders&Pad=" + strings.Repeat("x", 1<<20)
+	resp, err := http.Post(srv.URL+"/", "application/x-www-form-urlencoded", strings.NewReader(body))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+	var e struct{ Code, RequestId string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&e))
+	assert.Equal(t, polarlicensetest.CodeInvalidParameter, e.Code)
+	assert.NotEmpty(t, e.RequestId)
 }
