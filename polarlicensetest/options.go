@@ -102,7 +102,8 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
-// WithFaults injects faults from the start, as InjectFault does.
+// WithFaults injects faults from the start, as InjectFault does; NewHandler
+// and NewServer panic on an unknown FaultKind or Operation.
 func WithFaults(faults ...Fault) Option {
 	return func(c *config) { c.faults = append(c.faults, faults...) }
 }

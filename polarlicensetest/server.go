@@ -159,7 +159,7 @@ func (h *Handler) Code(aliyunOrderID string, activationCodeID int64) (c polarlic
 
 // InjectFault queues faults: the next calls of each fault's operation fail
 // as it says (see Fault and FaultKind). It is safe to call while requests are
-// being served. It panics on an unknown FaultKind.
+// being served. It panics on an unknown FaultKind or Operation.
 func (h *Handler) InjectFault(faults ...Fault) {
 	h.faults.add(faults...)
 }
