@@ -92,7 +92,9 @@ func WithActivationCode(orderID string, code polarlicense.ActivationCode, cert p
 
 // WithClock makes the server read the time from now instead of time.Now: the
 // times it stamps on orders and codes, and the clock request timestamps are
-// checked against (MaxClockSkew) and nonces expire by.
+// checked against (MaxClockSkew) and nonces expire by. The server calls now
+// from the goroutines serving requests: a clock the test moves while
+// requests run must be safe for concurrent use (an atomic or a mutex).
 func WithClock(now func() time.Time) Option {
 	return func(c *config) {
 		if now == nil {
