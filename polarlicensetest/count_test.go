@@ -61,3 +61,24 @@ func TestBodyOverOneMiBIsRefused(t *testing.T) {
 	assert.Equal(t, polarlicensetest.CodeInvalidParameter, e.Code)
 	assert.NotEmpty(t, e.RequestId)
 }
+
+// RequestCount of a name it does not count by, such as a misspelt
+// operation, panics: it could only answer 0, and a test asserting that no
+// create was sent would pass whatever was sent.
+func TestRequestCountOfAnUncountedNamePanics(t *testing.T) {
+	srv := polarlicensetest.NewServer()
+	defer srv.Close()
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/?Action=CreateActivationCodes", nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+
+	assert.PanicsWithValue(t, `polarlicensetest: RequestCount("CreateActivationCodes"): requests are counted by name for the six `+
+		`operations only, such as "CreateActivationCode"; the others under UnknownActions`,
+		func() { srv.RequestCount("CreateActivationCodes") })
+	assert.Panics(t, func() { srv.RequestCount("DescribeDBClusters") })
+	assert.Equal(t, 1, srv.RequestCount(polarlicensetest.UnknownActions), "the request naming it is counted here")
+	assert.Equal(t, 1, srv.RequestCount(""))
+	assert.Zero(t, srv.RequestCount("CreateActivationCode"))
+}

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -192,8 +193,14 @@ func (h *Handler) Requests() []Request {
 // whatever their outcome: refused, faulted or served. With operation "" it
 // returns the count of all requests. Requests are counted by name only for
 // the six operations; those naming any other Action are counted together
-// under UnknownActions, so RequestCount of another name is 0.
+// under UnknownActions. It panics on any other name, for which it could only
+// answer 0 however many requests named it: a misspelt operation would make
+// a test that asserts none was sent pass whatever was sent.
 func (h *Handler) RequestCount(operation string) int {
+	if _, known := operations[operation]; !known && operation != "" && operation != UnknownActions {
+		panic("polarlicensetest: RequestCount(" + strconv.Quote(clip(operation, maxLoggedName)) +
+			`): requests are counted by name for the six operations only, such as "CreateActivationCode"; the others under UnknownActions`)
+	}
 	h.logMu.Lock()
 	defer h.logMu.Unlock()
 	if operation == "" {
