@@ -63,8 +63,7 @@ type answer struct {
 
 // ServeHTTP answers one API request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h.hold(r) // WithLatency
-	start, now := time.Now(), h.now()
+	start, now := time.Now(), h.now() // on arrival, before any latency
 	rec := Request{Time: normTime(now), Method: r.Method, UserAgent: r.UserAgent()}
 	a := h.handle(r, now, &rec)
 	rec.StatusCode, rec.RequestID = a.status, a.requestID
@@ -108,10 +107,14 @@ func (h *Handler) handle(r *http.Request, now time.Time, rec *Request) answer {
 		// names if that can be read.
 		rec.Operation = unparsedAction(r)
 		h.count(rec.Operation)
+		h.hold()
 		return fail(ae)
 	}
 	rec.Params = businessParams(in)
 	action, op, ae := h.route(in, rec)
+	// WithLatency: the request, whole and counted as it arrived, is held
+	// before it is processed.
+	h.hold()
 	if ae != nil {
 		return fail(ae)
 	}
