@@ -62,11 +62,11 @@ func TestTelemetryHoldsNoSecretAServerEchoes(t *testing.T) {
 			var all strings.Builder
 			for _, s := range spans.Ended() {
 				for _, kv := range s.Attributes() {
-					all.WriteString(string(kv.Key) + "=" + kv.Value.Emit() + "\n")
+					all.WriteString(string(kv.Key) + "=" + kv.Value.String() + "\n")
 				}
 				for _, e := range s.Events() {
 					for _, kv := range e.Attributes {
-						all.WriteString(string(kv.Key) + "=" + kv.Value.Emit() + "\n")
+						all.WriteString(string(kv.Key) + "=" + kv.Value.String() + "\n")
 					}
 				}
 				all.WriteString("status=" + s.Status().Description + "\n")
