@@ -36,7 +36,7 @@ func Serve(ctx context.Context, listenAddr string, stdout io.Writer, opts ...Opt
 }
 
 // serve is Serve, writing the environment file envFile (if not empty) once
-// it listens and removing it when it stops.
+// it listens and removing it when it stops, if it is still the one written.
 func serve(ctx context.Context, listenAddr string, stdout io.Writer, envFile string, opts []Option) error {
 	if listenAddr == "" {
 		listenAddr = "127.0.0.1:0"
@@ -54,11 +54,12 @@ func serve(ctx context.Context, listenAddr string, stdout io.Writer, envFile str
 	url := serverURL(ln.Addr())
 	id, secret, token := h.Credentials()
 	if envFile != "" {
-		if err := writeEnvFile(envFile, EnvFileContent(url, id, secret, token)); err != nil {
+		written, err := writeEnvFile(envFile, EnvFileContent(url, id, secret, token))
+		if err != nil {
 			_ = srv.Close()
 			return err
 		}
-		defer os.Remove(envFile)
+		defer removeOwnEnvFile(envFile, written)
 	}
 	// The credential lines are quoted as the environment file's are: a
 	// shell that evaluates them sets the values, whatever they hold.
@@ -85,6 +86,15 @@ func serve(ctx context.Context, listenAddr string, stdout io.Writer, envFile str
 		return err
 	}
 	return nil
+}
+
+// removeOwnEnvFile removes the environment file at path if it is still the
+// one this emulator wrote (written), not one that replaced it since (a second
+// emulator given the same --env-file, started before this one stopped).
+func removeOwnEnvFile(path string, written os.FileInfo) {
+	if now, err := os.Stat(path); err == nil && os.SameFile(now, written) {
+		_ = os.Remove(path)
+	}
 }
 
 // The standalone server's limits, so that a client that stalls or floods
