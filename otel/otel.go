@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"reflect"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -85,8 +86,9 @@ var durationBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5,
 
 // WithTelemetry makes a client trace each call as a span from tp and
 // measure it with instruments from mp (see the package notes); nil for
-// either means OpenTelemetry's global provider, looked up when the option is
-// made (the global delegates to a provider set later). One option may serve
+// either, or a nil pointer such as an unset *sdktrace.TracerProvider, means
+// OpenTelemetry's global provider, looked up when the option is made (the
+// global delegates to a provider set later). One option may serve
 // several clients.
 func WithTelemetry(tp trace.TracerProvider, mp metric.MeterProvider) polarlicense.Option {
 	return polarlicense.WithCallObserver(newObserver(tp, mp))
@@ -105,10 +107,10 @@ type observer struct {
 }
 
 func newObserver(tp trace.TracerProvider, mp metric.MeterProvider) *observer {
-	if tp == nil {
+	if isNil(tp) {
 		tp = otel.GetTracerProvider()
 	}
-	if mp == nil {
+	if isNil(mp) {
 		mp = otel.GetMeterProvider()
 	}
 	o := &observer{tracer: tp.Tracer(ScopeName, trace.WithInstrumentationVersion(polarlicense.Version))}
@@ -132,6 +134,20 @@ func newObserver(tp trace.TracerProvider, mp metric.MeterProvider) *observer {
 		o.attempts = metricnoop.Int64Counter{}
 	}
 	return o
+}
+
+// isNil reports whether a provider is nil, or a nil pointer (or other nil
+// reference) in the interface: a program's "var tp *sdktrace.TracerProvider"
+// left unset when tracing is off, which the SDK's methods would dereference.
+func isNil(p any) bool {
+	if p == nil {
+		return true
+	}
+	switch v := reflect.ValueOf(p); v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return v.IsNil()
+	}
+	return false
 }
 
 // outcomes lists the outcomes, in the order method's arrays index them.

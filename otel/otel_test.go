@@ -267,6 +267,35 @@ func TestNilProvidersAreTheGlobalOnes(t *testing.T) {
 	assert.Len(t, rm.ScopeMetrics[0].Metrics, 2)
 }
 
+// A nil pointer of a provider type, such as a *sdktrace.TracerProvider a
+// program leaves unset when tracing is off, is nil too: the global
+// providers, not a panic in the SDK's methods.
+func TestNilPointerProvidersAreTheGlobalOnes(t *testing.T) {
+	spans := tracetest.NewSpanRecorder()
+	reader := sdkmetric.NewManualReader()
+	prevTP, prevMP := otel.GetTracerProvider(), otel.GetMeterProvider()
+	t.Cleanup(func() { otel.SetTracerProvider(prevTP); otel.SetMeterProvider(prevMP) })
+	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)))
+	otel.SetMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader)))
+
+	var tp *sdktrace.TracerProvider
+	var mp *sdkmetric.MeterProvider
+	var opt polarlicense.Option
+	require.NotPanics(t, func() { opt = polarlicenseotel.WithTelemetry(tp, mp) })
+	srv := polarlicensetest.NewServer()
+	defer srv.Close()
+	c, err := polarlicense.NewClient(append(srv.ClientOptions(), opt)...)
+	require.NoError(t, err)
+	_, err = c.DescribeLicenseOrders(context.Background(), nil)
+	require.NoError(t, err)
+	require.Len(t, spans.Ended(), 1)
+	assert.Equal(t, "polardb/DescribeLicenseOrders", spans.Ended()[0].Name())
+	var rm metricdata.ResourceMetrics
+	require.NoError(t, reader.Collect(context.Background(), &rm))
+	require.Len(t, rm.ScopeMetrics, 1)
+	assert.Len(t, rm.ScopeMetrics[0].Metrics, 2)
+}
+
 func TestTwoInstrumentationsKeepTheirSpansApart(t *testing.T) {
 	srv := polarlicensetest.NewServer()
 	defer srv.Close()

@@ -113,7 +113,7 @@
 //	                                                    AllowEmptySystemIdentifier is false
 //	InvalidParameter                            400     a bad value: Engine not PG/Oracle/MySQL, PageNumber < 1, PageSize not
 //	                                                    1..100, VirtualOrder not true/false, ActivationCodeId not a positive
-//	                                                    integer, a malformed query or form body
+//	                                                    integer, a malformed query or form body (413 for a body over 1 MiB)
 //	InvalidName.Malformed                       400     Name holds characters other than letters, digits, "_" and "-"
 //	InvalidMacAddress.Malformed                 400     MacAddress is not six hex pairs separated by ":" or "-"
 //	InvalidAliyunOrderId.NotFound               404     no order has the AliyunOrderId

@@ -70,8 +70,9 @@ func (k FaultKind) String() string {
 // pending fault for its operation (or for any operation), and each call
 // consumes one unit of its Count.
 type Fault struct {
-	// Operation is the Action the fault applies to, such as
-	// "CreateActivationCode"; empty means every operation.
+	// Operation is the Action the fault applies to, one of the six
+	// operations, such as "CreateActivationCode"; empty means every
+	// operation. Another name panics where the fault is given.
 	Operation string
 	// Kind is how the calls fail.
 	Kind FaultKind
@@ -94,12 +95,22 @@ type faultQueue struct {
 }
 
 func (q *faultQueue) add(faults ...Fault) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
+	// All are checked before any is queued: a call that panics queues none.
 	for _, f := range faults {
 		if f.Kind < FaultThrottle || f.Kind > FaultHTML {
 			panic("polarlicensetest: unknown FaultKind " + f.Kind.String())
 		}
+		if _, known := operations[f.Operation]; !known && f.Operation != "" {
+			// A fault for any other name could never strike (the emulator
+			// refuses other Actions before faults): a misspelt operation
+			// would leave a test of retries testing nothing.
+			panic("polarlicensetest: Fault for unknown Operation " + strconv.Quote(f.Operation) +
+				`: want one of the six operations, such as "CreateActivationCode", or "" for every one`)
+		}
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, f := range faults {
 		if f.Count <= 0 {
 			f.Count = 1
 		}

@@ -123,6 +123,31 @@ func TestFaultOrderAndScope(t *testing.T) {
 	assert.Panics(t, func() { srv.InjectFault(polarlicensetest.Fault{Kind: 99}) })
 }
 
+// A fault for an operation that is not one of the six could never strike:
+// giving one is a mistake said at once, not a retry test that tests nothing.
+func TestFaultForAnUnknownOperationPanics(t *testing.T) {
+	srv := polarlicensetest.NewServer()
+	defer srv.Close()
+	for _, op := range []string{"CreateActivationCodes", "createActivationCode", "DescribeDBClusters"} {
+		assert.PanicsWithValue(t, `polarlicensetest: Fault for unknown Operation "`+op+
+			`": want one of the six operations, such as "CreateActivationCode", or "" for every one`,
+			func() { srv.InjectFault(polarlicensetest.Fault{Operation: op, Kind: polarlicensetest.FaultThrottle}) }, op)
+		assert.Panics(t, func() {
+			polarlicensetest.NewHandler(polarlicensetest.WithFaults(polarlicensetest.Fault{Operation: op, Kind: polarlicensetest.FaultDrop}))
+		}, op)
+	}
+	assert.Panics(t, func() {
+		srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDrop},
+			polarlicensetest.Fault{Operation: "CreateActivationCodes", Kind: polarlicensetest.FaultDrop})
+	})
+	assert.Zero(t, srv.PendingFaults(), "nothing queued, not even the valid fault given with a bad one")
+	for _, op := range []string{"", "CreateOrGetVirtualLicenseOrder", "DescribeLicenseOrderDetails", "DescribeLicenseOrders",
+		"DescribeActivationCodeDetails", "DescribeActivationCodes", "CreateActivationCode"} {
+		assert.NotPanics(t, func() { srv.InjectFault(polarlicensetest.Fault{Operation: op, Kind: polarlicensetest.FaultThrottle}) }, op)
+	}
+	assert.Equal(t, 7, srv.PendingFaults())
+}
+
 func TestFaultDelay(t *testing.T) {
 	srv := polarlicensetest.NewServer()
 	defer srv.Close()
@@ -205,12 +230,15 @@ func TestFaultDropAfter(t *testing.T) {
 	o, _ := srv.Order(polarlicensetest.DemoOrderPG)
 	assert.Equal(t, before+1, o.ActivatedCodeCount)
 
-	// Our client reports a failure; the code exists all the same.
+	// Our client reports an uncertain outcome, not a refusal; the code
+	// exists all the same.
 	srv.InjectFault(polarlicensetest.Fault{Operation: "CreateActivationCode", Kind: polarlicensetest.FaultDropAfter})
 	c := newClient(t, srv, polarlicense.SignatureRPC)
 	_, err = c.CreateActivationCode(context.Background(), &polarlicense.CreateActivationCodeRequest{
 		AliyunOrderID: polarlicensetest.DemoOrderPG, MacAddress: "00:16:3e:00:00:02", Name: "lost", SystemIdentifier: "2"})
-	require.Error(t, err)
+	require.ErrorIs(t, err, polarlicense.ErrUncertainOutcome)
+	var ae *polarlicense.APIError
+	assert.False(t, errors.As(err, &ae), "not said as the service's refusal: %v", err)
 	codes = srv.Codes(polarlicensetest.DemoOrderPG)
 	require.Len(t, codes, before+2)
 	assert.Equal(t, "lost", codes[len(codes)-1].Name)

@@ -124,7 +124,8 @@ func (f *ServeFlags) Options(stderr io.Writer) ([]Option, error) {
 }
 
 // Serve runs the emulator the flags describe until ctx ends, as Serve does,
-// and writes EnvFile once it listens (removing it when it stops).
+// and writes EnvFile once it listens (removing it when it stops, unless
+// another emulator has replaced it meanwhile).
 func (f *ServeFlags) Serve(ctx context.Context, stdout, stderr io.Writer) error {
 	opts, err := f.Options(stderr)
 	if err != nil {
@@ -171,31 +172,37 @@ func shellQuote(s string) string {
 
 // writeEnvFile writes content to path atomically: a reader sees no file or
 // the whole file, never a part. The file is private to its owner (it holds a
-// secret).
-func writeEnvFile(path, content string) error {
+// secret). It returns the file's FileInfo, by which the emulator knows its
+// own file when it stops.
+func writeEnvFile(path, content string) (os.FileInfo, error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
 	tmp, err := os.CreateTemp(dir, "."+base+".tmp*")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer os.Remove(tmp.Name()) // after a successful rename, there is nothing to remove
 	if err := tmp.Chmod(0o600); err != nil {
 		_ = tmp.Close()
-		return err
+		return nil, err
 	}
 	if _, err := tmp.WriteString(content); err != nil {
 		_ = tmp.Close()
-		return err
+		return nil, err
 	}
 	if err := tmp.Sync(); err != nil {
 		_ = tmp.Close()
-		return err
+		return nil, err
+	}
+	info, err := tmp.Stat()
+	if err != nil {
+		_ = tmp.Close()
+		return nil, err
 	}
 	if err := tmp.Close(); err != nil {
-		return err
+		return nil, err
 	}
-	return os.Rename(tmp.Name(), path)
+	return info, os.Rename(tmp.Name(), path)
 }

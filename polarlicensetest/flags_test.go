@@ -91,6 +91,36 @@ func TestRunEnvFileDataAndCredentials(t *testing.T) {
 	assert.Empty(t, entries, "no temporary file left behind")
 }
 
+// An emulator that stops removes its --env-file only if the file is still
+// its own: one that a second emulator, given the same path and started
+// before the first stopped, wrote over it stays, with that emulator's
+// endpoint, for the harness waiting on it.
+func TestRunLeavesAnEnvFileAnotherEmulatorWrote(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "emulator.env")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- polarlicensetest.Run(ctx, []string{"--env-file", path}, io.Discard, io.Discard) }()
+	waitForFile(t, path)
+
+	// The second emulator's file, written as it writes it: a new file renamed over the path.
+	second := "POLARLICENSE_ENDPOINT=http://127.0.0.1:2\n"
+	tmp := path + ".second"
+	require.NoError(t, os.WriteFile(tmp, []byte(second), 0o600))
+	require.NoError(t, os.Rename(tmp, path))
+
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not stop")
+	}
+	got, err := os.ReadFile(path)
+	require.NoError(t, err, "the second emulator's file was removed by the first as it stopped")
+	assert.Equal(t, second, string(got))
+}
+
 func TestRunRefusesBadFlagCombinations(t *testing.T) {
 	ctx := context.Background()
 	for _, args := range [][]string{
@@ -112,7 +142,10 @@ func TestRunRefusesBadFlagCombinations(t *testing.T) {
 func TestEnvFileContentIsShellSafe(t *testing.T) {
 	bash, err := exec.LookPath("bash")
 	if err != nil {
-		t.Skip("no bash")
+		if os.Getenv("CI") == "true" {
+			t.Fatal("bash is needed with CI=true")
+		}
+		t.Skip("bash is not installed: cannot source the environment file")
 	}
 	secret := `a b'c"$HOME;$(false)` + "`x`"
 	content := polarlicensetest.EnvFileContent("http://127.0.0.1:1", "ID", secret, "")

@@ -63,8 +63,7 @@ type answer struct {
 
 // ServeHTTP answers one API request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h.hold(r) // WithLatency
-	start, now := time.Now(), h.now()
+	start, now := time.Now(), h.now() // on arrival, before any latency
 	rec := Request{Time: normTime(now), Method: r.Method, UserAgent: r.UserAgent()}
 	a := h.handle(r, now, &rec)
 	rec.StatusCode, rec.RequestID = a.status, a.requestID
@@ -103,10 +102,19 @@ func (h *Handler) handle(r *http.Request, now time.Time, rec *Request) answer {
 	fail := func(e *apiError) answer { return failed(rec, requestID, e) }
 	in, ae := parseRequest(r)
 	if ae != nil {
+		// Refused before routing (a method, path or query it cannot
+		// take): counted and logged all the same, under the Action it
+		// names if that can be read.
+		rec.Operation = unparsedAction(r)
+		h.count(rec.Operation)
+		h.hold()
 		return fail(ae)
 	}
 	rec.Params = businessParams(in)
 	action, op, ae := h.route(in, rec)
+	// WithLatency: the request, whole and counted as it arrived, is held
+	// before it is processed.
+	h.hold()
 	if ae != nil {
 		return fail(ae)
 	}
@@ -167,6 +175,19 @@ func parseRequest(r *http.Request) (*incoming, *apiError) {
 		}
 	}
 	return in, nil
+}
+
+// unparsedAction is the Action a request that parseRequest refused names,
+// as far as it can be read: V3's x-acs-action header, else the query's
+// Action (the pairs of a malformed query that can be decoded); "" if none.
+func unparsedAction(r *http.Request) string {
+	if r.Header.Get("Authorization") != "" {
+		if v := strings.TrimSpace(r.Header.Get("x-acs-action")); v != "" {
+			return v
+		}
+	}
+	q, _ := url.ParseQuery(r.URL.RawQuery) // what decodes, whatever does not
+	return q.Get("Action")
 }
 
 // route finds the request's operation by its Action and Version (V3's

@@ -1,9 +1,6 @@
 package polarlicensetest
 
 import (
-	"bytes"
-	"io"
-	"net/http"
 	"time"
 )
 
@@ -14,11 +11,14 @@ import (
 // WithLatency delays every answer by d: a request is held for d once its body
 // has arrived, then processed and answered at once, so what it changes (a code
 // created, quota spent) becomes visible d after it arrived, as with a service
-// that takes d to process a call. A request whose client left meanwhile (a
-// timeout, a process killed) is still processed, as the real service would
-// process it; only its answer is lost. Requests are held concurrently: the
-// latency adds to each request's time, not to the server's throughput. Zero
-// (the default) adds nothing; it panics if d is negative.
+// that takes d to process a call. It is counted (RequestCount) as it
+// arrives, before the wait, and its log entry (Requests, once answered)
+// bears its arrival time: a test that sees the count rise knows the call is
+// in flight, and can kill its client then. A request whose client left meanwhile (a timeout, a process
+// killed) is still processed, as the real service would process it; only its
+// answer is lost. Requests are held concurrently: the latency adds to each
+// request's time, not to the server's throughput. Zero (the default) adds
+// nothing; it panics if d is negative.
 //
 // Server.Close waits for the requests being held (up to d).
 func WithLatency(d time.Duration) Option {
@@ -30,27 +30,12 @@ func WithLatency(d time.Duration) Option {
 	}
 }
 
-// hold holds a request for the handler's latency before it is processed. The
-// body is read first (up to the bound handle enforces), so that a client that
-// leaves during the wait leaves a whole request behind, which is then
-// processed all the same.
-func (h *Handler) hold(r *http.Request) {
-	if h.latency <= 0 {
-		return
+// hold holds a request for the handler's latency before it is processed.
+// The request has been read whole (parseRequest reads the body), so that a
+// client that leaves during the wait leaves a whole request behind, which is
+// then processed all the same.
+func (h *Handler) hold() {
+	if h.latency > 0 {
+		time.Sleep(h.latency)
 	}
-	if r.Body != nil && r.Body != http.NoBody {
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
-		r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{err}))
-	}
-	time.Sleep(h.latency)
-}
-
-// errReader returns its error, or io.EOF when it has none.
-type errReader struct{ err error }
-
-func (e errReader) Read([]byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	return 0, io.EOF
 }

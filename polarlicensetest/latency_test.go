@@ -83,3 +83,37 @@ func TestServeFlagsLatency(t *testing.T) {
 	assert.ErrorContains(t, f.Validate(), "--latency")
 	assert.Panics(t, func() { polarlicensetest.NewHandler(polarlicensetest.WithLatency(-1)) })
 }
+
+// A request is counted as it arrives, before the latency: a test that waits
+// for the count knows the create is in flight, not yet processed, and can
+// kill its client then. It counted only once the latency had passed, when
+// the code had been created and the answer was on its way.
+func TestLatencyCountsARequestAsItArrives(t *testing.T) {
+	const d = 2 * time.Second
+	srv := polarlicensetest.NewServer(polarlicensetest.WithLatency(d))
+	before := len(srv.Codes(polarlicensetest.DemoOrderPG))
+	c := newClient(t, srv, polarlicense.SignatureV3, noRetry)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = c.CreateActivationCode(context.Background(), &polarlicense.CreateActivationCodeRequest{
+			AliyunOrderID: polarlicensetest.DemoOrderPG, MacAddress: "00:16:3e:00:00:73", Name: "inflight", SystemIdentifier: "73"})
+	}()
+	sent := time.Now()
+	require.Eventually(t, func() bool { return srv.RequestCount("CreateActivationCode") == 1 }, d, time.Millisecond)
+	if time.Since(sent) < d { // the machine was not stalled for the whole latency
+		assert.Len(t, srv.Codes(polarlicensetest.DemoOrderPG), before, "counted before it was processed")
+		select {
+		case <-done:
+			t.Fatal("the answer came with the count: the request was counted only once processed")
+		default:
+		}
+	}
+	<-done
+	srv.Close()
+	assert.Len(t, srv.Codes(polarlicensetest.DemoOrderPG), before+1, "processed after the latency")
+	log := srv.Requests()
+	require.Len(t, log, 1)
+	assert.Equal(t, "inflight", log[0].Params["Name"])
+	assert.True(t, log[0].Time.Before(sent.Add(time.Second)), "stamped with its arrival (%v, sent %v), not %v later", log[0].Time, sent, d)
+}

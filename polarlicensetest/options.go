@@ -92,7 +92,9 @@ func WithActivationCode(orderID string, code polarlicense.ActivationCode, cert p
 
 // WithClock makes the server read the time from now instead of time.Now: the
 // times it stamps on orders and codes, and the clock request timestamps are
-// checked against (MaxClockSkew) and nonces expire by.
+// checked against (MaxClockSkew) and nonces expire by. The server calls now
+// from the goroutines serving requests: a clock the test moves while
+// requests run must be safe for concurrent use (an atomic or a mutex).
 func WithClock(now func() time.Time) Option {
 	return func(c *config) {
 		if now == nil {
@@ -102,7 +104,8 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
-// WithFaults injects faults from the start, as InjectFault does.
+// WithFaults injects faults from the start, as InjectFault does; NewHandler
+// and NewServer panic on an unknown FaultKind or Operation.
 func WithFaults(faults ...Fault) Option {
 	return func(c *config) { c.faults = append(c.faults, faults...) }
 }

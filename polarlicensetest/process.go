@@ -20,7 +20,9 @@ import (
 // gracefully. Once it listens it writes to stdout, one per line: the URL,
 // then ALIBABA_CLOUD_ACCESS_KEY_ID=…, ALIBABA_CLOUD_ACCESS_KEY_SECRET=… and,
 // with WithSecurityToken, ALIBABA_CLOUD_SECURITY_TOKEN=… — lines a shell can
-// eval after the first. It returns nil when stopped by ctx, or the error that
+// eval after the first (a value holding characters a shell would interpret,
+// which made-up and Alibaba Cloud credentials never do, is single-quoted,
+// as in EnvFileContent). It returns nil when stopped by ctx, or the error that
 // stopped it. ServeFlags.Serve also writes an environment file.
 //
 // The server bounds what a client can hold: a request's header must arrive
@@ -34,7 +36,7 @@ func Serve(ctx context.Context, listenAddr string, stdout io.Writer, opts ...Opt
 }
 
 // serve is Serve, writing the environment file envFile (if not empty) once
-// it listens and removing it when it stops.
+// it listens and removing it when it stops, if it is still the one written.
 func serve(ctx context.Context, listenAddr string, stdout io.Writer, envFile string, opts []Option) error {
 	if listenAddr == "" {
 		listenAddr = "127.0.0.1:0"
@@ -52,15 +54,18 @@ func serve(ctx context.Context, listenAddr string, stdout io.Writer, envFile str
 	url := serverURL(ln.Addr())
 	id, secret, token := h.Credentials()
 	if envFile != "" {
-		if err := writeEnvFile(envFile, EnvFileContent(url, id, secret, token)); err != nil {
+		written, err := writeEnvFile(envFile, EnvFileContent(url, id, secret, token))
+		if err != nil {
 			_ = srv.Close()
 			return err
 		}
-		defer os.Remove(envFile)
+		defer removeOwnEnvFile(envFile, written)
 	}
-	banner := url + "\nALIBABA_CLOUD_ACCESS_KEY_ID=" + id + "\nALIBABA_CLOUD_ACCESS_KEY_SECRET=" + secret + "\n"
+	// The credential lines are quoted as the environment file's are: a
+	// shell that evaluates them sets the values, whatever they hold.
+	banner := url + "\nALIBABA_CLOUD_ACCESS_KEY_ID=" + shellQuote(id) + "\nALIBABA_CLOUD_ACCESS_KEY_SECRET=" + shellQuote(secret) + "\n"
 	if token != "" {
-		banner += "ALIBABA_CLOUD_SECURITY_TOKEN=" + token + "\n"
+		banner += "ALIBABA_CLOUD_SECURITY_TOKEN=" + shellQuote(token) + "\n"
 	}
 	if _, err := io.WriteString(stdout, banner); err != nil {
 		_ = srv.Close()
@@ -81,6 +86,15 @@ func serve(ctx context.Context, listenAddr string, stdout io.Writer, envFile str
 		return err
 	}
 	return nil
+}
+
+// removeOwnEnvFile removes the environment file at path if it is still the
+// one this emulator wrote (written), not one that replaced it since (a second
+// emulator given the same --env-file, started before this one stopped).
+func removeOwnEnvFile(path string, written os.FileInfo) {
+	if now, err := os.Stat(path); err == nil && os.SameFile(now, written) {
+		_ = os.Remove(path)
+	}
 }
 
 // The standalone server's limits, so that a client that stalls or floods

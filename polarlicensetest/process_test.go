@@ -7,6 +7,8 @@ import (
 	"flag"
 	"io"
 	"net"
+	"os"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -110,4 +112,28 @@ func TestServeStopsOnContext(t *testing.T) {
 	err := polarlicensetest.Serve(ctx, "", &out, polarlicensetest.WithAccessKey("id", "secret"))
 	require.NoError(t, err)
 	assert.Regexp(t, `^http://127\.0\.0\.1:\d+\nALIBABA_CLOUD_ACCESS_KEY_ID=id\nALIBABA_CLOUD_ACCESS_KEY_SECRET=secret\n$`, out.String())
+}
+
+// The credential lines are values a shell can eval, whatever the
+// credentials hold: Serve's promise, kept as the environment file keeps it.
+func TestServeStartupLinesAreShellSafe(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("bash is needed with CI=true")
+		}
+		t.Skip("bash is not installed: cannot eval the startup lines")
+	}
+	const secret, token = `a b'c"$HOME;$(false)` + "`x`", "t k;n"
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	var out syncBuffer
+	require.NoError(t, polarlicensetest.Serve(ctx, "", &out,
+		polarlicensetest.WithAccessKey("id", secret), polarlicensetest.WithSecurityToken(token)))
+	lines := strings.SplitN(out.String(), "\n", 2)
+	require.Len(t, lines, 2)
+	got, err := exec.Command(bash, "-c", `set -eu; eval "$1"; printf '%s|%s|%s' "$ALIBABA_CLOUD_ACCESS_KEY_ID" "$ALIBABA_CLOUD_ACCESS_KEY_SECRET" "$ALIBABA_CLOUD_SECURITY_TOKEN"`,
+		"bash", lines[1]).Output()
+	require.NoError(t, err)
+	assert.Equal(t, "id|"+secret+"|"+token, string(got))
 }

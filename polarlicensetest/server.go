@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -159,7 +160,7 @@ func (h *Handler) Code(aliyunOrderID string, activationCodeID int64) (c polarlic
 
 // InjectFault queues faults: the next calls of each fault's operation fail
 // as it says (see Fault and FaultKind). It is safe to call while requests are
-// being served. It panics on an unknown FaultKind.
+// being served. It panics on an unknown FaultKind or Operation.
 func (h *Handler) InjectFault(faults ...Fault) {
 	h.faults.add(faults...)
 }
@@ -192,8 +193,14 @@ func (h *Handler) Requests() []Request {
 // whatever their outcome: refused, faulted or served. With operation "" it
 // returns the count of all requests. Requests are counted by name only for
 // the six operations; those naming any other Action are counted together
-// under UnknownActions, so RequestCount of another name is 0.
+// under UnknownActions. It panics on any other name, for which it could only
+// answer 0 however many requests named it: a misspelt operation would make
+// a test that asserts none was sent pass whatever was sent.
 func (h *Handler) RequestCount(operation string) int {
+	if _, known := operations[operation]; !known && operation != "" && operation != UnknownActions {
+		panic("polarlicensetest: RequestCount(" + strconv.Quote(clip(operation, maxLoggedName)) +
+			`): requests are counted by name for the six operations only, such as "CreateActivationCode"; the others under UnknownActions`)
+	}
 	h.logMu.Lock()
 	defer h.logMu.Unlock()
 	if operation == "" {

@@ -1,6 +1,8 @@
 // Command fetch-activation-code prints an activation code of a PolarDB
 // license order and, with -out, writes its license file (license.lic) for
-// PolarDB to read at start-up.
+// PolarDB to read at start-up. The license of an expired code is written as
+// asked, with a note on stderr: the database keeps running, but will not
+// start again with it.
 //
 // Credentials and endpoint come from the environment, as for list-orders.
 //
@@ -14,6 +16,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"time"
 
 	polarlicense "github.com/polarlicense/polarlicense-go"
 )
@@ -31,13 +34,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "fetch-activation-code: CODE_ID must be a number")
 		os.Exit(2)
 	}
-	if err := run(context.Background(), os.Stdout, flag.Arg(0), codeID, *out, *force); err != nil {
+	if err := run(context.Background(), os.Stdout, os.Stderr, flag.Arg(0), codeID, *out, *force); err != nil {
 		fmt.Fprintln(os.Stderr, "fetch-activation-code:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, out io.Writer, orderID string, codeID int64, licensePath string, force bool) error {
+func run(ctx context.Context, out, errOut io.Writer, orderID string, codeID int64, licensePath string, force bool) error {
 	client, err := polarlicense.NewClient(
 		polarlicense.WithRegion(os.Getenv("ALIBABA_CLOUD_REGION_ID")),
 		polarlicense.WithEndpoint(os.Getenv("POLARLICENSE_ENDPOINT")),
@@ -63,5 +66,9 @@ func run(ctx context.Context, out io.Writer, orderID string, codeID int64, licen
 		return err
 	}
 	fmt.Fprintf(out, "license written to %s\n", licensePath)
+	if code.Expired(time.Now()) {
+		fmt.Fprintf(errOut, "note: activation code %d expired on %s: the database keeps running, but will not start again with this license; it needs a new code\n",
+			code.ID, code.ExpireAt.Format("2006-01-02"))
+	}
 	return nil
 }
