@@ -253,18 +253,7 @@ func TestNilProvidersAreTheGlobalOnes(t *testing.T) {
 	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)))
 	otel.SetMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader)))
 
-	srv := polarlicensetest.NewServer()
-	defer srv.Close()
-	c, err := polarlicense.NewClient(append(srv.ClientOptions(), opt)...)
-	require.NoError(t, err)
-	_, err = c.DescribeLicenseOrders(context.Background(), nil)
-	require.NoError(t, err)
-	require.Len(t, spans.Ended(), 1)
-	assert.Equal(t, "polardb/DescribeLicenseOrders", spans.Ended()[0].Name())
-	var rm metricdata.ResourceMetrics
-	require.NoError(t, reader.Collect(context.Background(), &rm))
-	require.Len(t, rm.ScopeMetrics, 1)
-	assert.Len(t, rm.ScopeMetrics[0].Metrics, 2)
+	assertOneCallRecorded(t, opt, spans, reader)
 }
 
 // A nil pointer of a provider type, such as a *sdktrace.TracerProvider a
@@ -282,6 +271,13 @@ func TestNilPointerProvidersAreTheGlobalOnes(t *testing.T) {
 	var mp *sdkmetric.MeterProvider
 	var opt polarlicense.Option
 	require.NotPanics(t, func() { opt = polarlicenseotel.WithTelemetry(tp, mp) })
+	assertOneCallRecorded(t, opt, spans, reader)
+}
+
+// assertOneCallRecorded makes one call through a client with opt and checks
+// that spans and reader recorded it: one span, the two metrics.
+func assertOneCallRecorded(t *testing.T, opt polarlicense.Option, spans *tracetest.SpanRecorder, reader *sdkmetric.ManualReader) {
+	t.Helper()
 	srv := polarlicensetest.NewServer()
 	defer srv.Close()
 	c, err := polarlicense.NewClient(append(srv.ClientOptions(), opt)...)
