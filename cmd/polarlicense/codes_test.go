@@ -230,9 +230,7 @@ func TestCodesCreateAdviceFollowsTheOutcome(t *testing.T) {
 	assert.Contains(t, r.stderr, "may or may not have been created")
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"), "not retried")
 
-	closed := newServer(t)
-	env := testEnv(closed)
-	closed.Close() // connections to its port are now refused
+	env, _ := refusingEnv(t)
 	r = runIn(t, env, args...)
 	assert.Equal(t, exitFailure, r.code)
 	line := oneLineOn(t, r.stderr)

@@ -41,6 +41,18 @@ func testEnv(srv *polarlicensetest.Server) environment {
 	}
 }
 
+// refusingEnv is testEnv for an endpoint that refuses connections
+// (refusingAddr), with made-up credentials: nothing is ever sent. Closing a
+// test's own server and calling its address instead raced with the servers
+// of tests running in parallel, which could take the port.
+func refusingEnv(t *testing.T) (env environment, endpoint string) {
+	endpoint = "http://" + refusingAddr(t)
+	vars := map[string]string{envEndpoint: endpoint, envKeyID: "LTAIrefused", envSecret: "refused-secret"}
+	env = testEnv(nil)
+	env.getenv = func(k string) string { return vars[k] }
+	return env, endpoint
+}
+
 // testStateRoot holds the default state directories of the tests' runs
 // (one per testEnv), never the machine's own; TestMain makes and removes it.
 var testStateRoot string

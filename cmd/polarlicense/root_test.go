@@ -69,13 +69,11 @@ func TestHelp(t *testing.T) {
 
 func TestNetworkError(t *testing.T) {
 	t.Parallel()
-	srv := polarlicensetest.NewServer()
-	env := testEnv(srv)
-	srv.Close() // nothing listens there any more
+	env, endpoint := refusingEnv(t)
 	r := runIn(t, env, "orders", "list")
 	assert.Equal(t, exitFailure, r.code)
 	line := oneLineOn(t, r.stderr)
-	assert.True(t, strings.HasPrefix(line, "polarlicense: cannot reach the service at "+srv.URL+": "), line)
+	assert.True(t, strings.HasPrefix(line, "polarlicense: cannot reach the service at "+endpoint+": "), line)
 	assert.Contains(t, line, "connection refused")
 }
 
