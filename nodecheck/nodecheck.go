@@ -507,7 +507,11 @@ func listCodes(ctx context.Context, svc Service, req *polarlicense.DescribeActiv
 			}
 			codes = append(codes, c)
 		}
-		if len(resp.Items) < pageSize || len(codes) >= maxListedCodes || page*pageSize >= resp.TotalRecordCount {
+		// The last page is a short one, or the one that reaches the total
+		// when the service gives one (a total of 0 is a service that left
+		// it out, not an empty list: the next page says).
+		total := resp.TotalRecordCount
+		if len(resp.Items) < pageSize || len(codes) >= maxListedCodes || (total > 0 && page*pageSize >= total) {
 			return codes, nil
 		}
 	}
