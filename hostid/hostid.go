@@ -295,8 +295,10 @@ var interfaces = net.Interfaces
 // 6-byte (EUI-48) address.
 //
 // With iface "", it picks the one interface that is up, is not a loopback,
-// and has a 6-byte, non-zero address. None, or several, is an error; with
-// several, it lists them (name and address) so that one can be named.
+// and has a 6-byte, non-zero address. Several that all have the same address
+// (a bond and its slaves, an interface and its VLANs) count as one. None, or
+// several with different addresses, is an error; with several, it lists them
+// (name and address) so that one can be named.
 //
 // An interface that cannot be used (none of that name, no 6-byte address,
 // none or several to pick from) is an *InterfaceError; failing to list the
@@ -323,10 +325,12 @@ func MacAddress(iface string) (string, error) {
 		return "", &InterfaceError{Interface: iface, Reason: fmt.Sprintf("no network interface is named %q (there are: %s)", iface, strings.Join(names, ", "))}
 	}
 	candidates := candidateInterfaces(list)
-	switch len(candidates) {
-	case 0:
+	if len(candidates) == 0 {
 		return "", &InterfaceError{Reason: "no network interface is up, not a loopback, and has a 6-byte MAC address: name one"}
-	case 1:
+	}
+	// A bond and its slaves, or an interface and its VLANs, share one
+	// address: several such interfaces are one answer.
+	if !slices.ContainsFunc(candidates, func(i Interface) bool { return i.MacAddress != candidates[0].MacAddress }) {
 		return candidates[0].MacAddress, nil
 	}
 	desc := make([]string, len(candidates))

@@ -388,3 +388,24 @@ func TestSystemIdentifierTornRead(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, reads)
 }
+
+// A bond and its slaves, and an interface and its VLANs, have one address:
+// the host's, whichever interface is asked. Interfaces of other addresses
+// beside them are still a choice to make.
+func TestMacAddressSharedByBondAndVLAN(t *testing.T) {
+	shared := mac("00:16:3e:1a:2b:0a")
+	bond0 := net.Interface{Index: 7, Name: "bond0", Flags: net.FlagUp, HardwareAddr: shared}
+	slave0 := net.Interface{Index: 8, Name: "ens1f0", Flags: net.FlagUp, HardwareAddr: shared}
+	slave1 := net.Interface{Index: 9, Name: "ens1f1", Flags: net.FlagUp, HardwareAddr: shared}
+	vlan := net.Interface{Index: 10, Name: "bond0.100", Flags: net.FlagUp, HardwareAddr: shared}
+	fakeInterfaces(t, lo, slave0, slave1, bond0, vlan, down)
+	got, err := MacAddress("")
+	require.NoError(t, err)
+	assert.Equal(t, "00:16:3e:1a:2b:0a", got)
+
+	fakeInterfaces(t, lo, slave0, slave1, bond0, eth1)
+	_, err = MacAddress("")
+	var ie *InterfaceError
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, "4 network interfaces could be the host's, name one: ens1f0 (00:16:3e:1a:2b:0a), ens1f1 (00:16:3e:1a:2b:0a), bond0 (00:16:3e:1a:2b:0a), eth1 (00:16:3e:1a:2b:02)", ie.Reason)
+}
