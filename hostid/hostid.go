@@ -1,6 +1,7 @@
 package hostid
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ControlFileName is where, under a data directory, PostgreSQL keeps its
@@ -94,39 +96,81 @@ var crcOffsets = map[uint32]int{1300: 288}
 //     the bytes before it, as every control file PostgreSQL writes does;
 //   - holds the system identifier 0.
 //
+// A running PostgreSQL rewrites the control file in place, so a read can
+// meet a write half done: on a CRC mismatch the file is read again, as
+// pg_controldata does (up to ten times, 10 ms apart), and is corrupt only
+// when two reads in a row give the same bytes.
+//
 // The system identifier is the file's first field, a uint64 in the
 // machine's byte order. Only PostgreSQL-based engines have this file; the
 // identifier of a MySQL-engine database must be given explicitly.
 func SystemIdentifier(pgdata string) (string, error) {
 	path := filepath.Join(pgdata, filepath.FromSlash(ControlFileName))
+	var last []byte
+	for attempt := 1; ; attempt++ {
+		buf, err := readControlFile(path)
+		afterControlRead(attempt)
+		if err != nil {
+			return "", err
+		}
+		id, err := parseControlFile(buf, path)
+		// PostgreSQL rewrites its control file in place while it runs (at
+		// every checkpoint), so a read can catch a write half done, whose
+		// CRC does not match. Read again, as pg_controldata does, until two
+		// reads in a row give the same bytes: only then is the file corrupt.
+		if err == nil || !errors.Is(err, ErrControlFileCRC) ||
+			bytes.Equal(buf, last) || attempt == controlReadAttempts {
+			return id, err
+		}
+		last = buf
+		time.Sleep(controlRereadPause)
+	}
+}
+
+// controlReadAttempts bounds how often SystemIdentifier reads a control
+// file whose CRC does not match, and controlRereadPause is the pause before
+// each new read (PostgreSQL's frontend programs read up to ten times, 10 ms
+// apart).
+const (
+	controlReadAttempts = 10
+	controlRereadPause  = 10 * time.Millisecond
+)
+
+// afterControlRead runs after each read of a control file: a variable for
+// the tests, which finish a write there as PostgreSQL would.
+var afterControlRead = func(attempt int) {}
+
+// readControlFile reads the first ControlFileSize bytes of the control file
+// at path, refusing anything but a regular file.
+func readControlFile(path string) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return "", &ControlFileError{Path: path, Err: unwrapPath(err)}
+		return nil, &ControlFileError{Path: path, Err: unwrapPath(err)}
 	}
 	if !fi.Mode().IsRegular() {
-		return "", &ControlFileError{Path: path, Err: notRegular(fi.Mode())}
+		return nil, &ControlFileError{Path: path, Err: notRegular(fi.Mode())}
 	}
 	f, err := openNonBlocking(path)
 	if err != nil {
-		return "", &ControlFileError{Path: path, Err: unwrapPath(err)}
+		return nil, &ControlFileError{Path: path, Err: unwrapPath(err)}
 	}
 	defer f.Close()
 	// The path may have been replaced between the Stat and the open.
 	if fi, err = f.Stat(); err != nil {
-		return "", &ControlFileError{Path: path, Err: unwrapPath(err)}
+		return nil, &ControlFileError{Path: path, Err: unwrapPath(err)}
 	}
 	if !fi.Mode().IsRegular() {
-		return "", &ControlFileError{Path: path, Err: notRegular(fi.Mode())}
+		return nil, &ControlFileError{Path: path, Err: notRegular(fi.Mode())}
 	}
 	buf := make([]byte, ControlFileSize)
 	n, err := io.ReadFull(f, buf)
 	switch {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "", &ControlFileError{Path: path, Err: fmt.Errorf("%w: %d bytes, fewer than the %d PostgreSQL writes", ErrImplausibleControlFile, n, ControlFileSize)}
+		return nil, &ControlFileError{Path: path, Err: fmt.Errorf("%w: %d bytes, fewer than the %d PostgreSQL writes", ErrImplausibleControlFile, n, ControlFileSize)}
 	case err != nil:
-		return "", &ControlFileError{Path: path, Err: unwrapPath(err)}
+		return nil, &ControlFileError{Path: path, Err: unwrapPath(err)}
 	}
-	return parseControlFile(buf, path)
+	return buf, nil
 }
 
 // notRegular says what kind of file mode is, as ErrNotRegularFile.
@@ -251,8 +295,10 @@ var interfaces = net.Interfaces
 // 6-byte (EUI-48) address.
 //
 // With iface "", it picks the one interface that is up, is not a loopback,
-// and has a 6-byte, non-zero address. None, or several, is an error; with
-// several, it lists them (name and address) so that one can be named.
+// and has a 6-byte, non-zero address. Several that all have the same address
+// (a bond and its slaves, an interface and its VLANs) count as one. None, or
+// several with different addresses, is an error; with several, it lists them
+// (name and address) so that one can be named.
 //
 // An interface that cannot be used (none of that name, no 6-byte address,
 // none or several to pick from) is an *InterfaceError; failing to list the
@@ -279,10 +325,12 @@ func MacAddress(iface string) (string, error) {
 		return "", &InterfaceError{Interface: iface, Reason: fmt.Sprintf("no network interface is named %q (there are: %s)", iface, strings.Join(names, ", "))}
 	}
 	candidates := candidateInterfaces(list)
-	switch len(candidates) {
-	case 0:
+	if len(candidates) == 0 {
 		return "", &InterfaceError{Reason: "no network interface is up, not a loopback, and has a 6-byte MAC address: name one"}
-	case 1:
+	}
+	// A bond and its slaves, or an interface and its VLANs, share one
+	// address: several such interfaces are one answer.
+	if !slices.ContainsFunc(candidates, func(i Interface) bool { return i.MacAddress != candidates[0].MacAddress }) {
 		return candidates[0].MacAddress, nil
 	}
 	desc := make([]string, len(candidates))

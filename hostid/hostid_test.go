@@ -324,3 +324,88 @@ func TestCandidateInterfaces(t *testing.T) {
 	_, err = CandidateInterfaces()
 	assert.ErrorContains(t, err, "netlink: denied")
 }
+
+// withAfterControlRead makes f run after each read of a control file.
+func withAfterControlRead(t *testing.T, f func(attempt int)) {
+	t.Helper()
+	old := afterControlRead
+	afterControlRead = f
+	t.Cleanup(func() { afterControlRead = old })
+}
+
+// A running PostgreSQL rewrites its control file in place at every
+// checkpoint: a read that meets the write half done sees a CRC that does not
+// match. SystemIdentifier reads again, as pg_controldata does, instead of
+// calling a live database's control file corrupt.
+func TestSystemIdentifierTornRead(t *testing.T) {
+	const id = 7345118823001548201
+	table := crc32.MakeTable(crc32.Castagnoli)
+	before := controlBytes(id, 1300, 288, nil)
+	after := append([]byte(nil), before...)
+	after[24]++ // the time of the last update
+	binary.NativeEndian.PutUint32(after[288:], crc32.Checksum(after[:288], table))
+	torn := append(append([]byte(nil), after[:200]...), before[200:]...)
+	dir := dataDir(t, torn)
+	path := filepath.Join(dir, "global", "pg_control")
+
+	reads := 0
+	withAfterControlRead(t, func(attempt int) {
+		reads = attempt
+		if attempt == 1 { // the write finishes
+			require.NoError(t, os.WriteFile(path, after, 0o600))
+		}
+	})
+	got, err := SystemIdentifier(dir)
+	require.NoError(t, err, "a read that met a write is read again")
+	assert.Equal(t, "7345118823001548201", got)
+	assert.Equal(t, 2, reads)
+
+	// A corrupt file reads the same twice: refused after the second read.
+	require.NoError(t, os.WriteFile(path, torn, 0o600))
+	reads = 0
+	withAfterControlRead(t, func(attempt int) { reads = attempt })
+	_, err = SystemIdentifier(dir)
+	assert.ErrorIs(t, err, ErrControlFileCRC)
+	assert.Equal(t, 2, reads, "two reads of the same bytes settle it")
+
+	// A file that changes at every read, never consistent, is refused
+	// after a bounded number of reads.
+	reads = 0
+	withAfterControlRead(t, func(attempt int) {
+		reads = attempt
+		torn[100]++
+		require.NoError(t, os.WriteFile(path, torn, 0o600))
+	})
+	_, err = SystemIdentifier(dir)
+	assert.ErrorIs(t, err, ErrControlFileCRC)
+	assert.Equal(t, controlReadAttempts, reads)
+
+	// A good file is read once.
+	require.NoError(t, os.WriteFile(path, after, 0o600))
+	reads = 0
+	withAfterControlRead(t, func(attempt int) { reads = attempt })
+	_, err = SystemIdentifier(dir)
+	require.NoError(t, err)
+	assert.Equal(t, 1, reads)
+}
+
+// A bond and its slaves, and an interface and its VLANs, have one address:
+// the host's, whichever interface is asked. Interfaces of other addresses
+// beside them are still a choice to make.
+func TestMacAddressSharedByBondAndVLAN(t *testing.T) {
+	shared := mac("00:16:3e:1a:2b:0a")
+	bond0 := net.Interface{Index: 7, Name: "bond0", Flags: net.FlagUp, HardwareAddr: shared}
+	slave0 := net.Interface{Index: 8, Name: "ens1f0", Flags: net.FlagUp, HardwareAddr: shared}
+	slave1 := net.Interface{Index: 9, Name: "ens1f1", Flags: net.FlagUp, HardwareAddr: shared}
+	vlan := net.Interface{Index: 10, Name: "bond0.100", Flags: net.FlagUp, HardwareAddr: shared}
+	fakeInterfaces(t, lo, slave0, slave1, bond0, vlan, down)
+	got, err := MacAddress("")
+	require.NoError(t, err)
+	assert.Equal(t, "00:16:3e:1a:2b:0a", got)
+
+	fakeInterfaces(t, lo, slave0, slave1, bond0, eth1)
+	_, err = MacAddress("")
+	var ie *InterfaceError
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, "4 network interfaces could be the host's, name one: ens1f0 (00:16:3e:1a:2b:0a), ens1f1 (00:16:3e:1a:2b:0a), bond0 (00:16:3e:1a:2b:0a), eth1 (00:16:3e:1a:2b:02)", ie.Reason)
+}
