@@ -577,7 +577,7 @@ func (c *Client) locationHost(location string) string {
 // whether its request can have left.
 type sendTrace struct {
 	gotConn         atomic.Bool // a connection was had: the request may have left
-	handshakeFailed atomic.Bool // the TLS handshake failed or timed out
+	handshakeFailed atomic.Bool // a TLS handshake failed or timed out: the request's own, unless it had a connection
 	writeFailed     atomic.Bool // writing the request failed partway
 }
 
@@ -598,7 +598,11 @@ func (t *sendTrace) clientTrace() *httptrace.ClientTrace {
 // own transport), the name lookup, dial or TLS handshake failed or timed
 // out, or writing the request failed partway.
 func (c *Client) neverSent(err error, t *sendTrace) bool {
-	if t != nil && (t.handshakeFailed.Load() || t.writeFailed.Load() || c.traced && !t.gotConn.Load()) {
+	// A failed handshake counts only while the request has had no
+	// connection: net/http goes on with a dial begun for a request that
+	// then took a connection another request freed, and that dial reports
+	// its handshake to the request's trace.
+	if t != nil && (t.handshakeFailed.Load() && !t.gotConn.Load() || t.writeFailed.Load() || c.traced && !t.gotConn.Load()) {
 		return true
 	}
 	var (
