@@ -100,9 +100,9 @@
 // over the cap ends the call instead). Retries draw on a budget of 500
 // tokens shared by all the client's calls: a retry costs 5 tokens (10 after
 // a timeout), a call that succeeds at once gives 1 back and one that
-// succeeds on a retry gives that retry's cost back; with the budget spent,
-// failures are returned at once, so an outage does not become a retry
-// storm. RetryPolicy changes each number. A retry whose wait (the service's
+// succeeds on a retry gives 5 back (whatever its retry cost); with the
+// budget spent, failures are returned at once, so an outage does not
+// become a retry storm. RetryPolicy changes each number. A retry whose wait (the service's
 // TimeLeft, or the Retryer's) would pass the context's deadline is not
 // attempted: the call ends at once with an error wrapping
 // context.DeadlineExceeded and the last attempt's error. A TimeLeft too
