@@ -75,8 +75,7 @@ type RetryPolicy struct {
 	// costs 5 tokens, or 10 after a timeout; a call that succeeds at once
 	// returns 1 token and one that succeeds on a retry returns 5, whatever
 	// its retry cost. With the budget spent, failures are returned without
-	// retrying,
-	// so a service outage does not become a retry storm.
+	// retrying, so a service outage does not become a retry storm.
 	Budget int
 }
 
