@@ -89,8 +89,10 @@
 // connection was had, known for the client's own transport; the dial or
 // the TLS handshake failed or timed out; writing the request failed
 // partway). After an ambiguous failure (a 5xx, a redirect, a timeout or a
-// reset after the request was sent, an error the client cannot classify)
-// its error wraps ErrUncertainOutcome.
+// reset after the request was sent, an error the client cannot classify,
+// or SignatureNonceUsed: the client never reuses a nonce, so the same
+// request, replayed by a retrying transport or a proxy, came before) its
+// error wraps ErrUncertainOutcome.
 //
 // The Retryer then decides whether and when; the default is the standard
 // retryer configured by RetryPolicy, which backs off exponentially with full
