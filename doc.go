@@ -244,8 +244,9 @@
 //     throttling TimeLeft too large to represent is clamped, never
 //     overflowed.
 //   - A credential that cannot go into a header (an AccessKey ID or security
-//     token with a newline or another control character) is a
-//     *CredentialError before anything is sent.
+//     token with a newline or another control character), or whose ID,
+//     secret or token has a space at either end, is a *CredentialError
+//     before anything is sent.
 //   - Never printed or logged: the AccessKeySecret, security tokens,
 //     signatures and license contents (CertContent). Secrets redact
 //     themselves where they are held, under every fmt verb, at any depth,
