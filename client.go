@@ -409,13 +409,19 @@ func pastDeadline(ctx context.Context, res *attemptResult, wait time.Duration) b
 // uncertain reports whether a failed attempt leaves the outcome of an
 // operation that is not idempotent unknown: the request was sent, and no
 // definite answer came back. A 4xx or throttling answer is definite; a 5xx,
-// a lost or unreadable response, a timeout or a cancellation is not.
+// a lost or unreadable response, a timeout or a cancellation is not, nor is
+// SignatureNonceUsed: the client never sends a nonce twice, so that answer
+// says this very request reached the service before (replayed by a
+// retrying transport or a proxy), and that copy may have been processed.
 func uncertain(op *operation, res *attemptResult) bool {
 	if op.idempotent || !res.sent {
 		return false
 	}
 	var apiErr *APIError
 	if errors.As(res.err, &apiErr) {
+		if apiErr.Code == codeSignatureNonceUsed {
+			return true
+		}
 		if apiErr.StatusCode >= 500 && !apiErr.Throttled() {
 			// Any 5xx, not only those retried: the service or a gateway
 			// failed, perhaps after the request was processed.
@@ -426,6 +432,10 @@ func uncertain(op *operation, res *attemptResult) bool {
 	}
 	return true
 }
+
+// codeSignatureNonceUsed is the service's answer to a request whose nonce
+// it has already seen.
+const codeSignatureNonceUsed = "SignatureNonceUsed"
 
 // attemptResult is what one attempt learned.
 type attemptResult struct {
@@ -577,7 +587,7 @@ func (c *Client) locationHost(location string) string {
 // whether its request can have left.
 type sendTrace struct {
 	gotConn         atomic.Bool // a connection was had: the request may have left
-	handshakeFailed atomic.Bool // the TLS handshake failed or timed out
+	handshakeFailed atomic.Bool // a TLS handshake failed or timed out: the request's own, unless it had a connection
 	writeFailed     atomic.Bool // writing the request failed partway
 }
 
@@ -598,7 +608,11 @@ func (t *sendTrace) clientTrace() *httptrace.ClientTrace {
 // own transport), the name lookup, dial or TLS handshake failed or timed
 // out, or writing the request failed partway.
 func (c *Client) neverSent(err error, t *sendTrace) bool {
-	if t != nil && (t.handshakeFailed.Load() || t.writeFailed.Load() || c.traced && !t.gotConn.Load()) {
+	// A failed handshake counts only while the request has had no
+	// connection: net/http goes on with a dial begun for a request that
+	// then took a connection another request freed, and that dial reports
+	// its handshake to the request's trace.
+	if t != nil && (t.handshakeFailed.Load() && !t.gotConn.Load() || t.writeFailed.Load() || c.traced && !t.gotConn.Load()) {
 		return true
 	}
 	var (

@@ -25,8 +25,12 @@ type credential struct {
 // check refuses a credential that cannot travel in a header or a query
 // without changing the request: an AccessKey ID or security token holding a
 // control character (a newline from a file or an environment variable, a
-// tab, DEL). Nothing is sent with such a credential, and the error quotes
-// none of it.
+// tab, DEL). It refuses as well an AccessKey ID, secret or security token
+// with a space at either end (a quoted or pasted value), which no
+// credential has: a header's value travels trimmed, so V3 was answered
+// SignatureDoesNotMatch, and RPC an unknown AccessKey or token, neither
+// pointing at the space. Nothing is sent with such a credential, and the
+// error quotes none of it.
 func (c credential) check() *CredentialError {
 	for _, f := range [...]struct{ name, v string }{{"AccessKey ID", c.id}, {"security token", c.token.open()}} {
 		for i := 0; i < len(f.v); i++ {
@@ -34,6 +38,12 @@ func (c credential) check() *CredentialError {
 				return &CredentialError{Reason: "the " + f.name + " holds a control character (byte " + strconv.Itoa(i) +
 					"), which cannot be sent in a header; check the credential's source for a stray newline"}
 			}
+		}
+	}
+	for _, f := range [...]struct{ name, v string }{{"AccessKey ID", c.id}, {"AccessKey secret", c.secret.open()}, {"security token", c.token.open()}} {
+		if n := len(f.v); n > 0 && (f.v[0] == ' ' || f.v[n-1] == ' ') {
+			return &CredentialError{Reason: "the " + f.name + " has a space at its start or end, which no credential has; " +
+				"check the credential's source for a stray space (quotes, a pasted line)"}
 		}
 	}
 	return nil

@@ -89,8 +89,10 @@
 // connection was had, known for the client's own transport; the dial or
 // the TLS handshake failed or timed out; writing the request failed
 // partway). After an ambiguous failure (a 5xx, a redirect, a timeout or a
-// reset after the request was sent, an error the client cannot classify)
-// its error wraps ErrUncertainOutcome.
+// reset after the request was sent, an error the client cannot classify,
+// or SignatureNonceUsed: the client never reuses a nonce, so the same
+// request, replayed by a retrying transport or a proxy, came before) its
+// error wraps ErrUncertainOutcome.
 //
 // The Retryer then decides whether and when; the default is the standard
 // retryer configured by RetryPolicy, which backs off exponentially with full
@@ -100,9 +102,9 @@
 // over the cap ends the call instead). Retries draw on a budget of 500
 // tokens shared by all the client's calls: a retry costs 5 tokens (10 after
 // a timeout), a call that succeeds at once gives 1 back and one that
-// succeeds on a retry gives that retry's cost back; with the budget spent,
-// failures are returned at once, so an outage does not become a retry
-// storm. RetryPolicy changes each number. A retry whose wait (the service's
+// succeeds on a retry gives 5 back (whatever its retry cost); with the
+// budget spent, failures are returned at once, so an outage does not
+// become a retry storm. RetryPolicy changes each number. A retry whose wait (the service's
 // TimeLeft, or the Retryer's) would pass the context's deadline is not
 // attempted: the call ends at once with an error wrapping
 // context.DeadlineExceeded and the last attempt's error. A TimeLeft too
@@ -242,8 +244,9 @@
 //     throttling TimeLeft too large to represent is clamped, never
 //     overflowed.
 //   - A credential that cannot go into a header (an AccessKey ID or security
-//     token with a newline or another control character) is a
-//     *CredentialError before anything is sent.
+//     token with a newline or another control character), or whose ID,
+//     secret or token has a space at either end, is a *CredentialError
+//     before anything is sent.
 //   - Never printed or logged: the AccessKeySecret, security tokens,
 //     signatures and license contents (CertContent). Secrets redact
 //     themselves where they are held, under every fmt verb, at any depth,

@@ -35,8 +35,9 @@ type APIError struct {
 	// otherwise.
 	AccessDeniedDetail *AccessDeniedDetail
 	// ThrottleWait is how long the service asked the caller to wait before
-	// trying again (from the x-ratelimit-user-api or x-ratelimit-user
-	// header's TimeLeft); zero when it did not say. A TimeLeft over 24 hours,
+	// trying again (from the x-ratelimit-user-api and x-ratelimit-user
+	// headers: the longest TimeLeft of the windows spent); zero when it did
+	// not say. A TimeLeft over 24 hours,
 	// even one too large to represent, reads as 24 hours.
 	ThrottleWait time.Duration
 }

@@ -95,10 +95,40 @@ func TestThrottleWaitHeaders(t *testing.T) {
 	assert.Zero(t, throttleWait(h))
 	h.Set("x-ratelimit-user", "Limit:10, Remain:0, TimeLeft: 350 ,Reset:1")
 	assert.Equal(t, 350*time.Millisecond, throttleWait(h))
-	h.Set("x-ratelimit-user-api", "TimeLeft:75")
-	assert.Equal(t, 75*time.Millisecond, throttleWait(h), "the per-API header comes first")
 	h.Set("x-ratelimit-user-api", "TimeLeft:-5,junk")
 	assert.Equal(t, 350*time.Millisecond, throttleWait(h))
+
+	// Both windows spent: the retry must wait for the later one to open.
+	h.Set("x-ratelimit-user-api", "TimeLeft:75")
+	assert.Equal(t, 350*time.Millisecond, throttleWait(h), "a retry after 75ms meets the per-user window still spent")
+	h.Set("x-ratelimit-user-api", "Limit:2,Remain:0,TimeLeft:900,Reset:1")
+	assert.Equal(t, 900*time.Millisecond, throttleWait(h))
+
+	// Only a spent window's TimeLeft counts: one with calls left does not
+	// hold the retry (its window may be a minute long).
+	h.Set("x-ratelimit-user-api", "Limit:100,Remain:99,TimeLeft:100,Reset:1")
+	assert.Equal(t, 350*time.Millisecond, throttleWait(h), "throttled by the user's window: wait for it, not the API's")
+	h.Set("x-ratelimit-user", "Limit:1000,Remain:400,TimeLeft:60000,Reset:1")
+	h.Set("x-ratelimit-user-api", "Limit:5,Remain:0,TimeLeft:800,Reset:1")
+	assert.Equal(t, 800*time.Millisecond, throttleWait(h), "not the minute the open user window has left")
+
+	// Neither says it is spent: the per-API header's TimeLeft, as before.
+	h.Set("x-ratelimit-user-api", "Limit:5,Remain:1,TimeLeft:75,Reset:1")
+	assert.Equal(t, 75*time.Millisecond, throttleWait(h))
+}
+
+func TestThrottledRetryWaitsForTheSpentUserWindow(t *testing.T) {
+	rec := &recordingRetryer{inner: NewStandardRetryer(RetryPolicy{})}
+	m := newMockAPI(t, WithRetryer(rec))
+	m.handle = sequence("throttle", "ok")
+	m.header = http.Header{
+		"X-Ratelimit-User-Api": {"Limit:100,Remain:99,TimeLeft:20,Reset:1"},
+		"X-Ratelimit-User":     {"Limit:5,Remain:0,TimeLeft:1500,Reset:1"},
+	}
+	_, err := m.client.DescribeLicenseOrders(context.Background(), nil)
+	require.NoError(t, err)
+	require.Len(t, rec.waits, 1)
+	assert.GreaterOrEqual(t, rec.waits[0], 1500*time.Millisecond, "the retry waits for the user's window, which is the one spent")
 }
 
 func TestSignatureMismatchMessageWithholdsStringToSign(t *testing.T) {

@@ -73,9 +73,9 @@ type RetryPolicy struct {
 	MaxDelay time.Duration
 	// Budget is the client's retry budget in tokens (default 500). A retry
 	// costs 5 tokens, or 10 after a timeout; a call that succeeds at once
-	// returns 1 token and one that succeeds on a retry returns that retry's
-	// cost. With the budget spent, failures are returned without retrying,
-	// so a service outage does not become a retry storm.
+	// returns 1 token and one that succeeds on a retry returns 5, whatever
+	// its retry cost. With the budget spent, failures are returned without
+	// retrying, so a service outage does not become a retry storm.
 	Budget int
 }
 

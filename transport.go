@@ -118,25 +118,53 @@ func putBodyBuffer(p *[]byte, body []byte) {
 const maxThrottleWait = 24 * time.Hour
 
 // throttleWait reads the TimeLeft, in milliseconds, of a throttled answer's
-// x-ratelimit-user-api or x-ratelimit-user header, such as
-// "Limit:1,Remain:0,TimeLeft:2000,Reset:1234".
+// x-ratelimit-user-api and x-ratelimit-user headers, such as
+// "Limit:1,Remain:0,TimeLeft:2000,Reset:1234": the longest TimeLeft of the
+// windows spent (Remain 0, or not given), for a retry sooner than that is
+// refused by the window still closed. When neither says it is spent, the
+// per-API header's TimeLeft, else the per-user one's.
 func throttleWait(h http.Header) time.Duration {
+	var spent, other time.Duration
 	for _, name := range [...]string{"X-Ratelimit-User-Api", "X-Ratelimit-User"} {
-		v := h.Get(name)
-		for part := range strings.SplitSeq(v, ",") {
-			k, val, ok := strings.Cut(strings.TrimSpace(part), ":")
-			if !ok || !strings.EqualFold(strings.TrimSpace(k), "TimeLeft") {
-				continue
+		left, ok, exhausted := rateLimitWindow(h.Get(name))
+		switch {
+		case !ok:
+		case exhausted:
+			spent = max(spent, left)
+		case other == 0:
+			other = left
+		}
+	}
+	if spent > 0 {
+		return spent
+	}
+	return other
+}
+
+// rateLimitWindow reads one x-ratelimit-* header: its TimeLeft as a wait
+// (ok false when it has no positive one), and whether the window is spent
+// (its Remain is 0 or less, or not given).
+func rateLimitWindow(v string) (left time.Duration, ok, exhausted bool) {
+	exhausted = true
+	for part := range strings.SplitSeq(v, ",") {
+		k, val, found := strings.Cut(strings.TrimSpace(part), ":")
+		if !found {
+			continue
+		}
+		k, val = strings.TrimSpace(k), strings.TrimSpace(val)
+		switch {
+		case strings.EqualFold(k, "Remain"):
+			if n, err := strconv.ParseInt(val, 10, 64); err == nil && n > 0 || errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(val, "-") {
+				exhausted = false
 			}
-			val = strings.TrimSpace(val)
+		case strings.EqualFold(k, "TimeLeft") && !ok:
 			ms, err := strconv.ParseInt(val, 10, 64)
 			if errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(val, "-") || err == nil && ms > int64(maxThrottleWait/time.Millisecond) {
-				return maxThrottleWait
-			}
-			if err == nil && ms > 0 {
-				return time.Duration(ms) * time.Millisecond
+				left, ok = maxThrottleWait, true
+			} else if err == nil && ms > 0 {
+				left, ok = time.Duration(ms)*time.Millisecond, true
 			}
 		}
 	}
-	return 0
+	return left, ok, exhausted
 }
