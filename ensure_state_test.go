@@ -116,9 +116,7 @@ func TestEnsureStateDirHoldOutlivesTheClient(t *testing.T) {
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
 
 	// Eleven minutes later the hold is over: a call looks, then creates.
-	later := func() time.Time { return time.Now().Add(11 * time.Minute) }
-	out, err := newReliabilityClient(t, srv, polarlicense.WithStateDir(state), polarlicense.WithClock(later)).
-		EnsureActivationCode(context.Background(), ensureReq(ensureOrder))
+	out, err := ensureAfterTheHold(t, srv, state)
 	require.NoError(t, err)
 	assert.True(t, out.Created)
 	assert.Equal(t, 2, srv.RequestCount("CreateActivationCode"))
@@ -166,9 +164,7 @@ func TestEnsureStateDirCorruptRecordMeansLookNeverCreate(t *testing.T) {
 
 	// Ten minutes after the record's last change, a call looks and creates,
 	// and writes a sound record.
-	later := func() time.Time { return time.Now().Add(11 * time.Minute) }
-	out, err := newReliabilityClient(t, srv, polarlicense.WithStateDir(state), polarlicense.WithClock(later)).
-		EnsureActivationCode(context.Background(), ensureReq(ensureOrder))
+	out, err := ensureAfterTheHold(t, srv, state)
 	require.NoError(t, err)
 	assert.True(t, out.Created)
 	assert.Nil(t, pendingOf(t, path))
@@ -518,9 +514,7 @@ func TestEnsureStateDirRecordFromTheFuture(t *testing.T) {
 	assert.Zero(t, srv.RequestCount("CreateActivationCode"))
 
 	// Eleven minutes later the hold is over: a call looks, then creates.
-	later := func() time.Time { return time.Now().Add(11 * time.Minute) }
-	out, err := newReliabilityClient(t, srv, polarlicense.WithStateDir(state), polarlicense.WithClock(later)).
-		EnsureActivationCode(context.Background(), ensureReq(ensureOrder))
+	out, err := ensureAfterTheHold(t, srv, state)
 	require.NoError(t, err)
 	assert.True(t, out.Created)
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
@@ -543,9 +537,7 @@ func TestEnsureStateDirCorruptRecordFromTheFuture(t *testing.T) {
 	assert.Contains(t, err.Error(), "cannot be trusted")
 	assert.NotContains(t, err.Error(), ahead.UTC().Format("2006-01-02T15"))
 
-	later := func() time.Time { return time.Now().Add(11 * time.Minute) }
-	out, err := newReliabilityClient(t, srv, polarlicense.WithStateDir(state), polarlicense.WithClock(later)).
-		EnsureActivationCode(context.Background(), ensureReq(ensureOrder))
+	out, err := ensureAfterTheHold(t, srv, state)
 	require.NoError(t, err)
 	assert.True(t, out.Created)
 	assert.Equal(t, 1, srv.RequestCount("CreateActivationCode"))
@@ -572,4 +564,13 @@ func TestStateDirUnusableSaysNothingWasSent(t *testing.T) {
 		assert.NotErrorIs(t, err, polarlicense.ErrUncertainOutcome)
 	}
 	assert.Zero(t, srv.RequestCount(""))
+}
+
+// ensureAfterTheHold ensures the host's code through a client whose clock
+// is eleven minutes ahead: past any hold a create begun now leaves.
+func ensureAfterTheHold(t *testing.T, srv *polarlicensetest.Server, state string) (*polarlicense.EnsureActivationCodeResponse, error) {
+	t.Helper()
+	later := func() time.Time { return time.Now().Add(11 * time.Minute) }
+	return newReliabilityClient(t, srv, polarlicense.WithStateDir(state), polarlicense.WithClock(later)).
+		EnsureActivationCode(context.Background(), ensureReq(ensureOrder))
 }

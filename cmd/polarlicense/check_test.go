@@ -292,15 +292,7 @@ func TestLicenseCheckCommandLine(t *testing.T) {
 // its first line, its report and its exit status.
 func TestLicenseCheckStateDirEnvAndTextfile(t *testing.T) {
 	srv := checkServer(t)
-	stateDir := filepath.Join(t.TempDir(), "state")
-	lic := filepath.Join(t.TempDir(), "license.lic")
-	content := []byte("the license of code 5")
-	require.NoError(t, os.WriteFile(lic, content, 0o644))
-	sum := sha256.Sum256(content)
-	require.NoError(t, polarlicense.RecordLicenseFile(stateDir, &polarlicense.LicenseRecord{
-		Path: lic, SHA256: hex.EncodeToString(sum[:]), AliyunOrderID: nodeOrder, ActivationCodeID: 5,
-		MacAddress: nodeMac, SystemIdentifier: "7345118823001548201", ExpireAt: auditNow.AddDate(1, 0, 0), WrittenAt: auditNow,
-	}))
+	stateDir, lic := recordedLicense(t)
 	off := offlineEnv(t, srv)
 	withState := off
 	withState.getenv = func(k string) string {
@@ -509,15 +501,7 @@ func TestLicenseCheckTextfileHint(t *testing.T) {
 // write that, an UNKNOWN one included when the record could not identify
 // the file alone.
 func TestLicenseCheckInterruptedOnlineWritesNoTextfile(t *testing.T) {
-	stateDir := filepath.Join(t.TempDir(), "state")
-	lic := filepath.Join(t.TempDir(), "license.lic")
-	content := []byte("the license of code 5")
-	require.NoError(t, os.WriteFile(lic, content, 0o644))
-	sum := sha256.Sum256(content)
-	require.NoError(t, polarlicense.RecordLicenseFile(stateDir, &polarlicense.LicenseRecord{
-		Path: lic, SHA256: hex.EncodeToString(sum[:]), AliyunOrderID: nodeOrder, ActivationCodeID: 5,
-		MacAddress: nodeMac, SystemIdentifier: "7345118823001548201", ExpireAt: auditNow.AddDate(1, 0, 0), WrittenAt: auditNow,
-	}))
+	stateDir, lic := recordedLicense(t)
 	ctx, interrupt := context.WithCancel(context.Background())
 	defer interrupt()
 	// The service: the first request interrupts the run, as a signal
@@ -540,4 +524,22 @@ func TestLicenseCheckInterruptedOnlineWritesNoTextfile(t *testing.T) {
 	entries, err := os.ReadDir(textfiles)
 	require.NoError(t, err)
 	assert.Empty(t, entries, "an interrupted check writes no textfile")
+}
+
+// recordedLicense writes the license of code 5 of nodeOrder (bound to
+// nodeMac and system identifier 7345118823001548201, valid a year past
+// auditNow) and records it in a new state directory, as license ensure
+// would have: the check then identifies the file from the record alone.
+func recordedLicense(t *testing.T) (stateDir, lic string) {
+	t.Helper()
+	stateDir = filepath.Join(t.TempDir(), "state")
+	lic = filepath.Join(t.TempDir(), "license.lic")
+	content := []byte("the license of code 5")
+	require.NoError(t, os.WriteFile(lic, content, 0o644))
+	sum := sha256.Sum256(content)
+	require.NoError(t, polarlicense.RecordLicenseFile(stateDir, &polarlicense.LicenseRecord{
+		Path: lic, SHA256: hex.EncodeToString(sum[:]), AliyunOrderID: nodeOrder, ActivationCodeID: 5,
+		MacAddress: nodeMac, SystemIdentifier: "7345118823001548201", ExpireAt: auditNow.AddDate(1, 0, 0), WrittenAt: auditNow,
+	}))
+	return stateDir, lic
 }
